@@ -1,0 +1,26 @@
+//! `hookline-local`: the whole API on a laptop. See `hookline_local::Settings` for the flags.
+
+use clap::Parser;
+use hookline_local::{Settings, spawn};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::parse();
+    hookline::telemetry::init_local(&settings.log_level);
+    let running = spawn(&settings).await?;
+    let backend = settings.dynamodb_endpoint.as_deref().unwrap_or("in-memory");
+    tracing::info!(addr = %running.addr, backend, strict_urls = settings.strict_urls, "hookline-local is ready");
+    for key in running.keys.iter().filter(|k| k.generated) {
+        // Printed once, as the contract says: it is the only way to learn the dev key.
+        eprintln!(
+            "\n  dev API key (tenant {}, all scopes):\n\n    {}\n\n  try: curl -H 'Authorization: Bearer {}' http://{}/v1/webhooks\n",
+            key.tenant,
+            key.key.expose(),
+            key.key.expose(),
+            running.addr
+        );
+    }
+    tokio::signal::ctrl_c().await?;
+    tracing::info!("shutting down");
+    running.shutdown().await
+}

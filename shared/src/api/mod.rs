@@ -1,0 +1,67 @@
+//! The HTTP API, independent of how requests arrive: `handle` takes an `ApiRequest`, finds its
+//! route, checks the caller and scope, and runs the operation. The Lambdas (`crate::lambda`)
+//! and the local server both call it, so they answer the same way by construction.
+
+pub mod auth;
+mod pagination;
+mod problem;
+pub mod request;
+pub mod routes;
+mod webhooks;
+
+pub use auth::{Caller, Identity};
+pub use pagination::Cursor;
+pub use problem::{ApiError, Lang, error_chain};
+pub use request::{ApiRequest, ApiResponse};
+pub use routes::{Function, Operation, ROUTES, Route, RouteMatch, Served};
+
+use crate::AppContext;
+use routes::PathParams;
+
+/// Answers one request among the routes `served` (all of them for the local server, one function's in a
+/// Lambda). Never fails: every error becomes its problem response.
+pub async fn handle(
+    ctx: &AppContext,
+    served: Served,
+    identity: Identity,
+    request: ApiRequest,
+) -> ApiResponse {
+    let lang = Lang::from_accept_language(request.header(http::header::ACCEPT_LANGUAGE));
+    let operation = match routes::find(served, &request.method, &request.path) {
+        RouteMatch::Found(route, params) => run(ctx, route, params, identity, &request).await,
+        RouteMatch::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
+        RouteMatch::NotFound => Err(ApiError::NotFound),
+    };
+    operation.unwrap_or_else(|e| e.into_response(lang))
+}
+
+async fn run(
+    ctx: &AppContext,
+    route: &Route,
+    params: PathParams,
+    identity: Identity,
+    request: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let caller = auth::resolve(ctx, identity, &request.headers).await?;
+    if !caller.scopes.contains(route.scope) {
+        return Err(ApiError::Forbidden(route.scope));
+    }
+    if request.body.len() > route.max_body {
+        return Err(ApiError::PayloadTooLarge(route.max_body));
+    }
+    let id = params.get("id").unwrap_or_default();
+    let call = webhooks::Call {
+        ctx,
+        caller: &caller,
+        request,
+    };
+    match route.operation {
+        Operation::CreateWebhook => webhooks::create(call).await,
+        Operation::ListWebhooks => webhooks::list(call).await,
+        Operation::GetWebhook => webhooks::get(call, id).await,
+        Operation::PatchWebhook => webhooks::update(call, id, webhooks::UpdateKind::Patch).await,
+        Operation::PutWebhook => webhooks::update(call, id, webhooks::UpdateKind::Put).await,
+        Operation::DeleteWebhook => webhooks::delete(call, id).await,
+        Operation::GetWebhookSecret => webhooks::get_secret(call, id).await,
+    }
+}

@@ -1,0 +1,299 @@
+//! Every error the API answers, as one closed enum mapped exhaustively to its code, status
+//! and English and Japanese text: a new error cannot ship without both. Written as
+//! `application/problem+json` (RFC 9457).
+
+use crate::domain::FieldError;
+use bytes::Bytes;
+use http::{HeaderValue, Method, Response, StatusCode, header};
+
+/// The response language, from `Accept-Language`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    /// Japanese when `ja` has the highest q-value of the languages offered (`en`, `ja`);
+    /// English otherwise, and when nothing is said.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(header) = header else {
+            return Lang::En;
+        };
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "ja" => Lang::Ja,
+                "en" | "*" => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, lang)| lang)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("unauthenticated")]
+    Unauthenticated,
+    #[error("forbidden: needs {0}")]
+    Forbidden(crate::domain::Scope),
+    #[error("no such route")]
+    NotFound,
+    #[error("webhook not found")]
+    WebhookNotFound,
+    #[error("execution not found")]
+    ExecutionNotFound,
+    #[error("event not found")]
+    EventNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<Method>),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("url not allowed: {0}")]
+    UrlNotAllowed(String),
+    #[error("endpoint verification failed: {0}")]
+    EndpointVerificationFailed(String),
+    #[error("ping failed")]
+    PingFailed(Box<serde_json::Value>),
+    #[error("webhook conflict")]
+    WebhookConflict,
+    #[error("payload too large")]
+    PayloadTooLarge(usize),
+    /// A fault of a dependency; the cause is logged where it happens, never answered.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::WebhookNotFound => "webhook_not_found",
+            ApiError::ExecutionNotFound => "execution_not_found",
+            ApiError::EventNotFound => "event_not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::Validation(_) => "validation_error",
+            ApiError::UrlNotAllowed(_) => "url_not_allowed",
+            ApiError::EndpointVerificationFailed(_) => "endpoint_verification_failed",
+            ApiError::PingFailed(_) => "ping_failed",
+            ApiError::WebhookConflict => "webhook_conflict",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::Internal => "internal_error",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound
+            | ApiError::WebhookNotFound
+            | ApiError::ExecutionNotFound
+            | ApiError::EventNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Validation(_)
+            | ApiError::UrlNotAllowed(_)
+            | ApiError::EndpointVerificationFailed(_)
+            | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
+            ApiError::WebhookConflict => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn title(&self, lang: Lang) -> &'static str {
+        use Lang::{En, Ja};
+        match (self, lang) {
+            (ApiError::Unauthenticated, En) => "Unauthenticated",
+            (ApiError::Unauthenticated, Ja) => "認証されていません",
+            (ApiError::Forbidden(_), En) => "Forbidden",
+            (ApiError::Forbidden(_), Ja) => "権限がありません",
+            (ApiError::NotFound, En) => "Not found",
+            (ApiError::NotFound, Ja) => "見つかりません",
+            (ApiError::WebhookNotFound, En) => "Webhook not found",
+            (ApiError::WebhookNotFound, Ja) => "Webhook が見つかりません",
+            (ApiError::ExecutionNotFound, En) => "Execution not found",
+            (ApiError::ExecutionNotFound, Ja) => "実行記録が見つかりません",
+            (ApiError::EventNotFound, En) => "Event not found",
+            (ApiError::EventNotFound, Ja) => "イベントが見つかりません",
+            (ApiError::MethodNotAllowed(_), En) => "Method not allowed",
+            (ApiError::MethodNotAllowed(_), Ja) => "許可されていないメソッドです",
+            (ApiError::Validation(_), En) => "Invalid request",
+            (ApiError::Validation(_), Ja) => "リクエストが正しくありません",
+            (ApiError::UrlNotAllowed(_), En) => "URL not allowed",
+            (ApiError::UrlNotAllowed(_), Ja) => "この URL は使用できません",
+            (ApiError::EndpointVerificationFailed(_), En) => "Endpoint verification failed",
+            (ApiError::EndpointVerificationFailed(_), Ja) => "エンドポイントの検証に失敗しました",
+            (ApiError::PingFailed(_), En) => "Ping failed",
+            (ApiError::PingFailed(_), Ja) => "Ping に失敗しました",
+            (ApiError::WebhookConflict, En) => "Webhook already exists",
+            (ApiError::WebhookConflict, Ja) => "Webhook はすでに存在します",
+            (ApiError::PayloadTooLarge(_), En) => "Payload too large",
+            (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
+            (ApiError::Internal, En) => "Internal error",
+            (ApiError::Internal, Ja) => "内部エラー",
+        }
+    }
+
+    pub fn detail(&self, lang: Lang) -> String {
+        use Lang::{En, Ja};
+        match (self, lang) {
+            (ApiError::Unauthenticated, En) => "Send a valid API key as `Authorization: Bearer <key>`.".into(),
+            (ApiError::Unauthenticated, Ja) => "有効な API キーを `Authorization: Bearer <key>` で送ってください。".into(),
+            (ApiError::Forbidden(scope), En) => format!("This API key lacks the scope {scope}."),
+            (ApiError::Forbidden(scope), Ja) => format!("この API キーにはスコープ {scope} がありません。"),
+            (ApiError::NotFound, En) => "No route matches this path.".into(),
+            (ApiError::NotFound, Ja) => "このパスに一致するルートはありません。".into(),
+            (ApiError::WebhookNotFound, En) => "No webhook with this id exists.".into(),
+            (ApiError::WebhookNotFound, Ja) => "この ID の Webhook は存在しません。".into(),
+            (ApiError::ExecutionNotFound, En) => "No execution with this id exists for this webhook.".into(),
+            (ApiError::ExecutionNotFound, Ja) => "この Webhook にこの ID の実行記録は存在しません。".into(),
+            (ApiError::EventNotFound, En) => "No event with this id exists.".into(),
+            (ApiError::EventNotFound, Ja) => "この ID のイベントは存在しません。".into(),
+            (ApiError::MethodNotAllowed(allow), En) => format!("This path accepts {}.", join(allow)),
+            (ApiError::MethodNotAllowed(allow), Ja) => format!("このパスで使えるメソッドは {} です。", join(allow)),
+            (ApiError::Validation(_), En) => "Some fields are invalid; see `errors`.".into(),
+            (ApiError::Validation(_), Ja) => "一部の項目が正しくありません。`errors` を参照してください。".into(),
+            (ApiError::UrlNotAllowed(why), En) => format!("The webhook URL is not allowed: {why}."),
+            (ApiError::UrlNotAllowed(why), Ja) => format!("この Webhook URL は使用できません: {why}"),
+            (ApiError::EndpointVerificationFailed(why), En) => format!("The endpoint did not accept the verification ping: {why}."),
+            (ApiError::EndpointVerificationFailed(why), Ja) => format!("エンドポイントが検証用の ping を受け付けませんでした: {why}"),
+            (ApiError::PingFailed(_), En) => "The endpoint did not answer the ping with a 2xx; see `execution`.".into(),
+            (ApiError::PingFailed(_), Ja) => "エンドポイントが ping に 2xx で応答しませんでした。`execution` を参照してください。".into(),
+            (ApiError::WebhookConflict, En) => "A webhook for this URL and set of event types already exists.".into(),
+            (ApiError::WebhookConflict, Ja) => "同じ URL とイベントタイプの組み合わせの Webhook がすでに存在します。".into(),
+            (ApiError::PayloadTooLarge(limit), En) => format!("The request body exceeds {limit} bytes."),
+            (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
+            (ApiError::Internal, En) => "Something went wrong on our side; try again later.".into(),
+            (ApiError::Internal, Ja) => "サーバー側で問題が発生しました。しばらくしてから再試行してください。".into(),
+        }
+    }
+
+    /// The `application/problem+json` response in `lang`.
+    pub fn into_response(self, lang: Lang) -> Response<Bytes> {
+        let status = self.status();
+        let mut body = serde_json::Map::new();
+        body.insert("type".into(), self.code().into());
+        body.insert("title".into(), self.title(lang).into());
+        body.insert("status".into(), status.as_u16().into());
+        body.insert("detail".into(), self.detail(lang).into());
+        match &self {
+            ApiError::Validation(errors) => {
+                body.insert("errors".into(), serde_json::json!(errors));
+            }
+            ApiError::PingFailed(execution) => {
+                body.insert("execution".into(), (**execution).clone());
+            }
+            _ => {}
+        }
+        let body = serde_json::Value::Object(body).to_string();
+        let mut response = Response::new(Bytes::from(body));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(match lang {
+                Lang::En => "en",
+                Lang::Ja => "ja",
+            }),
+        );
+        if let ApiError::MethodNotAllowed(allow) = &self
+            && let Ok(value) = HeaderValue::from_str(&join(allow))
+        {
+            headers.insert(header::ALLOW, value);
+        }
+        response
+    }
+}
+
+fn join(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    /// Only reached for faults: handlers match `Conflict`, `Stale` and `LimitReached` first.
+    fn from(error: crate::store::StoreError) -> Self {
+        tracing::error!(error.cause_chain = ?error_chain(&error), "store failed");
+        ApiError::Internal
+    }
+}
+
+/// `error: cause: cause...`, for logs.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_wins_only_with_the_highest_q_value() {
+        assert_eq!(Lang::from_accept_language(Some("ja")), Lang::Ja);
+        assert_eq!(Lang::from_accept_language(Some("ja-JP,en;q=0.5")), Lang::Ja);
+        assert_eq!(
+            Lang::from_accept_language(Some("en;q=0.9,ja;q=0.8")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language(Some("fr,ja;q=0.3,en;q=0.9")),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language(Some("fr, ja;q=0.1")), Lang::Ja);
+        assert_eq!(Lang::from_accept_language(Some("ja;q=0")), Lang::En);
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+    }
+
+    #[test]
+    fn a_problem_carries_type_title_status_detail_and_errors() {
+        let response = ApiError::validation("url", "is required").into_response(Lang::Ja);
+        assert_eq!(response.status(), 400);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["type"], "validation_error");
+        assert_eq!(body["title"], "リクエストが正しくありません");
+        assert_eq!(body["errors"][0]["field"], "url");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+
+    #[test]
+    fn a_405_names_the_allowed_methods() {
+        let response =
+            ApiError::MethodNotAllowed(vec![Method::GET, Method::POST]).into_response(Lang::En);
+        assert_eq!(response.headers()["allow"], "GET, POST");
+    }
+}

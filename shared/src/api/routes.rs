@@ -1,0 +1,253 @@
+//! The route table: the single source of every route, its scope and the Lambda serving it.
+//! The local server's router, `template.yaml`'s HttpApi events, `openapi.yaml` and the
+//! `cargo lambda watch` router are all checked against it by tests.
+
+use crate::domain::Scope;
+use http::Method;
+
+/// One Lambda function of the HTTP API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Function {
+    CreateWebhook,
+    ListWebhooks,
+    GetWebhook,
+    UpdateWebhook,
+    DeleteWebhook,
+    GetWebhookSecret,
+}
+
+impl Function {
+    pub const ALL: [Function; 6] = [
+        Function::CreateWebhook,
+        Function::ListWebhooks,
+        Function::GetWebhook,
+        Function::UpdateWebhook,
+        Function::DeleteWebhook,
+        Function::GetWebhookSecret,
+    ];
+
+    /// The crate, binary and cargo-lambda function name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::CreateWebhook => "create-webhook",
+            Function::ListWebhooks => "list-webhooks",
+            Function::GetWebhook => "get-webhook",
+            Function::UpdateWebhook => "update-webhook",
+            Function::DeleteWebhook => "delete-webhook",
+            Function::GetWebhookSecret => "get-webhook-secret",
+        }
+    }
+}
+
+/// One operation of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    CreateWebhook,
+    ListWebhooks,
+    GetWebhook,
+    PatchWebhook,
+    PutWebhook,
+    DeleteWebhook,
+    GetWebhookSecret,
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub method: Method,
+    /// As spelled in `openapi.yaml` and `template.yaml`: `{name}` marks a path parameter.
+    pub path: &'static str,
+    pub operation: Operation,
+    pub function: Function,
+    pub scope: Scope,
+    /// The largest request body accepted, in bytes; larger is 413 before any parsing.
+    pub max_body: usize,
+}
+
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::POST,
+        path: "/v1/webhooks",
+        operation: Operation::CreateWebhook,
+        function: Function::CreateWebhook,
+        scope: Scope::WebhooksAdd,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks",
+        operation: Operation::ListWebhooks,
+        function: Function::ListWebhooks,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks/{id}",
+        operation: Operation::GetWebhook,
+        function: Function::GetWebhook,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::PATCH,
+        path: "/v1/webhooks/{id}",
+        operation: Operation::PatchWebhook,
+        function: Function::UpdateWebhook,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::PUT,
+        path: "/v1/webhooks/{id}",
+        operation: Operation::PutWebhook,
+        function: Function::UpdateWebhook,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/v1/webhooks/{id}",
+        operation: Operation::DeleteWebhook,
+        function: Function::DeleteWebhook,
+        scope: Scope::WebhooksRemove,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks/{id}/secret",
+        operation: Operation::GetWebhookSecret,
+        function: Function::GetWebhookSecret,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+];
+
+/// Path parameters by name, in the order of the template.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathParams(Vec<(&'static str, String)>);
+
+impl PathParams {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the route table says of a method and path.
+#[derive(Debug)]
+pub enum RouteMatch {
+    Found(&'static Route, PathParams),
+    /// The path exists, not with this method: 405 with these in `Allow`.
+    MethodNotAllowed(Vec<Method>),
+    NotFound,
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
+    let mut params = Vec::new();
+    let mut want = template.split('/');
+    let mut have = path.split('/');
+    loop {
+        match (want.next(), have.next()) {
+            (None, None) => return Some(PathParams(params)),
+            (Some(w), Some(h)) => {
+                if let Some(name) = w.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+                    if h.is_empty() {
+                        return None;
+                    }
+                    params.push((name, h.to_owned()));
+                } else if w != h {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Which routes one process serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// Every route: the local server.
+    All,
+    /// One Lambda function's routes.
+    Function(Function),
+}
+
+impl Served {
+    pub fn includes(self, route: &Route) -> bool {
+        match self {
+            Served::All => true,
+            Served::Function(f) => route.function == f,
+        }
+    }
+}
+
+/// Finds the route for `method` and `path` among the routes `served`.
+pub fn find(served: Served, method: &Method, path: &str) -> RouteMatch {
+    let mut allowed = Vec::new();
+    for route in ROUTES.iter().filter(|r| served.includes(r)) {
+        if let Some(params) = match_template(route.path, path) {
+            if route.method == method {
+                return RouteMatch::Found(route, params);
+            }
+            allowed.push(route.method.clone());
+        }
+    }
+    if allowed.is_empty() {
+        RouteMatch::NotFound
+    } else {
+        RouteMatch::MethodNotAllowed(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_routes_with_their_parameters() {
+        let RouteMatch::Found(route, params) =
+            find(Served::All, &Method::GET, "/v1/webhooks/abc/secret")
+        else {
+            panic!("no match")
+        };
+        assert_eq!(route.operation, Operation::GetWebhookSecret);
+        assert_eq!(params.get("id"), Some("abc"));
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_and_an_unknown_path_404() {
+        match find(Served::All, &Method::POST, "/v1/webhooks/abc") {
+            RouteMatch::MethodNotAllowed(allow) => {
+                assert_eq!(
+                    allow,
+                    vec![Method::GET, Method::PATCH, Method::PUT, Method::DELETE]
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            find(Served::All, &Method::GET, "/v1/nope"),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            find(Served::All, &Method::GET, "/v1/webhooks/"),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            find(Served::All, &Method::GET, "/v1/webhooks/a/b"),
+            RouteMatch::NotFound
+        ));
+    }
+
+    #[test]
+    fn every_function_serves_at_least_one_route() {
+        for f in Function::ALL {
+            assert!(ROUTES.iter().any(|r| r.function == f), "{f:?}");
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! The webhook registry: create, list, get, PATCH/PUT, delete and read the secret.
+
+use super::ApiError;
+use super::auth::Caller;
+use super::pagination::{Cursor, Page, parse_limit};
+use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
+use crate::AppContext;
+use crate::domain::webhook_limits::*;
+use crate::domain::{
+    CustomHeaders, EventType, EventTypePattern, EventTypes, FieldError, Filter, Metadata, Webhook,
+    WebhookId, WebhookSecret, WebhookSpec,
+};
+use crate::store::StoreError;
+use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
+use http::{HeaderValue, StatusCode, header};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What every operation gets.
+pub struct Call<'a> {
+    pub ctx: &'a AppContext,
+    pub caller: &'a Caller,
+    pub request: &'a ApiRequest,
+}
+
+/// How often a write is retried when the webhook changed between read and write.
+const WRITE_ATTEMPTS: usize = 5;
+
+const WRITABLE: &[&str] = &[
+    "url",
+    "event_types",
+    "filters",
+    "description",
+    "active",
+    "headers",
+    "metadata",
+    "verify",
+];
+const CREATE_FIELDS: &[&str] = &[
+    "url",
+    "event_types",
+    "filters",
+    "description",
+    "active",
+    "headers",
+    "metadata",
+    "verify",
+    "secret",
+];
+const READ_ONLY: &[(&str, &str)] = &[
+    ("id", "is read-only"),
+    ("failed", "is read-only"),
+    ("disabled_reason", "is read-only"),
+    ("created_at", "is read-only"),
+    ("updated_at", "is read-only"),
+    ("last_success_at", "is read-only"),
+    ("last_failure_at", "is read-only"),
+    ("last_failure_content", "is read-only"),
+    ("consecutive_failures", "is read-only"),
+];
+const UPDATE_REFUSED: &[(&str, &str)] = &[
+    ("id", "is read-only"),
+    ("failed", "is read-only"),
+    ("disabled_reason", "is read-only"),
+    ("created_at", "is read-only"),
+    ("updated_at", "is read-only"),
+    ("last_success_at", "is read-only"),
+    ("last_failure_at", "is read-only"),
+    ("last_failure_content", "is read-only"),
+    ("consecutive_failures", "is read-only"),
+    (
+        "secret",
+        "cannot be changed here; use POST /v1/webhooks/{id}/secret/rotate",
+    ),
+];
+
+/// The webhook as the API shows it: never its secret, unless `secret` is given (on create).
+fn webhook_json(w: &Webhook, secret: Option<&WebhookSecret>) -> Value {
+    let mut json = serde_json::json!({
+        "id": w.id,
+        "url": w.url,
+        "event_types": w.event_types,
+        "filters": w.filters,
+        "description": w.description,
+        "active": w.active,
+        "failed": w.failed,
+        "disabled_reason": w.disabled_reason,
+        "headers": w.headers,
+        "metadata": w.metadata,
+        "created_at": w.created_at,
+        "updated_at": w.updated_at,
+        "last_success_at": w.last_success_at,
+        "last_failure_at": w.last_failure_at,
+        "last_failure_content": w.last_failure_content,
+        "consecutive_failures": w.consecutive_failures,
+    });
+    if let (Some(secret), Value::Object(fields)) = (secret, &mut json) {
+        fields.insert("secret".into(), Value::String(secret.expose()));
+    }
+    json
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilterIn {
+    path: String,
+    any_of: Vec<Value>,
+}
+
+/// The writable fields a body gave, each already parsed into its domain type.
+#[derive(Clone, Default)]
+struct Given {
+    url: Option<WebhookUrl>,
+    /// Why the url was refused by the URL rules (`url_not_allowed`, not a format error).
+    url_refused: Option<String>,
+    event_types: Option<EventTypes>,
+    filters: Option<Vec<Filter>>,
+    description: Option<Option<String>>,
+    active: Option<bool>,
+    headers: Option<CustomHeaders>,
+    metadata: Option<Metadata>,
+}
+
+fn parse_given(body: &mut Body, policy: UrlPolicy) -> Given {
+    let mut given = Given::default();
+    if let Some(text) = body.take::<String>("url") {
+        match WebhookUrl::parse(&text, policy) {
+            Ok(url) => given.url = Some(url),
+            Err(UrlError::Invalid(why)) => body.error("url", why),
+            Err(UrlError::NotAllowed(why)) => given.url_refused = Some(why),
+        }
+    }
+    if let Some(names) = body.take::<Vec<String>>("event_types") {
+        let mut patterns = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match EventTypePattern::parse(name) {
+                Ok(p) => patterns.push(p),
+                Err(why) => body.error(format!("event_types[{i}]"), why),
+            }
+        }
+        if patterns.len() == names.len() {
+            match EventTypes::new(patterns) {
+                Ok(types) => given.event_types = Some(types),
+                Err(why) => body.error("event_types", why),
+            }
+        }
+    }
+    if let Some(filters) = body.take::<Vec<FilterIn>>("filters") {
+        if filters.len() > crate::domain::MAX_FILTERS {
+            body.error(
+                "filters",
+                format!("at most {} filters", crate::domain::MAX_FILTERS),
+            );
+        } else {
+            let mut parsed = Vec::new();
+            for (i, f) in filters.into_iter().enumerate() {
+                match Filter::parse(f.path, f.any_of) {
+                    Ok(filter) => parsed.push(filter),
+                    Err(why) => body.error(format!("filters[{i}]"), why),
+                }
+            }
+            given.filters = Some(parsed);
+        }
+    }
+    if let Some(description) = body.take_nullable::<String>("description") {
+        match description {
+            Some(d) if d.chars().count() > MAX_DESCRIPTION_LEN => {
+                body.error(
+                    "description",
+                    format!("must be at most {MAX_DESCRIPTION_LEN} characters"),
+                );
+            }
+            other => given.description = Some(other),
+        }
+    }
+    given.active = body.take::<bool>("active");
+    if let Some(raw) = body.take::<BTreeMap<String, String>>("headers") {
+        match CustomHeaders::parse(raw) {
+            Ok(headers) => given.headers = Some(headers),
+            Err(errors) => {
+                for (name, why) in errors {
+                    let field = if name.is_empty() {
+                        "headers".to_owned()
+                    } else {
+                        format!("headers.{name}")
+                    };
+                    body.error(field, why);
+                }
+            }
+        }
+    }
+    if let Some(metadata) = body.take::<Metadata>("metadata") {
+        let before = body.errors().len();
+        if metadata.len() > MAX_METADATA_ENTRIES {
+            body.error(
+                "metadata",
+                format!("at most {MAX_METADATA_ENTRIES} entries"),
+            );
+        }
+        for (key, value) in &metadata {
+            if key.is_empty() || key.chars().count() > MAX_METADATA_KEY_LEN {
+                body.error(
+                    format!("metadata.{key}"),
+                    format!("keys are 1 to {MAX_METADATA_KEY_LEN} characters"),
+                );
+            } else if value.chars().count() > MAX_METADATA_VALUE_LEN {
+                body.error(
+                    format!("metadata.{key}"),
+                    format!("values are at most {MAX_METADATA_VALUE_LEN} characters"),
+                );
+            }
+        }
+        if body.errors().len() == before {
+            given.metadata = Some(metadata);
+        }
+    }
+    // Endpoint verification is not stored; it is read here so that its type is checked.
+    let _verify = body.take::<bool>("verify");
+    given
+}
+
+/// Fails with every recorded problem; a refused url alone is `url_not_allowed`.
+fn finish(body: Body, url_refused: Option<String>) -> Result<(), ApiError> {
+    let mut errors = body.into_errors();
+    match (errors.is_empty(), url_refused) {
+        (true, None) => Ok(()),
+        (true, Some(why)) => Err(ApiError::UrlNotAllowed(why)),
+        (false, refused) => {
+            if let Some(why) = refused {
+                errors.push(FieldError::new("url", why));
+            }
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+/// A whole spec from a create or PUT body: `url` and `event_types` required, the rest
+/// defaulting (no filters, headers or metadata, no description, active).
+fn whole_spec(mut body: Body, given: Given) -> Result<WebhookSpec, ApiError> {
+    if given.url.is_none()
+        && given.url_refused.is_none()
+        && !body.errors().iter().any(|e| e.field == "url")
+    {
+        body.error("url", "is required");
+    }
+    if given.event_types.is_none()
+        && !body
+            .errors()
+            .iter()
+            .any(|e| e.field.starts_with("event_types"))
+    {
+        body.error("event_types", "is required");
+    }
+    finish(body, given.url_refused)?;
+    let (Some(url), Some(event_types)) = (given.url, given.event_types) else {
+        return Err(ApiError::validation("url", "is required"));
+    };
+    Ok(WebhookSpec {
+        url,
+        event_types,
+        filters: given.filters.unwrap_or_default(),
+        description: given.description.flatten(),
+        active: given.active.unwrap_or(true),
+        headers: given.headers.unwrap_or_default(),
+        metadata: given.metadata.unwrap_or_default(),
+    })
+}
+
+fn patched_spec(current: WebhookSpec, given: Given) -> WebhookSpec {
+    WebhookSpec {
+        url: given.url.unwrap_or(current.url),
+        event_types: given.event_types.unwrap_or(current.event_types),
+        filters: given.filters.unwrap_or(current.filters),
+        description: given.description.unwrap_or(current.description),
+        active: given.active.unwrap_or(current.active),
+        headers: given.headers.unwrap_or(current.headers),
+        metadata: given.metadata.unwrap_or(current.metadata),
+    }
+}
+
+pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
+    let mut body = Body::parse(&call.request.body, CREATE_FIELDS, READ_ONLY)?;
+    let secret = match body.take::<String>("secret") {
+        Some(text) => match WebhookSecret::parse(&text) {
+            Ok(secret) => Some(secret),
+            Err(why) => {
+                body.error("secret", why);
+                None
+            }
+        },
+        None => None,
+    };
+    let given = parse_given(&mut body, call.ctx.url_policy());
+    let spec = whole_spec(body, given)?;
+    let webhook = Webhook::new(
+        call.caller.tenant.clone(),
+        spec,
+        secret.unwrap_or_else(WebhookSecret::generate),
+    );
+    let max = call.ctx.config.max_webhooks_per_tenant;
+    match call.ctx.webhooks.insert(&webhook, max).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return Err(ApiError::WebhookConflict),
+        Err(StoreError::LimitReached) => {
+            return Err(ApiError::validation(
+                "",
+                format!("this tenant already holds the maximum of {max} webhooks"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook created");
+    let mut response = json_response(
+        StatusCode::CREATED,
+        &webhook_json(&webhook, Some(&webhook.secret)),
+    );
+    if let Ok(location) = HeaderValue::from_str(&format!("/v1/webhooks/{}", webhook.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Reads the chunk size per store call: enough to fill a filtered page in few round trips.
+const LIST_CHUNK: usize = 100;
+
+pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
+    let query = Query::parse(
+        call.request.query.as_deref(),
+        &["limit", "cursor", "event_type", "active"],
+    )?;
+    let mut errors = Vec::new();
+    let limit = parse_limit(query.get("limit"))
+        .map_err(|e| push(&mut errors, e))
+        .ok();
+    let cursor = query
+        .get("cursor")
+        .map(Cursor::decode)
+        .transpose()
+        .map_err(|e| push(&mut errors, e))
+        .ok()
+        .flatten();
+    let event_type = match query.get("event_type").map(EventType::parse) {
+        Some(Err(why)) => {
+            errors.push(FieldError::new("event_type", why));
+            None
+        }
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
+    let active = match query.get("active") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            errors.push(FieldError::new("active", "must be true or false"));
+            None
+        }
+    };
+    let Some(limit) = limit.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+
+    // Filtered pages are filled chunk by chunk, so `limit` is honoured whatever matches.
+    let filtered = event_type.is_some() || active.is_some();
+    let chunk = if filtered { LIST_CHUNK } else { limit + 1 };
+    let wanted = |w: &Webhook| {
+        active.is_none_or(|a| w.active == a)
+            && event_type.as_ref().is_none_or(|t| w.event_types.matches(t))
+    };
+    let tenant = &call.caller.tenant;
+    let mut after = cursor.map(|c| *c.last_seen());
+    let mut page: Vec<Webhook> = Vec::new();
+    let mut more = false;
+    'scan: loop {
+        let batch = call
+            .ctx
+            .webhooks
+            .list(tenant, after.as_ref(), chunk)
+            .await?;
+        let exhausted = batch.len() < chunk;
+        for webhook in batch {
+            after = Some(webhook.id);
+            if wanted(&webhook) {
+                if page.len() == limit {
+                    more = true;
+                    break 'scan;
+                }
+                page.push(webhook);
+            }
+        }
+        if exhausted {
+            break;
+        }
+    }
+    let next_cursor = match page.last() {
+        Some(last) if more => Some(Cursor::after(last.id).encode()),
+        _ => None,
+    };
+    let data = page.iter().map(|w| webhook_json(w, None)).collect();
+    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+}
+
+fn push(errors: &mut Vec<FieldError>, error: ApiError) {
+    if let ApiError::Validation(mut more) = error {
+        errors.append(&mut more);
+    }
+}
+
+/// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
+async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
+    let id = WebhookId::parse(id).ok_or(ApiError::WebhookNotFound)?;
+    call.ctx
+        .webhooks
+        .get(&call.caller.tenant, &id)
+        .await?
+        .ok_or(ApiError::WebhookNotFound)
+}
+
+pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    Ok(json_response(StatusCode::OK, &webhook_json(&webhook, None)))
+}
+
+pub enum UpdateKind {
+    Patch,
+    Put,
+}
+
+pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiResponse, ApiError> {
+    // Look the webhook up first: another tenant's id is 404 whatever the body says.
+    find(&call, id).await?;
+    let mut body = Body::parse(&call.request.body, WRITABLE, UPDATE_REFUSED)?;
+    let mut given = parse_given(&mut body, call.ctx.url_policy());
+    let change = match kind {
+        UpdateKind::Put => Change::Replace(whole_spec(body, given)?),
+        UpdateKind::Patch => {
+            finish(body, given.url_refused.take())?;
+            Change::Patch(given)
+        }
+    };
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = find(&call, id).await?;
+        let spec = match &change {
+            Change::Replace(spec) => spec.clone(),
+            Change::Patch(given) => patched_spec(current.spec(), given.clone()),
+        };
+        let next = current.with_spec(spec);
+        match call.ctx.webhooks.update(&current, &next).await {
+            Ok(()) => {
+                tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
+                return Ok(json_response(StatusCode::OK, &webhook_json(&next, None)));
+            }
+            // Changed since read: apply the same change to the newer version.
+            Err(StoreError::Stale) => continue,
+            Err(StoreError::Conflict) => return Err(ApiError::WebhookConflict),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::error!(webhook_id = id, "webhook kept changing during update");
+    Err(ApiError::Internal)
+}
+
+enum Change {
+    Replace(WebhookSpec),
+    Patch(Given),
+}
+
+pub async fn delete(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let webhook = find(&call, id).await?;
+        match call.ctx.webhooks.delete(&webhook).await {
+            Ok(()) => {
+                tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook deleted");
+                return Ok(empty_response(StatusCode::NO_CONTENT));
+            }
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::error!(webhook_id = id, "webhook kept changing during delete");
+    Err(ApiError::Internal)
+}
+
+pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "secret": webhook.secret.expose() }),
+    ))
+}

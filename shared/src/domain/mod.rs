@@ -1,0 +1,46 @@
+//! Pure domain types: ids, names, secrets, filters and the webhook itself. No AWS, no HTTP.
+
+mod api_key;
+mod event_type;
+mod filter;
+mod headers;
+mod ids;
+mod scope;
+mod secret;
+mod tenant;
+mod time;
+mod webhook;
+
+pub use api_key::{ApiKey, ApiKeyRecord, KeyHash};
+pub use event_type::{EventType, EventTypePattern, EventTypes};
+pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};
+pub use headers::CustomHeaders;
+pub use ids::{ApiKeyId, WebhookId};
+pub use scope::{Scope, Scopes};
+pub use secret::WebhookSecret;
+pub use tenant::TenantId;
+pub use time::Timestamp;
+pub use webhook::{Metadata, Webhook, WebhookSpec};
+
+/// Length and count limits of a webhook's fields.
+pub mod webhook_limits {
+    pub use super::webhook::{
+        MAX_DESCRIPTION_LEN, MAX_METADATA_ENTRIES, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN,
+    };
+}
+
+/// One problem with one field of a request, as the API reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The webhook: its writable fields (`WebhookSpec`) and the whole stored object.
+
+use super::{
+    CustomHeaders, EventType, EventTypes, Filter, TenantId, Timestamp, WebhookId, WebhookSecret,
+};
+use crate::url_guard::WebhookUrl;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub type Metadata = BTreeMap<String, String>;
+
+pub const MAX_DESCRIPTION_LEN: usize = 1024;
+pub const MAX_METADATA_ENTRIES: usize = 50;
+pub const MAX_METADATA_KEY_LEN: usize = 64;
+pub const MAX_METADATA_VALUE_LEN: usize = 1024;
+
+/// The fields a user writes, already validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookSpec {
+    pub url: WebhookUrl,
+    pub event_types: EventTypes,
+    pub filters: Vec<Filter>,
+    pub description: Option<String>,
+    pub active: bool,
+    pub headers: CustomHeaders,
+    pub metadata: Metadata,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Webhook {
+    pub id: WebhookId,
+    pub tenant: TenantId,
+    pub url: WebhookUrl,
+    pub event_types: EventTypes,
+    pub filters: Vec<Filter>,
+    pub description: Option<String>,
+    pub active: bool,
+    pub failed: bool,
+    pub disabled_reason: Option<String>,
+    pub headers: CustomHeaders,
+    pub metadata: Metadata,
+    pub secret: WebhookSecret,
+    /// The secret replaced by the last rotation, still signing until `previous_secret_until`.
+    pub previous_secret: Option<WebhookSecret>,
+    pub previous_secret_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_success_at: Option<Timestamp>,
+    pub last_failure_at: Option<Timestamp>,
+    pub last_failure_content: Option<String>,
+    pub consecutive_failures: u32,
+    /// Bumped on every write; stores refuse a write based on an older version.
+    pub version: u64,
+}
+
+impl Webhook {
+    pub fn new(tenant: TenantId, spec: WebhookSpec, secret: WebhookSecret) -> Self {
+        let now = Timestamp::now();
+        let WebhookSpec {
+            url,
+            event_types,
+            filters,
+            description,
+            active,
+            headers,
+            metadata,
+        } = spec;
+        Self {
+            id: WebhookId::new(),
+            tenant,
+            url,
+            event_types,
+            filters,
+            description,
+            active,
+            failed: false,
+            disabled_reason: None,
+            headers,
+            metadata,
+            secret,
+            previous_secret: None,
+            previous_secret_until: None,
+            created_at: now,
+            updated_at: now,
+            last_success_at: None,
+            last_failure_at: None,
+            last_failure_content: None,
+            consecutive_failures: 0,
+            version: 1,
+        }
+    }
+
+    pub fn spec(&self) -> WebhookSpec {
+        WebhookSpec {
+            url: self.url.clone(),
+            event_types: self.event_types.clone(),
+            filters: self.filters.clone(),
+            description: self.description.clone(),
+            active: self.active,
+            headers: self.headers.clone(),
+            metadata: self.metadata.clone(),
+        }
+    }
+
+    /// This webhook with its writable fields replaced by `spec`, as the next version.
+    /// Re-activating clears the failure state, so a fixed endpoint starts with a clean slate.
+    pub fn with_spec(&self, spec: WebhookSpec) -> Self {
+        let reactivated = !self.active && spec.active;
+        let WebhookSpec {
+            url,
+            event_types,
+            filters,
+            description,
+            active,
+            headers,
+            metadata,
+        } = spec;
+        let mut next = Self {
+            url,
+            event_types,
+            filters,
+            description,
+            active,
+            headers,
+            metadata,
+            updated_at: Timestamp::now(),
+            version: self.version + 1,
+            ..self.clone()
+        };
+        if reactivated {
+            next.failed = false;
+            next.disabled_reason = None;
+            next.consecutive_failures = 0;
+        }
+        next
+    }
+
+    /// Identifies "the same url for the same set of event types" within a tenant, which may
+    /// be registered only once.
+    pub fn conflict_key(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.url.as_str().as_bytes());
+        for name in self.event_types.sorted() {
+            hasher.update(b"\n");
+            hasher.update(name.as_bytes());
+        }
+        hex::encode(hasher.finalize())
+    }
+
+    /// Whether an event of this type and data would be delivered here.
+    pub fn wants(&self, event_type: &EventType, data: &serde_json::Value) -> bool {
+        self.active
+            && self.event_types.matches(event_type)
+            && self.filters.iter().all(|f| f.matches(data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventTypePattern;
+    use crate::url_guard::UrlPolicy;
+
+    fn spec(url: &str, types: &[&str]) -> WebhookSpec {
+        WebhookSpec {
+            url: WebhookUrl::parse(url, UrlPolicy::STRICT).unwrap(),
+            event_types: EventTypes::new(
+                types
+                    .iter()
+                    .map(|t| EventTypePattern::parse(t).unwrap())
+                    .collect(),
+            )
+            .unwrap(),
+            filters: vec![],
+            description: None,
+            active: true,
+            headers: CustomHeaders::default(),
+            metadata: Metadata::new(),
+        }
+    }
+
+    fn tenant() -> TenantId {
+        TenantId::parse("t1").unwrap()
+    }
+
+    #[test]
+    fn the_conflict_key_ignores_the_order_of_event_types() {
+        let a = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["x", "y"]),
+            WebhookSecret::generate(),
+        );
+        let b = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["y", "x"]),
+            WebhookSecret::generate(),
+        );
+        let c = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["x"]),
+            WebhookSecret::generate(),
+        );
+        assert_eq!(a.conflict_key(), b.conflict_key());
+        assert_ne!(a.conflict_key(), c.conflict_key());
+    }
+
+    #[test]
+    fn reactivating_clears_the_failure_state() {
+        let mut w = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["x"]),
+            WebhookSecret::generate(),
+        );
+        w.active = false;
+        w.failed = true;
+        w.disabled_reason = Some("failing for 5 days".into());
+        w.consecutive_failures = 9;
+        let next = w.with_spec(spec("https://a.example/h", &["x"]));
+        assert!(next.active && !next.failed);
+        assert_eq!(
+            (
+                next.disabled_reason,
+                next.consecutive_failures,
+                next.version
+            ),
+            (None, 0, 2)
+        );
+    }
+}

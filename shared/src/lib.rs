@@ -1,0 +1,18 @@
+//! Hookline's domain crate: the model, validation, the stores and the API handlers that every
+//! Lambda and the local server share. Nothing here knows whether it runs in AWS or on a laptop.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod config;
+pub mod context;
+pub mod domain;
+pub mod lambda;
+pub mod store;
+pub mod telemetry;
+pub mod url_guard;
+
+pub use config::Config;
+pub use context::AppContext;
+
+/// The version sent as `User-Agent: Hookline/<version>` and shown by the tools.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,146 @@
+//! In-memory adapters: the local server's default and the handler tests' store. Same
+//! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
+
+use super::{KeyStore, StoreError, WebhookStore};
+use crate::domain::{ApiKeyId, ApiKeyRecord, KeyHash, TenantId, Webhook, WebhookId};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+#[derive(Default)]
+struct Tenant {
+    webhooks: BTreeMap<WebhookId, Webhook>,
+    conflict_keys: HashSet<String>,
+}
+
+#[derive(Default)]
+pub struct MemoryWebhookStore {
+    tenants: Mutex<HashMap<TenantId, Tenant>>,
+}
+
+impl MemoryWebhookStore {
+    fn lock(&self) -> MutexGuard<'_, HashMap<TenantId, Tenant>> {
+        // A poisoned lock only means another request panicked mid-way; the map itself is
+        // always left consistent because every change below is applied in one step.
+        self.tenants.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl WebhookStore for MemoryWebhookStore {
+    async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
+        let mut tenants = self.lock();
+        let tenant = tenants.entry(webhook.tenant.clone()).or_default();
+        let key = webhook.conflict_key();
+        if tenant.conflict_keys.contains(&key) {
+            return Err(StoreError::Conflict);
+        }
+        if tenant.webhooks.len() >= max_per_tenant as usize {
+            return Err(StoreError::LimitReached);
+        }
+        tenant.conflict_keys.insert(key);
+        tenant.webhooks.insert(webhook.id, webhook.clone());
+        Ok(())
+    }
+
+    async fn get(&self, tenant: &TenantId, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        Ok(self
+            .lock()
+            .get(tenant)
+            .and_then(|t| t.webhooks.get(id))
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        after: Option<&WebhookId>,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        let tenants = self.lock();
+        let Some(t) = tenants.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        let iter: Box<dyn Iterator<Item = &Webhook>> = match after {
+            Some(after) => Box::new(
+                t.webhooks
+                    .range((
+                        std::ops::Bound::Excluded(*after),
+                        std::ops::Bound::Unbounded,
+                    ))
+                    .map(|(_, w)| w),
+            ),
+            None => Box::new(t.webhooks.values()),
+        };
+        Ok(iter.take(limit).cloned().collect())
+    }
+
+    async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
+        let mut tenants = self.lock();
+        let tenant = tenants.get_mut(&previous.tenant).ok_or(StoreError::Stale)?;
+        match tenant.webhooks.get(&previous.id) {
+            Some(stored) if stored.version == previous.version => {}
+            _ => return Err(StoreError::Stale),
+        }
+        let (old_key, new_key) = (previous.conflict_key(), next.conflict_key());
+        if old_key != new_key {
+            if tenant.conflict_keys.contains(&new_key) {
+                return Err(StoreError::Conflict);
+            }
+            tenant.conflict_keys.remove(&old_key);
+            tenant.conflict_keys.insert(new_key);
+        }
+        tenant.webhooks.insert(next.id, next.clone());
+        Ok(())
+    }
+
+    async fn delete(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        let mut tenants = self.lock();
+        let tenant = tenants.get_mut(&webhook.tenant).ok_or(StoreError::Stale)?;
+        match tenant.webhooks.get(&webhook.id) {
+            Some(stored) if stored.version == webhook.version => {}
+            _ => return Err(StoreError::Stale),
+        }
+        tenant.webhooks.remove(&webhook.id);
+        tenant.conflict_keys.remove(&webhook.conflict_key());
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryKeyStore {
+    keys: Mutex<BTreeMap<ApiKeyId, ApiKeyRecord>>,
+}
+
+impl MemoryKeyStore {
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<ApiKeyId, ApiKeyRecord>> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl KeyStore for MemoryKeyStore {
+    async fn put(&self, record: &ApiKeyRecord) -> Result<(), StoreError> {
+        let mut keys = self.lock();
+        keys.retain(|_, r| r.hash != record.hash);
+        keys.insert(record.id, record.clone());
+        Ok(())
+    }
+
+    async fn find_by_hash(&self, hash: &KeyHash) -> Result<Option<ApiKeyRecord>, StoreError> {
+        Ok(self.lock().values().find(|r| &r.hash == hash).cloned())
+    }
+
+    async fn list(&self, tenant: Option<&TenantId>) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let keys = self.lock();
+        Ok(keys
+            .values()
+            .filter(|r| tenant.is_none_or(|t| &r.tenant == t))
+            .cloned()
+            .collect())
+    }
+
+    async fn revoke(&self, id: &ApiKeyId) -> Result<bool, StoreError> {
+        Ok(self.lock().remove(id).is_some())
+    }
+}

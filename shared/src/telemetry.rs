@@ -1,0 +1,19 @@
+//! Logging, initialised once per process.
+
+use tracing_subscriber::EnvFilter;
+
+/// For Lambdas: the runtime's subscriber, which honours `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG`
+/// and prints JSON when SAM sets `LogFormat: JSON`.
+pub fn init_lambda() {
+    lambda_runtime::tracing::init_default_subscriber();
+}
+
+/// For the local server and tools: human-readable lines at `level`, `RUST_LOG` overriding.
+pub fn init_local(level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},aws_config=warn,aws_smithy=warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
