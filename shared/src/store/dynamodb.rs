@@ -77,11 +77,23 @@ impl DynamoStore {
     }
 
     /// Builds a client from the environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),
-    /// or against `endpoint` when given (moto, DynamoDB Local).
+    /// or against `endpoint` when given (moto, DynamoDB Local). An emulator needs no real
+    /// account, so with an endpoint, missing credentials and region default to dummies rather
+    /// than sending the SDK probing the instance metadata address.
     pub async fn client(endpoint: Option<&str>) -> Client {
         let mut loader = aws_config::from_env();
         if let Some(endpoint) = endpoint {
             loader = loader.endpoint_url(endpoint);
+            let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+            if !set("AWS_ACCESS_KEY_ID") && !set("AWS_PROFILE") {
+                let dummy = aws_sdk_dynamodb::config::Credentials::new(
+                    "test", "test", None, None, "emulator",
+                );
+                loader = loader.credentials_provider(dummy);
+            }
+            if !set("AWS_REGION") && !set("AWS_DEFAULT_REGION") {
+                loader = loader.region(aws_sdk_dynamodb::config::Region::new("us-east-1"));
+            }
         }
         Client::new(&loader.load().await)
     }
@@ -488,7 +500,7 @@ impl KeyStore for DynamoStore {
     }
 
     async fn list(&self, tenant: Option<&TenantId>) -> Result<Vec<ApiKeyRecord>, StoreError> {
-        let items = self.query_all(KEYS_PK, "", "~", usize::MAX).await?;
+        let items = self.query_all(KEYS_PK, "0", "~", usize::MAX).await?;
         let mut records = Vec::new();
         for item in items {
             let record = serde_dynamo::from_item::<_, KeyItem>(item)

@@ -1,0 +1,294 @@
+//! The store conformance suite. Every adapter runs it: the in-memory stores directly, the
+//! DynamoDB store against the emulator over the wire. If they disagree, a test fails.
+
+use hookline::domain::{
+    ApiKey, ApiKeyRecord, CustomHeaders, EventTypePattern, EventTypes, Filter, Scope, Scopes,
+    TenantId, Webhook, WebhookSecret, WebhookSpec,
+};
+use hookline::store::{KeyStore, StoreError, WebhookStore};
+use hookline::url_guard::{UrlPolicy, WebhookUrl};
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+fn tenant(name: &str) -> TenantId {
+    TenantId::parse(name).unwrap()
+}
+
+fn spec(url: &str, types: &[&str]) -> WebhookSpec {
+    WebhookSpec {
+        url: WebhookUrl::parse(url, UrlPolicy::STRICT).unwrap(),
+        event_types: EventTypes::new(
+            types
+                .iter()
+                .map(|t| EventTypePattern::parse(t).unwrap())
+                .collect(),
+        )
+        .unwrap(),
+        filters: vec![],
+        description: None,
+        active: true,
+        headers: CustomHeaders::default(),
+        metadata: Default::default(),
+    }
+}
+
+fn webhook(t: &str, url: &str, types: &[&str]) -> Webhook {
+    Webhook::new(tenant(t), spec(url, types), WebhookSecret::generate())
+}
+
+/// Whether the backend under test isolates concurrent transactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    /// Real DynamoDB (transactions are serializable) and the memory store (one mutex).
+    Serializable,
+    /// The moto emulator runs requests on threads without a lock around TransactWriteItems,
+    /// so two racing transactions can both pass their conditions there (and only there).
+    /// Races cannot be checked against it; everything else is.
+    EmulatorWithoutLocks,
+}
+
+/// Every webhook store check, in order.
+pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
+    round_trips_every_field(&*store).await;
+    conflicts_are_per_tenant_url_and_event_type_set(&*store).await;
+    caps_webhooks_per_tenant(&*store).await;
+    pages_in_creation_order_within_a_tenant(&*store).await;
+    updates_only_the_version_it_read(&*store).await;
+    deletes_only_the_version_it_read_and_frees_its_key(&*store).await;
+    if isolation == Isolation::Serializable {
+        concurrent_duplicates_admit_exactly_one(store.clone()).await;
+    }
+}
+
+async fn round_trips_every_field(store: &dyn WebhookStore) {
+    let mut spec = spec(
+        "https://round.example/hook?q=1",
+        &["task.*", "node.changed", "*"],
+    );
+    spec.filters = vec![
+        Filter::parse(
+            "resource.type".into(),
+            vec![json!("task"), json!(3), json!(2.5), json!(true)],
+        )
+        .unwrap(),
+    ];
+    spec.description = Some("日本語も OK".into());
+    spec.headers = CustomHeaders::parse([("X-Custom".to_owned(), "v".to_owned())].into()).unwrap();
+    spec.metadata = [("k".to_owned(), "v".to_owned())].into();
+    let mut w = Webhook::new(tenant("rt"), spec, WebhookSecret::generate());
+    w.last_failure_content = Some("500: oops".into());
+    w.consecutive_failures = 2;
+    store.insert(&w, 1000).await.unwrap();
+    assert_eq!(
+        store.get(&tenant("rt"), &w.id).await.unwrap(),
+        Some(w.clone())
+    );
+    assert_eq!(
+        store.get(&tenant("rt-other"), &w.id).await.unwrap(),
+        None,
+        "another tenant sees nothing"
+    );
+}
+
+async fn conflicts_are_per_tenant_url_and_event_type_set(store: &dyn WebhookStore) {
+    store
+        .insert(&webhook("cf", "https://c.example/h", &["a", "b"]), 1000)
+        .await
+        .unwrap();
+    let dup = store
+        .insert(&webhook("cf", "https://c.example/h", &["b", "a"]), 1000)
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict)), "{dup:?}");
+    store
+        .insert(&webhook("cf", "https://c.example/h", &["a"]), 1000)
+        .await
+        .unwrap();
+    store
+        .insert(
+            &webhook("cf-other", "https://c.example/h", &["a", "b"]),
+            1000,
+        )
+        .await
+        .unwrap();
+}
+
+async fn caps_webhooks_per_tenant(store: &dyn WebhookStore) {
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let w = webhook("cap", &format!("https://cap.example/{i}"), &["a"]);
+        store.insert(&w, 3).await.unwrap();
+        made.push(w);
+    }
+    let over = store
+        .insert(&webhook("cap", "https://cap.example/3", &["a"]), 3)
+        .await;
+    assert!(matches!(over, Err(StoreError::LimitReached)), "{over:?}");
+    // A refused conflict must not count either.
+    store.delete(&made[0]).await.unwrap();
+    store
+        .insert(&webhook("cap", "https://cap.example/3", &["a"]), 3)
+        .await
+        .unwrap();
+}
+
+async fn pages_in_creation_order_within_a_tenant(store: &dyn WebhookStore) {
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let w = webhook("pg", &format!("https://pg.example/{i}"), &["a"]);
+        store.insert(&w, 1000).await.unwrap();
+        ids.push(w.id);
+    }
+    store
+        .insert(&webhook("pg-other", "https://pg.example/x", &["a"]), 1000)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    let mut sizes = Vec::new();
+    loop {
+        let page = store.list(&tenant("pg"), after.as_ref(), 10).await.unwrap();
+        sizes.push(page.len());
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|w| w.id);
+        seen.extend(page.into_iter().map(|w| w.id));
+    }
+    assert_eq!(sizes, vec![10, 10, 5, 0]);
+    assert_eq!(seen, ids, "every webhook once, in creation order");
+    assert!(
+        store
+            .list(&tenant("pg-none"), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn updates_only_the_version_it_read(store: &dyn WebhookStore) {
+    let w = webhook("up", "https://up.example/1", &["a"]);
+    store.insert(&w, 1000).await.unwrap();
+    let mut changed = spec("https://up.example/2", &["a"]);
+    changed.description = Some("moved".into());
+    let next = w.with_spec(changed);
+    store.update(&w, &next).await.unwrap();
+    assert_eq!(
+        store.get(&w.tenant, &w.id).await.unwrap(),
+        Some(next.clone())
+    );
+    let stale = store
+        .update(&w, &w.with_spec(spec("https://up.example/3", &["a"])))
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+    // The old url is free again, the new one taken.
+    store
+        .insert(&webhook("up", "https://up.example/1", &["a"]), 1000)
+        .await
+        .unwrap();
+    let other = webhook("up", "https://up.example/9", &["a"]);
+    store.insert(&other, 1000).await.unwrap();
+    let clash = store
+        .update(
+            &other,
+            &other.with_spec(spec("https://up.example/2", &["a"])),
+        )
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
+    assert_eq!(
+        store.get(&other.tenant, &other.id).await.unwrap(),
+        Some(other)
+    );
+}
+
+async fn deletes_only_the_version_it_read_and_frees_its_key(store: &dyn WebhookStore) {
+    let w = webhook("del", "https://del.example/1", &["a"]);
+    store.insert(&w, 1000).await.unwrap();
+    let next = w.with_spec(w.spec());
+    store.update(&w, &next).await.unwrap();
+    assert!(matches!(store.delete(&w).await, Err(StoreError::Stale)));
+    store.delete(&next).await.unwrap();
+    assert_eq!(store.get(&w.tenant, &w.id).await.unwrap(), None);
+    assert!(matches!(store.delete(&next).await, Err(StoreError::Stale)));
+    store
+        .insert(&webhook("del", "https://del.example/1", &["a"]), 1000)
+        .await
+        .unwrap();
+}
+
+async fn concurrent_duplicates_admit_exactly_one(store: Arc<dyn WebhookStore>) {
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .insert(&webhook("race", "https://race.example/h", &["a"]), 1000)
+                    .await
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => won += 1,
+            Err(StoreError::Conflict) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(
+        store.list(&tenant("race"), None, 100).await.unwrap().len(),
+        1
+    );
+}
+
+/// Every key store check, in order.
+pub async fn key_store(store: Arc<dyn KeyStore>) {
+    let key = ApiKey::generate();
+    let scopes: Scopes = [Scope::WebhooksView, Scope::EventsPublish]
+        .into_iter()
+        .collect();
+    let record = ApiKeyRecord::new(&key, tenant("k1"), scopes, Some("ci".into()));
+    store.put(&record).await.unwrap();
+    assert_eq!(
+        store.find_by_hash(&key.hash()).await.unwrap(),
+        Some(record.clone())
+    );
+    assert_eq!(
+        store
+            .find_by_hash(&ApiKey::generate().hash())
+            .await
+            .unwrap(),
+        None
+    );
+
+    let other = ApiKeyRecord::new(&ApiKey::generate(), tenant("k2"), Scopes::all(), None);
+    store.put(&other).await.unwrap();
+    let all: HashSet<_> = store
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(all.contains(&record.id) && all.contains(&other.id));
+    let k1: Vec<_> = store.list(Some(&tenant("k1"))).await.unwrap();
+    assert_eq!(k1, vec![record.clone()]);
+
+    // The same key text again replaces the first record.
+    let again = ApiKeyRecord::new(&key, tenant("k1"), Scopes::all(), None);
+    store.put(&again).await.unwrap();
+    assert_eq!(
+        store.find_by_hash(&key.hash()).await.unwrap(),
+        Some(again.clone())
+    );
+    assert_eq!(
+        store.list(Some(&tenant("k1"))).await.unwrap(),
+        vec![again.clone()]
+    );
+
+    assert!(store.revoke(&again.id).await.unwrap());
+    assert_eq!(store.find_by_hash(&key.hash()).await.unwrap(), None);
+    assert!(!store.revoke(&again.id).await.unwrap());
+    assert!(store.list(Some(&tenant("k1"))).await.unwrap().is_empty());
+}

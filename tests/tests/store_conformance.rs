@@ -1,0 +1,34 @@
+//! Both store adapters pass the same suite: memory directly, DynamoDB over the wire (moto).
+
+use hookline::store::memory::{MemoryKeyStore, MemoryWebhookStore};
+use hookline_tests::conformance::{self, Isolation};
+use hookline_tests::dynamo_store;
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_webhook_store_conforms() {
+    conformance::webhook_store(
+        Arc::new(MemoryWebhookStore::default()),
+        Isolation::Serializable,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_webhook_store_conforms() {
+    conformance::webhook_store(
+        Arc::new(dynamo_store().await),
+        Isolation::EmulatorWithoutLocks,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_key_store_conforms() {
+    conformance::key_store(Arc::new(MemoryKeyStore::default())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_key_store_conforms() {
+    conformance::key_store(Arc::new(dynamo_store().await)).await;
+}
