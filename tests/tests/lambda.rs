@@ -1,0 +1,117 @@
+//! The Lambda entry points on API Gateway fixture events (the same files `cargo lambda
+//! invoke --data-file` sends in CI), against DynamoDB in the emulator.
+
+use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use hookline::AppContext;
+use hookline::api::Function;
+use hookline::config::{AuthMode, Config};
+use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
+use hookline::lambda::{authorize, handle_http};
+use hookline_tests::dynamo_store;
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn request(name: &str) -> lambda_http::Request {
+    lambda_http::request::from_str(&fixture(name)).unwrap()
+}
+
+async fn context() -> AppContext {
+    let store = dynamo_store().await;
+    let config = Config {
+        auth: AuthMode::Authorizer,
+        strict_urls: true,
+        ..Config::default()
+    };
+    AppContext::with_store(config, store)
+}
+
+fn body(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    serde_json::from_slice(response.body().as_ref()).unwrap()
+}
+
+#[tokio::test]
+async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
+    let ctx = context().await;
+    let created = handle_http(
+        &ctx,
+        Function::CreateWebhook,
+        request("apigw-v2-create-webhook.json"),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", body(&created));
+    assert_eq!(body(&created)["url"], "https://hooks.example.com/ci");
+
+    let listed = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        request("apigw-v2-list-webhooks.json"),
+    )
+    .await;
+    assert_eq!(listed.status(), 200);
+    assert_eq!(body(&listed)["data"][0]["id"], body(&created)["id"]);
+    assert_eq!(listed.headers()["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn without_the_authorizers_caller_the_answer_is_401_problem_json() {
+    let ctx = context().await;
+    let response = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        request("apigw-v2-list-webhooks-unauthenticated.json"),
+    )
+    .await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(body(&response)["type"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_function_answers_only_its_own_routes() {
+    let ctx = context().await;
+    let response = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        request("apigw-v2-create-webhook.json"),
+    )
+    .await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET");
+}
+
+#[tokio::test]
+async fn the_authorizer_resolves_known_keys_and_passes_unknown_ones_without_a_caller() {
+    let ctx = context().await;
+    let mut event: ApiGatewayV2CustomAuthorizerV2Request =
+        serde_json::from_str(&fixture("authorizer-request.json")).unwrap();
+    let unknown = authorize(&ctx, &event).await.unwrap();
+    assert!(unknown.is_authorized);
+    assert!(unknown.context.is_empty());
+
+    let key = ApiKey::generate();
+    let scopes = Scopes::parse_list("webhooks:view,events:publish").unwrap();
+    ctx.keys
+        .put(&ApiKeyRecord::new(
+            &key,
+            TenantId::parse("acme").unwrap(),
+            scopes,
+            None,
+        ))
+        .await
+        .unwrap();
+    event.headers.insert(
+        "authorization",
+        format!("Bearer {}", key.expose()).parse().unwrap(),
+    );
+    let known = authorize(&ctx, &event).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&known.context).unwrap(),
+        json!({"tenant": "acme", "scopes": "webhooks:view,events:publish"})
+    );
+}

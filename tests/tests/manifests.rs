@@ -1,0 +1,139 @@
+//! The route table in `hookline::api::routes` is the single source of the routes: the SAM
+//! template's HttpApi events, the OpenAPI paths, the `cargo lambda watch` router and the
+//! local server must all say the same.
+
+use hookline::api::{Function, ROUTES};
+use hookline_tests::{Backend, TestServer};
+use std::collections::BTreeSet;
+
+type RouteSet = BTreeSet<(String, String, String)>;
+
+fn root(file: &str) -> String {
+    std::fs::read_to_string(format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn route_table() -> RouteSet {
+    ROUTES
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.path.to_owned(),
+                r.function.name().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_template_has_exactly_the_route_tables_http_api_events() {
+    let template: serde_yaml::Value = serde_yaml::from_str(&root("template.yaml")).unwrap();
+    let mut routes = RouteSet::new();
+    let mut binaries = BTreeSet::new();
+    for (_, resource) in template["Resources"].as_mapping().unwrap() {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            resource["Properties"]["CodeUri"], "./",
+            "{binary}: SAM's cargo-lambda builder needs the workspace root"
+        );
+        assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
+        binaries.insert(binary.clone());
+        if let Some(events) = resource["Properties"]["Events"].as_mapping() {
+            for (_, event) in events {
+                if event["Type"] == "HttpApi" {
+                    let p = &event["Properties"];
+                    routes.insert((
+                        p["Method"].as_str().unwrap().to_owned(),
+                        p["Path"].as_str().unwrap().to_owned(),
+                        binary.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(routes, route_table());
+    let mut expected: BTreeSet<String> =
+        Function::ALL.iter().map(|f| f.name().to_owned()).collect();
+    expected.insert("authorizer".into());
+    assert_eq!(binaries, expected);
+    for binary in binaries {
+        let manifest = format!(
+            "{}/../functions/{binary}/Cargo.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        assert!(std::path::Path::new(&manifest).exists(), "{manifest}");
+    }
+}
+
+#[test]
+fn openapi_describes_exactly_the_route_tables_operations_and_scopes() {
+    let spec: serde_yaml::Value = serde_yaml::from_str(&root("openapi.yaml")).unwrap();
+    let mut routes = RouteSet::new();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        for (method, operation) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if method == "parameters" {
+                continue;
+            }
+            let path = path.as_str().unwrap();
+            let function = operation["x-hookline-function"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let route = ROUTES
+                .iter()
+                .find(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method));
+            let route =
+                route.unwrap_or_else(|| panic!("{method} {path} is not in the route table"));
+            assert_eq!(
+                operation["x-hookline-scope"].as_str(),
+                Some(route.scope.as_str()),
+                "{method} {path}"
+            );
+            routes.insert((method.to_uppercase(), path.to_owned(), function));
+        }
+    }
+    assert_eq!(routes, route_table());
+}
+
+#[test]
+fn the_cargo_lambda_watch_router_matches_the_route_table() {
+    let manifest: toml::Value = toml::from_str(&root("Cargo.toml")).unwrap();
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .unwrap();
+    let mut routes = RouteSet::new();
+    for (path, targets) in router {
+        for target in targets.as_array().unwrap() {
+            routes.insert((
+                target["method"].as_str().unwrap().to_owned(),
+                path.clone(),
+                target["function"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    assert_eq!(routes, route_table());
+}
+
+#[tokio::test]
+async fn the_local_server_serves_every_route_of_the_table() {
+    let server = TestServer::start(Backend::Memory).await;
+    for route in ROUTES {
+        let path = route
+            .path
+            .replace("{id}", "0197a6c0-0000-7000-8000-000000000000");
+        let reply = server.call(None, route.method.clone(), &path, None).await;
+        // Unauthenticated, not "no such route": the route exists.
+        assert_eq!(
+            reply.body["type"], "unauthenticated",
+            "{} {}",
+            route.method, route.path
+        );
+    }
+}
