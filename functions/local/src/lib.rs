@@ -191,7 +191,14 @@ async fn serve_api(State(ctx): State<AppContext>, request: Request) -> Response 
                     .get(http::header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok()),
             );
-            ApiError::PayloadTooLarge(MAX_READ).into_response(lang)
+            // The rest of the body is left unread, so this connection cannot carry another
+            // request: tell the client not to reuse it.
+            let mut response = ApiError::PayloadTooLarge(MAX_READ).into_response(lang);
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+            response
         }
     };
     tracing::info!(
