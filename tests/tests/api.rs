@@ -1,4 +1,11 @@
 //! The webhook registry through real HTTP against the local server, on both backends.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation must fail the test"
+)]
 
 use hookline_tests::{
     Backend, KEY_A, KEY_A_NONE, KEY_A_VIEW, KEY_B, Reply, TestServer, on_both_backends,

@@ -58,21 +58,11 @@ const READ_ONLY: &[(&str, &str)] = &[
     ("last_failure_content", "is read-only"),
     ("consecutive_failures", "is read-only"),
 ];
-const UPDATE_REFUSED: &[(&str, &str)] = &[
-    ("id", "is read-only"),
-    ("failed", "is read-only"),
-    ("disabled_reason", "is read-only"),
-    ("created_at", "is read-only"),
-    ("updated_at", "is read-only"),
-    ("last_success_at", "is read-only"),
-    ("last_failure_at", "is read-only"),
-    ("last_failure_content", "is read-only"),
-    ("consecutive_failures", "is read-only"),
-    (
-        "secret",
-        "cannot be changed here; use POST /v1/webhooks/{id}/secret/rotate",
-    ),
-];
+/// PATCH and PUT cannot set the secret: rotation has its own route.
+const SECRET_ON_UPDATE: (&str, &str) = (
+    "secret",
+    "cannot be changed here; use POST /v1/webhooks/{id}/secret/rotate",
+);
 
 /// The webhook as the API shows it: never its secret, unless `secret` is given (on create).
 fn webhook_json(w: &Webhook, secret: Option<&WebhookSecret>) -> Value {
@@ -429,7 +419,8 @@ pub enum UpdateKind {
 pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiResponse, ApiError> {
     // Look the webhook up first: another tenant's id is 404 whatever the body says.
     find(&call, id).await?;
-    let mut body = Body::parse(&call.request.body, WRITABLE, UPDATE_REFUSED)?;
+    let refused = [READ_ONLY, &[SECRET_ON_UPDATE]].concat();
+    let mut body = Body::parse(&call.request.body, WRITABLE, &refused)?;
     let mut given = parse_given(&mut body, call.ctx.url_policy());
     let change = match kind {
         UpdateKind::Put => Change::Replace(whole_spec(body, given)?),
