@@ -5,8 +5,10 @@
 pub mod api;
 pub mod config;
 pub mod context;
+pub mod delivery;
 pub mod domain;
 pub mod lambda;
+pub mod queue;
 pub mod store;
 pub mod telemetry;
 pub mod url_guard;

@@ -292,3 +292,111 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
     assert!(!store.revoke(&again.id).await.unwrap());
     assert!(store.list(Some(&tenant("k1"))).await.unwrap().is_empty());
 }
+
+/// Every task queue check. `visibility` is the queue's visibility timeout; SQS counts delays
+/// in whole seconds, so the checks use seconds too.
+pub async fn task_queue(
+    queue: Arc<dyn hookline::queue::TaskQueue>,
+    visibility: std::time::Duration,
+) {
+    use hookline::queue::{Task, Trigger};
+    use std::time::{Duration, Instant};
+    let task = |attempt: u32| Task::Deliver {
+        tenant: tenant("q"),
+        event_id: format!("evt-{attempt}"),
+        webhook_id: hookline::domain::WebhookId::new(),
+        attempt,
+        trigger: Trigger::Event,
+        not_before: None,
+    };
+    let wait = Duration::from_secs(5);
+
+    // Sent now, received once, acknowledged: gone.
+    let first = task(1);
+    queue
+        .send(&[(first.clone(), Duration::ZERO)])
+        .await
+        .unwrap();
+    let got = queue.receive(10, wait).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].task, first);
+    assert_eq!(got[0].receive_count, 1);
+    queue.ack(&got[0].receipt).await.unwrap();
+
+    // Received and not acknowledged: back after the visibility timeout, counted twice.
+    let second = task(2);
+    queue
+        .send(&[(second.clone(), Duration::ZERO)])
+        .await
+        .unwrap();
+    let got = queue.receive(10, wait).await.unwrap();
+    assert_eq!(got.len(), 1);
+    let started = Instant::now();
+    let again = queue.receive(10, visibility + wait).await.unwrap();
+    assert!(
+        started.elapsed() >= visibility.saturating_sub(Duration::from_millis(200)),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].task, second);
+    assert_eq!(again[0].receive_count, 2);
+    queue.ack(&again[0].receipt).await.unwrap();
+
+    // Delayed: hidden until due.
+    let third = task(3);
+    let started = Instant::now();
+    queue
+        .send(&[(third.clone(), Duration::from_secs(2))])
+        .await
+        .unwrap();
+    assert!(
+        queue
+            .receive(10, Duration::from_millis(500))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let got = queue.receive(10, wait).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(1800),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(got[0].task, third);
+
+    // Released: visible again after the release delay, not before.
+    queue
+        .release(&got[0].receipt, Duration::from_secs(1))
+        .await
+        .unwrap();
+    let got = queue.receive(10, wait).await.unwrap();
+    assert_eq!(got[0].task, third);
+    queue.ack(&got[0].receipt).await.unwrap();
+
+    // A batch arrives whole; nothing is left afterwards.
+    let batch: Vec<_> = (10..15).map(|i| (task(i), Duration::ZERO)).collect();
+    queue.send(&batch).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < batch.len() {
+        let got = queue.receive(10, wait).await.unwrap();
+        assert!(
+            !got.is_empty(),
+            "lost tasks: {} of {}",
+            seen.len(),
+            batch.len()
+        );
+        for r in got {
+            queue.ack(&r.receipt).await.unwrap();
+            seen.push(r.task);
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    assert!(
+        queue
+            .receive(10, Duration::from_millis(300))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -26,6 +26,26 @@ use aws_sdk_dynamodb::types::{
 };
 use std::collections::HashMap;
 
+/// The SDK configuration from the environment, or against `endpoint` when given. An emulator
+/// needs no real account, so with an endpoint, missing credentials and region default to
+/// dummies rather than sending the SDK probing the instance metadata address.
+pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::from_env();
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+        let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        if !set("AWS_ACCESS_KEY_ID") && !set("AWS_PROFILE") {
+            let dummy =
+                aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "emulator");
+            loader = loader.credentials_provider(dummy);
+        }
+        if !set("AWS_REGION") && !set("AWS_DEFAULT_REGION") {
+            loader = loader.region(aws_sdk_dynamodb::config::Region::new("us-east-1"));
+        }
+    }
+    loader.load().await
+}
+
 /// The attribute DynamoDB's TTL deletes items by (unix seconds).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -77,25 +97,9 @@ impl DynamoStore {
     }
 
     /// Builds a client from the environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),
-    /// or against `endpoint` when given (moto, DynamoDB Local). An emulator needs no real
-    /// account, so with an endpoint, missing credentials and region default to dummies rather
-    /// than sending the SDK probing the instance metadata address.
+    /// or against `endpoint` when given (moto, DynamoDB Local).
     pub async fn client(endpoint: Option<&str>) -> Client {
-        let mut loader = aws_config::from_env();
-        if let Some(endpoint) = endpoint {
-            loader = loader.endpoint_url(endpoint);
-            let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-            if !set("AWS_ACCESS_KEY_ID") && !set("AWS_PROFILE") {
-                let dummy = aws_sdk_dynamodb::config::Credentials::new(
-                    "test", "test", None, None, "emulator",
-                );
-                loader = loader.credentials_provider(dummy);
-            }
-            if !set("AWS_REGION") && !set("AWS_DEFAULT_REGION") {
-                loader = loader.region(aws_sdk_dynamodb::config::Region::new("us-east-1"));
-            }
-        }
-        Client::new(&loader.load().await)
+        Client::new(&sdk_config(endpoint).await)
     }
 
     /// Creates the table (on demand, with TTL) unless it exists: for the local server, the

@@ -1,0 +1,78 @@
+//! The queue between publishing and delivering: a versioned, tagged task and a port with an
+//! SQS adapter (in AWS) and an in-memory adapter with the same semantics (the local server).
+//!
+//! Semantics both adapters keep: at-least-once; a task sent with a delay stays hidden until
+//! due; a received task stays hidden for the visibility timeout and comes back unless it is
+//! acknowledged; `release` makes it visible again after a delay.
+
+pub mod memory;
+pub mod sqs;
+
+use crate::domain::{TenantId, WebhookId};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// SQS cannot delay a message longer than this; longer waits are hops (see `Task::not_before`).
+pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// Why an attempt is made: every automatic attempt is `event`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Event,
+    Retry,
+    Ping,
+}
+
+/// One unit of work. The tag and field names are the wire format: add variants and
+/// optional fields, never rename.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Task {
+    /// Attempt `attempt` of delivering one event to one webhook.
+    Deliver {
+        tenant: TenantId,
+        event_id: String,
+        webhook_id: WebhookId,
+        attempt: u32,
+        trigger: Trigger,
+        /// Unix milliseconds before which the attempt must not run. A delay longer than SQS
+        /// allows is sent as hops of at most 15 minutes; a consumer that receives the task
+        /// early sends it on again instead of attempting it. Hops keep no message in flight
+        /// while it waits, so the wait holds under any backlog (SQS caps in-flight messages
+        /// at about 120,000, not delayed ones).
+        not_before: Option<i64>,
+    },
+}
+
+/// A task as received, with what is needed to acknowledge or release it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub task: Task,
+    pub receipt: String,
+    /// How many times this message has been received, this time included.
+    pub receive_count: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue backend failed")]
+    Backend(#[source] crate::store::BoxError),
+    #[error("a queued message is not a task this version understands")]
+    Malformed(#[source] serde_json::Error),
+}
+
+#[async_trait]
+pub trait TaskQueue: Send + Sync {
+    /// Sends tasks, each hidden for its delay (at most `MAX_DELAY`; longer is clamped).
+    async fn send(&self, tasks: &[(Task, Duration)]) -> Result<(), QueueError>;
+
+    /// Up to `max` visible tasks, waiting up to `wait` for the first one.
+    async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<Received>, QueueError>;
+
+    /// Done with a task: it will not come back.
+    async fn ack(&self, receipt: &str) -> Result<(), QueueError>;
+
+    /// Not done: make the task visible again after `delay`.
+    async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError>;
+}

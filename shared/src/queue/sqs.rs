@@ -1,0 +1,191 @@
+//! SQS adapter of the task queue. Bodies are the task's JSON; delays longer than SQS allows
+//! are clamped here and completed by hops (`Task::Deliver::not_before`).
+
+use super::{MAX_DELAY, QueueError, Received, Task, TaskQueue};
+use async_trait::async_trait;
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::{
+    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
+};
+use std::time::Duration;
+
+/// SQS takes at most 10 messages per batch call.
+const BATCH: usize = 10;
+
+#[derive(Clone)]
+pub struct SqsQueue {
+    client: Client,
+    url: String,
+}
+
+fn backend(error: impl Into<crate::store::BoxError>) -> QueueError {
+    QueueError::Backend(error.into())
+}
+
+/// Whole seconds, rounded up, as SQS counts them.
+fn seconds(duration: Duration) -> i32 {
+    let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    i32::try_from(whole).unwrap_or(i32::MAX)
+}
+
+impl SqsQueue {
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        Self {
+            client,
+            url: url.into(),
+        }
+    }
+
+    /// A client from the environment, or against `endpoint` (moto) with dummy credentials
+    /// and region when the environment has none, as for DynamoDB.
+    pub async fn client(endpoint: Option<&str>) -> Client {
+        Client::new(&crate::store::dynamodb::sdk_config(endpoint).await)
+    }
+
+    /// Creates the queue (and its dead-letter queue, which takes a message after
+    /// `max_receives` receives) unless it exists; returns the queue's URL. For the local
+    /// server and the tests; in AWS the template creates both.
+    pub async fn create_if_missing(
+        client: &Client,
+        name: &str,
+        visibility_timeout: Duration,
+        max_receives: u32,
+    ) -> Result<String, QueueError> {
+        let dlq = client
+            .create_queue()
+            .queue_name(format!("{name}-dlq"))
+            .send()
+            .await
+            .map_err(backend)?;
+        let dlq_url = dlq
+            .queue_url()
+            .ok_or_else(|| backend("no dead-letter queue url"))?;
+        let dlq_arn = client
+            .get_queue_attributes()
+            .queue_url(dlq_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map_err(backend)?
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .ok_or_else(|| backend("no dead-letter queue arn"))?;
+        let redrive =
+            serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receives});
+        let queue = client
+            .create_queue()
+            .queue_name(name)
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                seconds(visibility_timeout).to_string(),
+            )
+            .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+            .send()
+            .await
+            .map_err(backend)?;
+        queue
+            .queue_url()
+            .map(str::to_owned)
+            .ok_or_else(|| backend("no queue url"))
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+#[async_trait]
+impl TaskQueue for SqsQueue {
+    async fn send(&self, tasks: &[(Task, Duration)]) -> Result<(), QueueError> {
+        for chunk in tasks.chunks(BATCH) {
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (i, (task, delay)) in chunk.iter().enumerate() {
+                let body = serde_json::to_string(task).map_err(QueueError::Malformed)?;
+                let entry = SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .delay_seconds(seconds((*delay).min(MAX_DELAY)))
+                    .build()
+                    .map_err(backend)?;
+                entries.push(entry);
+            }
+            let sent = self
+                .client
+                .send_message_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(backend)?;
+            if let Some(failed) = sent.failed().first() {
+                return Err(backend(format!(
+                    "{} of {} messages were not sent: {}",
+                    sent.failed().len(),
+                    chunk.len(),
+                    failed.message().unwrap_or(failed.code())
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<Received>, QueueError> {
+        let max = i32::try_from(max.clamp(1, BATCH)).unwrap_or(1);
+        let received = self
+            .client
+            .receive_message()
+            .queue_url(&self.url)
+            .max_number_of_messages(max)
+            .wait_time_seconds(seconds(wait.min(Duration::from_secs(20))))
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .send()
+            .await
+            .map_err(backend)?;
+        let mut tasks = Vec::new();
+        for message in received.messages() {
+            let (Some(body), Some(receipt)) = (message.body(), message.receipt_handle()) else {
+                continue;
+            };
+            let receive_count = message
+                .attributes()
+                .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            match serde_json::from_str::<Task>(body) {
+                Ok(task) => tasks.push(Received {
+                    task,
+                    receipt: receipt.to_owned(),
+                    receive_count,
+                }),
+                // Left alone, a message nobody understands reaches the dead-letter queue.
+                Err(e) => {
+                    tracing::error!(error = %e, message_id = message.message_id().unwrap_or(""), "malformed task")
+                }
+            }
+        }
+        Ok(tasks)
+    }
+
+    async fn ack(&self, receipt: &str) -> Result<(), QueueError> {
+        self.client
+            .delete_message()
+            .queue_url(&self.url)
+            .receipt_handle(receipt)
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
+        self.client
+            .change_message_visibility()
+            .queue_url(&self.url)
+            .receipt_handle(receipt)
+            .visibility_timeout(seconds(delay.min(MAX_DELAY)))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
