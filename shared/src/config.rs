@@ -1,7 +1,9 @@
 //! Settings, read once at start. In AWS they are the functions' environment variables (set by
 //! `template.yaml`); the local server fills the same struct from its flags.
 
+use crate::delivery::retry::RetrySchedule;
 use std::env;
+use std::time::Duration;
 
 pub const DEFAULT_MAX_WEBHOOKS_PER_TENANT: u32 = 1000;
 
@@ -21,6 +23,44 @@ pub struct Config {
     pub strict_urls: bool,
     pub max_webhooks_per_tenant: u32,
     pub auth: AuthMode,
+    pub delivery: DeliverySettings,
+    /// The delivery queue and its dead-letter queue (SQS URLs), in AWS.
+    pub queue_url: Option<String>,
+    pub dead_letter_queue_url: Option<String>,
+}
+
+/// How deliveries are attempted.
+#[derive(Clone, Debug)]
+pub struct DeliverySettings {
+    pub retry_schedule: RetrySchedule,
+    /// Per attempt, connection included.
+    pub timeout: Duration,
+    /// A webhook failing for this long with no success is disabled.
+    pub disable_after: Duration,
+    /// How long execution records (and events) are kept.
+    pub execution_ttl: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            retry_schedule: RetrySchedule::production(),
+            timeout: Duration::from_secs(15),
+            disable_after: Duration::from_secs(5 * 86_400),
+            execution_ttl: Duration::from_secs(30 * 86_400),
+        }
+    }
+}
+
+/// Parses `15s`, `5m`, `5d` and the like.
+pub fn parse_duration(name: &'static str, text: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(text.trim())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or(ConfigError {
+            name,
+            message: format!("expected a duration such as 15s, 5m or 5d, got {text:?}"),
+        })
 }
 
 impl Default for Config {
@@ -30,6 +70,9 @@ impl Default for Config {
             strict_urls: true,
             max_webhooks_per_tenant: DEFAULT_MAX_WEBHOOKS_PER_TENANT,
             auth: AuthMode::Authorizer,
+            delivery: DeliverySettings::default(),
+            queue_url: None,
+            dead_letter_queue_url: None,
         }
     }
 }
@@ -58,8 +101,11 @@ pub fn parse_bool(name: &'static str, text: &str) -> Result<bool, ConfigError> {
 
 impl Config {
     /// Reads `HOOKLINE_TABLE_NAME` (required), `HOOKLINE_STRICT_URLS` (default true),
-    /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000) and `HOOKLINE_AUTH_MODE`
-    /// (`authorizer`, the default, or `keys`). A bad value fails the cold start, naming it.
+    /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000), `HOOKLINE_AUTH_MODE`
+    /// (`authorizer`, the default, or `keys`), `HOOKLINE_RETRY_SCHEDULE`,
+    /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
+    /// `HOOKLINE_QUEUE_URL` and `HOOKLINE_DEAD_LETTER_QUEUE_URL`. A bad value fails the cold
+    /// start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
             name: "HOOKLINE_TABLE_NAME",
@@ -91,11 +137,30 @@ impl Config {
                 });
             }
         };
+        let mut delivery = DeliverySettings::default();
+        if let Some(v) = var("HOOKLINE_RETRY_SCHEDULE") {
+            delivery.retry_schedule = RetrySchedule::parse(&v).map_err(|message| ConfigError {
+                name: "HOOKLINE_RETRY_SCHEDULE",
+                message,
+            })?;
+        }
+        if let Some(v) = var("HOOKLINE_DELIVERY_TIMEOUT") {
+            delivery.timeout = parse_duration("HOOKLINE_DELIVERY_TIMEOUT", &v)?;
+        }
+        if let Some(v) = var("HOOKLINE_DISABLE_AFTER") {
+            delivery.disable_after = parse_duration("HOOKLINE_DISABLE_AFTER", &v)?;
+        }
+        if let Some(v) = var("HOOKLINE_EXECUTION_TTL") {
+            delivery.execution_ttl = parse_duration("HOOKLINE_EXECUTION_TTL", &v)?;
+        }
         Ok(Self {
             table_name,
             strict_urls,
             max_webhooks_per_tenant,
             auth,
+            delivery,
+            queue_url: var("HOOKLINE_QUEUE_URL"),
+            dead_letter_queue_url: var("HOOKLINE_DEAD_LETTER_QUEUE_URL"),
         })
     }
 }

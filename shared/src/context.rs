@@ -1,44 +1,116 @@
 //! `AppContext`: what every handler needs, built once per process.
 
 use crate::config::{AuthMode, Config};
+use crate::queue::TaskQueue;
+use crate::queue::memory::MemoryQueue;
+use crate::queue::sqs::SqsQueue;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::memory::{MemoryKeyStore, MemoryWebhookStore};
-use crate::store::{KeyStore, WebhookStore};
+use crate::store::{EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore};
 use crate::url_guard::UrlPolicy;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct AppContext {
     pub config: Arc<Config>,
     pub webhooks: Arc<dyn WebhookStore>,
     pub keys: Arc<dyn KeyStore>,
+    pub events: Arc<dyn EventStore>,
+    pub executions: Arc<dyn ExecutionStore>,
+    /// Delivery tasks.
+    pub queue: Arc<dyn TaskQueue>,
+    /// Where a delivery goes when its last attempt failed, with its record.
+    pub dead_letters: Arc<dyn TaskQueue>,
+    /// Sends deliveries: no redirects, the configured timeout.
+    pub http: reqwest::Client,
+}
+
+/// The HTTP client deliveries are sent with. Redirects are never followed: a receiver must
+/// not be able to point a signed delivery somewhere else.
+pub fn delivery_client(config: &Config) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(config.delivery.timeout)
+        .connect_timeout(config.delivery.timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// How long a received task stays hidden: one attempt, plus a margin for recording it.
+pub fn visibility_timeout(config: &Config) -> Duration {
+    config.delivery.timeout + Duration::from_secs(15)
 }
 
 impl AppContext {
-    /// The Lambda context: DynamoDB through the SDK's environment (region, credentials,
-    /// `AWS_ENDPOINT_URL`), settings from `Config::from_env`.
+    /// The Lambda context: DynamoDB and SQS through the SDK's environment (region,
+    /// credentials, `AWS_ENDPOINT_URL`), settings from `Config::from_env`.
     pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
-        let store = DynamoStore::new(DynamoStore::client(None).await, config.table_name.clone());
-        Ok(Self::with_store(config, store))
+        let sdk = crate::store::dynamodb::sdk_config(None).await;
+        let store = DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            config.table_name.clone(),
+        );
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        // A function that never queues anything (the CRUD routes) runs without queue URLs;
+        // a send would then fail loudly rather than vanish.
+        let queue = SqsQueue::new(sqs.clone(), config.queue_url.clone().unwrap_or_default());
+        let dead_letters = SqsQueue::new(
+            sqs,
+            config.dead_letter_queue_url.clone().unwrap_or_default(),
+        );
+        Ok(Self::with_backends(
+            config,
+            store,
+            Arc::new(queue),
+            Arc::new(dead_letters),
+        ))
     }
 
-    /// Both stores backed by one DynamoDB table.
-    pub fn with_store(config: Config, store: DynamoStore) -> Self {
+    /// Every store in one DynamoDB table, with these queues.
+    pub fn with_backends(
+        config: Config,
+        store: DynamoStore,
+        queue: Arc<dyn TaskQueue>,
+        dead_letters: Arc<dyn TaskQueue>,
+    ) -> Self {
         let store = Arc::new(store);
+        let http = delivery_client(&config);
         Self {
             config: Arc::new(config),
             webhooks: store.clone(),
-            keys: store,
+            keys: store.clone(),
+            events: store.clone(),
+            executions: store,
+            queue,
+            dead_letters,
+            http,
         }
+    }
+
+    /// Every store in DynamoDB, queues in memory.
+    pub fn with_store(config: Config, store: DynamoStore) -> Self {
+        let (queue, dead_letters) = memory_queues(&config);
+        Self::with_backends(config, store, queue, dead_letters)
     }
 
     /// Everything in memory: the local server's default and the handler tests'.
     pub fn in_memory(config: Config) -> Self {
+        let (queue, dead_letters) = memory_queues(&config);
+        let deliveries = Arc::new(MemoryDeliveryStore::default());
+        let http = delivery_client(&config);
         Self {
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),
             keys: Arc::new(MemoryKeyStore::default()),
+            events: deliveries.clone(),
+            executions: deliveries,
+            queue,
+            dead_letters,
+            http,
         }
     }
 
@@ -58,4 +130,12 @@ impl AppContext {
             UrlPolicy::DEVELOPMENT
         }
     }
+}
+
+fn memory_queues(config: &Config) -> (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) {
+    let visibility = visibility_timeout(config);
+    (
+        Arc::new(MemoryQueue::new(visibility)),
+        Arc::new(MemoryQueue::new(visibility)),
+    )
 }

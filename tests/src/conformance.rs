@@ -303,7 +303,7 @@ pub async fn task_queue(
     use std::time::{Duration, Instant};
     let task = |attempt: u32| Task::Deliver {
         tenant: tenant("q"),
-        event_id: format!("evt-{attempt}"),
+        event_id: hookline::domain::EventId::new(),
         webhook_id: hookline::domain::WebhookId::new(),
         attempt,
         trigger: Trigger::Event,
@@ -395,6 +395,202 @@ pub async fn task_queue(
     assert!(
         queue
             .receive(10, Duration::from_millis(300))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn at(millis: i64) -> hookline::domain::Timestamp {
+    hookline::domain::Timestamp::from_millis(millis).unwrap()
+}
+
+/// Every event store check: events, deliveries, idempotency keys, expiry.
+pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
+    use hookline::domain::{Delivery, DeliveryStatus, Event, EventId, EventType, WebhookId};
+    let now = hookline::domain::Timestamp::now();
+    let later = at(now.millis() + 3_600_000);
+    let event = Event {
+        id: EventId::new(),
+        tenant: tenant("ev"),
+        event_type: EventType::parse("task.completed").unwrap(),
+        data: json!({"deep": {"er": {"list": [1, 2.5, "three", null, {"x": true}]}}, "empty": ""}),
+        created_at: now,
+    };
+    store.put_event(&event, later).await.unwrap();
+    assert_eq!(
+        store
+            .get_event(&tenant("ev"), &event.id, now)
+            .await
+            .unwrap(),
+        Some(event.clone())
+    );
+    assert_eq!(
+        store
+            .get_event(&tenant("ev-other"), &event.id, now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .get_event(&tenant("ev"), &event.id, at(later.millis() + 1000))
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+
+    // Deliveries: more than one batch, overwritten in place.
+    let mut deliveries: Vec<Delivery> = (0..30)
+        .map(|_| Delivery::pending(event.id, WebhookId::new()))
+        .collect();
+    store
+        .put_deliveries(&tenant("ev"), &deliveries, later)
+        .await
+        .unwrap();
+    deliveries[3].status = DeliveryStatus::Succeeded;
+    deliveries[3].attempts = 2;
+    store
+        .put_deliveries(&tenant("ev"), &deliveries[3..4], later)
+        .await
+        .unwrap();
+    let mut listed = store
+        .list_deliveries(&tenant("ev"), &event.id, now)
+        .await
+        .unwrap();
+    listed.sort_by_key(|d| d.webhook_id);
+    deliveries.sort_by_key(|d| d.webhook_id);
+    assert_eq!(listed, deliveries);
+    assert!(
+        store
+            .list_deliveries(&tenant("ev-other"), &event.id, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Idempotency keys: first claim wins until it expires or is released.
+    let t = tenant("idem");
+    assert_eq!(
+        store
+            .claim_idempotency_key(&t, "k1", "first", later, now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key(&t, "k1", "second", later, now)
+            .await
+            .unwrap(),
+        Some("first".into())
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key(&tenant("idem-other"), "k1", "x", later, now)
+            .await
+            .unwrap(),
+        None
+    );
+    let after = at(later.millis() + 1000);
+    assert_eq!(
+        store
+            .claim_idempotency_key(&t, "k1", "third", at(after.millis() + 3_600_000), after)
+            .await
+            .unwrap(),
+        None
+    );
+    store.release_idempotency_key(&t, "k1").await.unwrap();
+    assert_eq!(
+        store
+            .claim_idempotency_key(&t, "k1", "fourth", later, now)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// Every execution store check: newest first, paging, per webhook and tenant, expiry.
+pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
+    use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
+    use hookline::queue::Trigger;
+    let now = hookline::domain::Timestamp::now();
+    let later = at(now.millis() + 3_600_000);
+    let webhook = WebhookId::new();
+    let record = |webhook_id: WebhookId, attempt: u32| Execution {
+        id: ExecutionId::new(),
+        tenant: tenant("ex"),
+        webhook_id,
+        event_id: EventId::new(),
+        event_type: EventType::parse("task.completed").unwrap(),
+        attempt,
+        trigger: Trigger::Event,
+        created_at: now,
+        duration_ms: 12,
+        request_status: if attempt % 2 == 0 {
+            RequestStatus::Success
+        } else {
+            RequestStatus::Error
+        },
+        response_status: Some(500),
+        error_message: None,
+        response_body: Some("oops".into()),
+        url: "https://x.example/h".into(),
+        next_attempt_at: None,
+    };
+    let mut made = Vec::new();
+    for i in 0..12 {
+        let e = record(webhook, i);
+        store.insert(&e, later).await.unwrap();
+        made.push(e);
+        std::thread::sleep(std::time::Duration::from_millis(2)); // distinct UUIDv7 milliseconds
+    }
+    store
+        .insert(&record(WebhookId::new(), 1), later)
+        .await
+        .unwrap();
+    made.reverse();
+    let mut seen = Vec::new();
+    let mut before: Option<ExecutionId> = None;
+    loop {
+        let page = store
+            .list(&tenant("ex"), &webhook, before.as_ref(), 5, now)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        before = page.last().map(|e| e.id);
+        seen.extend(page);
+    }
+    assert_eq!(seen, made, "newest first, each once");
+    let one = &made[4];
+    assert_eq!(
+        store
+            .get(&tenant("ex"), &webhook, &one.id, now)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(one)
+    );
+    assert_eq!(
+        store
+            .get(&tenant("ex-other"), &webhook, &one.id, now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .get(&tenant("ex"), &webhook, &one.id, at(later.millis() + 1000))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .list(&tenant("ex"), &webhook, None, 5, at(later.millis() + 1000))
             .await
             .unwrap()
             .is_empty()

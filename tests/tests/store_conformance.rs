@@ -39,3 +39,17 @@ async fn memory_key_store_conforms() {
 async fn dynamodb_key_store_conforms() {
     conformance::key_store(Arc::new(dynamo_store().await)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_delivery_stores_conform() {
+    let store = Arc::new(hookline::store::MemoryDeliveryStore::default());
+    conformance::event_store(store.clone()).await;
+    conformance::execution_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_delivery_stores_conform() {
+    let store = Arc::new(dynamo_store().await);
+    conformance::event_store(store.clone()).await;
+    conformance::execution_store(store).await;
+}

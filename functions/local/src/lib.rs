@@ -11,11 +11,16 @@ use bytes::Bytes;
 use clap::Parser;
 use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
-use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT};
+use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
+use hookline::delivery::retry::{DEFAULT_SCHEDULE, RetrySchedule};
 use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
+use hookline::queue::TaskQueue;
+use hookline::queue::memory::MemoryQueue;
+use hookline::queue::sqs::SqsQueue;
 use hookline::store::dynamodb::DynamoStore;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// Serves the Hookline API on one port, with no AWS needed.
@@ -51,6 +56,39 @@ pub struct Settings {
     /// The DynamoDB table, with `--dynamodb-endpoint`.
     #[arg(long, env = "HOOKLINE_TABLE_NAME", default_value = "hookline")]
     pub table_name: String,
+
+    /// Delays between delivery attempts: N delays, N + 1 attempts.
+    #[arg(long, env = "HOOKLINE_RETRY_SCHEDULE", default_value = DEFAULT_SCHEDULE, value_parser = RetrySchedule::parse)]
+    pub retry_schedule: RetrySchedule,
+
+    /// The time limit of one delivery attempt.
+    #[arg(long, env = "HOOKLINE_DELIVERY_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
+    pub delivery_timeout: Duration,
+
+    /// A webhook failing this long with no success is disabled.
+    #[arg(long, env = "HOOKLINE_DISABLE_AFTER", default_value = "5d", value_parser = humantime::parse_duration)]
+    pub disable_after: Duration,
+
+    /// How long execution records (and events) are kept.
+    #[arg(long, env = "HOOKLINE_EXECUTION_TTL", default_value = "30d", value_parser = humantime::parse_duration)]
+    pub execution_ttl: Duration,
+
+    /// Use SQS at this endpoint for the delivery queue (created when missing) instead of the
+    /// in-memory one.
+    #[arg(long, env = "HOOKLINE_SQS_ENDPOINT")]
+    pub sqs_endpoint: Option<String>,
+
+    /// The delivery queue's name, with `--sqs-endpoint` (its dead-letter queue is NAME-dlq).
+    #[arg(
+        long,
+        env = "HOOKLINE_QUEUE_NAME",
+        default_value = "hookline-deliveries"
+    )]
+    pub queue_name: String,
+
+    /// How many deliveries run at once.
+    #[arg(long, env = "HOOKLINE_DELIVERY_CONCURRENCY", default_value_t = 256)]
+    pub delivery_concurrency: usize,
 }
 
 /// A key the server accepts, as given on the command line or generated.
@@ -123,9 +161,42 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         strict_urls: settings.strict_urls,
         max_webhooks_per_tenant: settings.max_webhooks_per_tenant,
         auth: AuthMode::KeyStore,
+        delivery: DeliverySettings {
+            retry_schedule: settings.retry_schedule.clone(),
+            timeout: settings.delivery_timeout,
+            disable_after: settings.disable_after,
+            execution_ttl: settings.execution_ttl,
+        },
+        queue_url: None,
+        dead_letter_queue_url: None,
     };
+    let visibility = hookline::context::visibility_timeout(&config);
+    let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =
+        match &settings.sqs_endpoint {
+            None => (
+                Arc::new(MemoryQueue::new(visibility)),
+                Arc::new(MemoryQueue::new(visibility)),
+            ),
+            Some(endpoint) => {
+                let client = SqsQueue::client(Some(endpoint)).await;
+                // Five receives without an acknowledgement: the dead-letter queue takes it.
+                let url = SqsQueue::create_if_missing(&client, &settings.queue_name, visibility, 5)
+                    .await
+                    .context("creating the SQS queue")?;
+                let dlq_url = format!("{url}-dlq");
+                (
+                    Arc::new(SqsQueue::new(client.clone(), url)),
+                    Arc::new(SqsQueue::new(client, dlq_url)),
+                )
+            }
+        };
     let ctx = match &settings.dynamodb_endpoint {
-        None => AppContext::in_memory(config),
+        None => {
+            let mut ctx = AppContext::in_memory(config);
+            ctx.queue = queue;
+            ctx.dead_letters = dead_letters;
+            ctx
+        }
         Some(endpoint) => {
             let store = DynamoStore::new(
                 DynamoStore::client(Some(endpoint)).await,
@@ -135,7 +206,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
                 .create_table_if_missing()
                 .await
                 .context("creating the DynamoDB table")?;
-            AppContext::with_store(config, store)
+            AppContext::with_backends(config, store, queue, dead_letters)
         }
     };
     for k in &keys {
@@ -219,13 +290,22 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn(run_workers(
+        ctx.clone(),
+        settings.delivery_concurrency,
+        workers_stopped,
+    ));
     let app = router(ctx.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
-            .await
+            .await;
+        let _ = stop_workers.send(true);
+        let _ = workers.await;
+        served
     });
     Ok(Running {
         addr,
@@ -234,4 +314,52 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
         task,
         stop: Some(stop),
     })
+}
+
+/// The in-process delivery workers: receive tasks, process each (at most `concurrency` at
+/// once), and acknowledge a task only once `process` has recorded it. A task whose processing
+/// failed is left to come back after its visibility timeout, as from SQS.
+async fn run_workers(
+    ctx: AppContext,
+    concurrency: usize,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut running = tokio::task::JoinSet::new();
+    loop {
+        let received = tokio::select! {
+            _ = stop.changed() => break,
+            received = ctx.queue.receive(10, Duration::from_secs(1)) => received,
+        };
+        let messages = match received {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?api::error_chain(&e), "receiving tasks failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        for message in messages {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                break;
+            };
+            let ctx = ctx.clone();
+            running.spawn(async move {
+                match hookline::delivery::worker::process(&ctx, &message.task).await {
+                    Ok(_) => {
+                        if let Err(e) = ctx.queue.ack(&message.receipt).await {
+                            tracing::error!(error.cause_chain = ?api::error_chain(&e), "acknowledging a task failed");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error.cause_chain = ?api::error_chain(&e), "task failed; it will come back");
+                    }
+                }
+                drop(permit);
+            });
+        }
+        while running.try_join_next().is_some() {}
+    }
+    // Finish what is in flight before stopping.
+    while running.join_next().await.is_some() {}
 }

@@ -3,6 +3,8 @@
 //! and the local server both call it, so they answer the same way by construction.
 
 pub mod auth;
+mod events;
+mod executions;
 mod pagination;
 mod problem;
 pub mod request;
@@ -50,6 +52,7 @@ async fn run(
         return Err(ApiError::PayloadTooLarge(route.max_body));
     }
     let id = params.get("id").unwrap_or_default();
+    let execution_id = params.get("execution_id").unwrap_or_default();
     let call = webhooks::Call {
         ctx,
         caller: &caller,
@@ -63,5 +66,12 @@ async fn run(
         Operation::PutWebhook => webhooks::update(call, id, webhooks::UpdateKind::Put).await,
         Operation::DeleteWebhook => webhooks::delete(call, id).await,
         Operation::GetWebhookSecret => webhooks::get_secret(call, id).await,
+        Operation::RotateWebhookSecret => webhooks::rotate_secret(call, id).await,
+        Operation::PingWebhook => webhooks::ping(call, id).await,
+        Operation::ListExecutions => executions::list(call, id).await,
+        Operation::GetExecution => executions::get(call, id, execution_id).await,
+        Operation::RetryExecution => executions::retry(call, id, execution_id).await,
+        Operation::PublishEvent => events::publish(call).await,
+        Operation::GetEvent => events::get(call, id).await,
     }
 }

@@ -1,26 +1,30 @@
 //! Opaque cursors: base64url of a small JSON naming the last item of the previous page.
 
 use super::ApiError;
-use crate::domain::WebhookId;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 100;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cursor {
     /// The id of the last item already returned.
-    after: WebhookId,
+    after: String,
 }
 
 impl Cursor {
-    pub fn after(id: WebhookId) -> Self {
-        Self { after: id }
+    pub fn after(id: impl std::fmt::Display) -> Self {
+        Self {
+            after: id.to_string(),
+        }
     }
 
-    pub fn last_seen(&self) -> &WebhookId {
-        &self.after
+    /// The last id seen, parsed as the kind of id this list pages by; a cursor naming
+    /// something else was not issued for this list.
+    pub fn last_seen<T>(&self, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, ApiError> {
+        parse(&self.after)
+            .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this service issued"))
     }
 
     pub fn encode(&self) -> String {

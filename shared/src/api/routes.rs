@@ -14,16 +14,30 @@ pub enum Function {
     UpdateWebhook,
     DeleteWebhook,
     GetWebhookSecret,
+    RotateWebhookSecret,
+    PingWebhook,
+    ListExecutions,
+    GetExecution,
+    RetryExecution,
+    PublishEvent,
+    GetEvent,
 }
 
 impl Function {
-    pub const ALL: [Function; 6] = [
+    pub const ALL: [Function; 13] = [
         Function::CreateWebhook,
         Function::ListWebhooks,
         Function::GetWebhook,
         Function::UpdateWebhook,
         Function::DeleteWebhook,
         Function::GetWebhookSecret,
+        Function::RotateWebhookSecret,
+        Function::PingWebhook,
+        Function::ListExecutions,
+        Function::GetExecution,
+        Function::RetryExecution,
+        Function::PublishEvent,
+        Function::GetEvent,
     ];
 
     /// The crate, binary and cargo-lambda function name.
@@ -35,6 +49,13 @@ impl Function {
             Function::UpdateWebhook => "update-webhook",
             Function::DeleteWebhook => "delete-webhook",
             Function::GetWebhookSecret => "get-webhook-secret",
+            Function::RotateWebhookSecret => "rotate-webhook-secret",
+            Function::PingWebhook => "ping-webhook",
+            Function::ListExecutions => "list-executions",
+            Function::GetExecution => "get-execution",
+            Function::RetryExecution => "retry-execution",
+            Function::PublishEvent => "publish-event",
+            Function::GetEvent => "get-event",
         }
     }
 }
@@ -49,6 +70,13 @@ pub enum Operation {
     PutWebhook,
     DeleteWebhook,
     GetWebhookSecret,
+    RotateWebhookSecret,
+    PingWebhook,
+    ListExecutions,
+    GetExecution,
+    RetryExecution,
+    PublishEvent,
+    GetEvent,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +92,8 @@ pub struct Route {
 }
 
 pub const MAX_BODY: usize = 64 * 1024;
+/// `POST /v1/events`: 256 KiB of `data` plus its envelope (the data itself is checked apart).
+pub const MAX_EVENT_BODY: usize = 256 * 1024 + 4 * 1024;
 
 pub static ROUTES: &[Route] = &[
     Route {
@@ -115,11 +145,67 @@ pub static ROUTES: &[Route] = &[
         max_body: MAX_BODY,
     },
     Route {
+        method: Method::POST,
+        path: "/v1/webhooks/{id}/ping",
+        operation: Operation::PingWebhook,
+        function: Function::PingWebhook,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
         method: Method::GET,
         path: "/v1/webhooks/{id}/secret",
         operation: Operation::GetWebhookSecret,
         function: Function::GetWebhookSecret,
         scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/webhooks/{id}/secret/rotate",
+        operation: Operation::RotateWebhookSecret,
+        function: Function::RotateWebhookSecret,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks/{id}/executions",
+        operation: Operation::ListExecutions,
+        function: Function::ListExecutions,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks/{id}/executions/{execution_id}",
+        operation: Operation::GetExecution,
+        function: Function::GetExecution,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/webhooks/{id}/executions/{execution_id}/retry",
+        operation: Operation::RetryExecution,
+        function: Function::RetryExecution,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/events",
+        operation: Operation::PublishEvent,
+        function: Function::PublishEvent,
+        scope: Scope::EventsPublish,
+        max_body: MAX_EVENT_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/events/{id}",
+        operation: Operation::GetEvent,
+        function: Function::GetEvent,
+        scope: Scope::WebhooksView,
         max_body: MAX_BODY,
     },
 ];

@@ -109,6 +109,8 @@ struct Given {
     active: Option<bool>,
     headers: Option<CustomHeaders>,
     metadata: Option<Metadata>,
+    /// Ping the endpoint before the change takes effect (default true; not stored).
+    verify: Option<bool>,
 }
 
 fn parse_given(body: &mut Body, policy: UrlPolicy) -> Given {
@@ -204,8 +206,7 @@ fn parse_given(body: &mut Body, policy: UrlPolicy) -> Given {
             given.metadata = Some(metadata);
         }
     }
-    // Endpoint verification is not stored; it is read here so that its type is checked.
-    let _verify = body.take::<bool>("verify");
+    given.verify = body.take::<bool>("verify");
     given
 }
 
@@ -281,12 +282,16 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         None => None,
     };
     let given = parse_given(&mut body, call.ctx.url_policy());
+    let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
     let webhook = Webhook::new(
         call.caller.tenant.clone(),
         spec,
         secret.unwrap_or_else(WebhookSecret::generate),
     );
+    if verify {
+        verify_endpoint(&call, &webhook).await?;
+    }
     let max = call.ctx.config.max_webhooks_per_tenant;
     match call.ctx.webhooks.insert(&webhook, max).await {
         Ok(()) => {}
@@ -324,7 +329,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         .ok();
     let cursor = query
         .get("cursor")
-        .map(Cursor::decode)
+        .map(|c| Cursor::decode(c).and_then(|c| c.last_seen(WebhookId::parse)))
         .transpose()
         .map_err(|e| push(&mut errors, e))
         .ok()
@@ -358,7 +363,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             && event_type.as_ref().is_none_or(|t| w.event_types.matches(t))
     };
     let tenant = &call.caller.tenant;
-    let mut after = cursor.map(|c| *c.last_seen());
+    let mut after = cursor;
     let mut page: Vec<Webhook> = Vec::new();
     let mut more = false;
     'scan: loop {
@@ -390,14 +395,14 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
-fn push(errors: &mut Vec<FieldError>, error: ApiError) {
+pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
     if let ApiError::Validation(mut more) = error {
         errors.append(&mut more);
     }
 }
 
 /// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
-async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
+pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
     let id = WebhookId::parse(id).ok_or(ApiError::WebhookNotFound)?;
     call.ctx
         .webhooks
@@ -422,6 +427,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     let refused = [READ_ONLY, &[SECRET_ON_UPDATE]].concat();
     let mut body = Body::parse(&call.request.body, WRITABLE, &refused)?;
     let mut given = parse_given(&mut body, call.ctx.url_policy());
+    let verify = given.verify.unwrap_or(true);
     let change = match kind {
         UpdateKind::Put => Change::Replace(whole_spec(body, given)?),
         UpdateKind::Patch => {
@@ -436,6 +442,10 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Patch(given) => patched_spec(current.spec(), given.clone()),
         };
         let next = current.with_spec(spec);
+        let moved = next.url != current.url || (next.active && !current.active);
+        if verify && moved {
+            verify_endpoint(&call, &next).await?;
+        }
         match call.ctx.webhooks.update(&current, &next).await {
             Ok(()) => {
                 tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
@@ -478,4 +488,68 @@ pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiErro
         StatusCode::OK,
         &serde_json::json!({ "secret": webhook.secret.expose() }),
     ))
+}
+
+/// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
+/// change, which is then not made.
+async fn verify_endpoint(call: &Call<'_>, webhook: &Webhook) -> Result<(), ApiError> {
+    let (_, attempt) = crate::delivery::ping::ping(call.ctx, webhook).await;
+    if attempt.succeeded() {
+        Ok(())
+    } else {
+        Err(ApiError::EndpointVerificationFailed(
+            attempt.failure_summary(),
+        ))
+    }
+}
+
+/// Sends a ping now and records it as an execution.
+pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    let (event, attempt) = crate::delivery::ping::ping(call.ctx, &webhook).await;
+    let now = crate::domain::Timestamp::now();
+    let execution = crate::delivery::worker::execution(
+        &webhook.tenant,
+        &event,
+        &webhook,
+        1,
+        crate::queue::Trigger::Ping,
+        now,
+        &attempt,
+        None,
+    );
+    let ttl =
+        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    let expires_at =
+        crate::domain::Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    call.ctx.executions.insert(&execution, expires_at).await?;
+    if attempt.succeeded() {
+        Ok(json_response(StatusCode::OK, &execution.to_json()))
+    } else {
+        Err(ApiError::PingFailed(Box::new(execution.to_json())))
+    }
+}
+
+/// A new secret; the old one keeps signing (as a second signature) for 24 hours.
+pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = find(&call, id).await?;
+        let now = crate::domain::Timestamp::now();
+        let overlap = crate::delivery::sign::ROTATION_OVERLAP_HOURS * 3_600_000;
+        let until = crate::domain::Timestamp::from_millis(now.millis() + overlap).unwrap_or(now);
+        let next = current.with_rotated_secret(WebhookSecret::generate(), until);
+        match call.ctx.webhooks.update(&current, &next).await {
+            Ok(()) => {
+                tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "secret rotated");
+                return Ok(json_response(
+                    StatusCode::OK,
+                    &serde_json::json!({ "secret": next.secret.expose() }),
+                ));
+            }
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::error!(webhook_id = id, "webhook kept changing during rotation");
+    Err(ApiError::Internal)
 }

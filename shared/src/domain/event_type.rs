@@ -34,6 +34,11 @@ impl EventType {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The type of the pings Hookline sends itself.
+    pub fn webhook_ping() -> Self {
+        Self("webhook.ping".to_owned())
+    }
 }
 
 impl TryFrom<String> for EventType {
@@ -178,6 +183,14 @@ mod tests {
         assert!(p("*").matches(&t("anything.at.all")));
         assert!(p("node.changed").matches(&t("node.changed")));
         assert!(!p("node.changed").matches(&t("node.changed.twice")));
+    }
+
+    #[test]
+    fn the_ping_type_is_a_valid_name() {
+        assert_eq!(
+            EventType::parse("webhook.ping").unwrap(),
+            EventType::webhook_ping()
+        );
     }
 
     #[test]

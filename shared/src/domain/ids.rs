@@ -58,6 +58,14 @@ uuid_v7_id!(
     /// Identifies one API key (never the key text itself).
     ApiKeyId
 );
+uuid_v7_id!(
+    /// Identifies one published event; it is the `webhook-id` of every delivery of it.
+    EventId
+);
+uuid_v7_id!(
+    /// Identifies one delivery attempt.
+    ExecutionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,9 @@
 //! Pure domain types: ids, names, secrets, filters and the webhook itself. No AWS, no HTTP.
 
 mod api_key;
+mod event;
 mod event_type;
+mod execution;
 mod filter;
 mod headers;
 mod ids;
@@ -12,10 +14,12 @@ mod time;
 mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash};
+pub use event::{Delivery, DeliveryStatus, Event};
 pub use event_type::{EventType, EventTypePattern, EventTypes};
+pub use execution::{Execution, RequestStatus};
 pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};
 pub use headers::CustomHeaders;
-pub use ids::{ApiKeyId, WebhookId};
+pub use ids::{ApiKeyId, EventId, ExecutionId, WebhookId};
 pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;
 pub use tenant::TenantId;

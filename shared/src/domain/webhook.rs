@@ -49,6 +49,10 @@ pub struct Webhook {
     pub last_failure_at: Option<Timestamp>,
     pub last_failure_content: Option<String>,
     pub consecutive_failures: u32,
+    /// When the current run of failures began (cleared by a success): a webhook failing for
+    /// longer than the configured period is disabled.
+    #[serde(default)]
+    pub failing_since: Option<Timestamp>,
     /// Bumped on every write; stores refuse a write based on an older version.
     pub version: u64,
 }
@@ -86,6 +90,7 @@ impl Webhook {
             last_failure_at: None,
             last_failure_content: None,
             consecutive_failures: 0,
+            failing_since: None,
             version: 1,
         }
     }
@@ -131,8 +136,71 @@ impl Webhook {
             next.failed = false;
             next.disabled_reason = None;
             next.consecutive_failures = 0;
+            next.failing_since = None;
         }
         next
+    }
+
+    /// The next version, after a successful attempt.
+    pub fn after_success(&self, now: Timestamp) -> Self {
+        Self {
+            last_success_at: Some(now),
+            consecutive_failures: 0,
+            failing_since: None,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+
+    /// The next version, after a failed attempt. It is disabled when the receiver answered
+    /// 410 Gone, or when it has been failing, with no success, for `disable_after` or longer.
+    pub fn after_failure(
+        &self,
+        now: Timestamp,
+        content: String,
+        gone: bool,
+        disable_after: std::time::Duration,
+    ) -> Self {
+        let failing_since = self.failing_since.unwrap_or(now);
+        let mut next = Self {
+            last_failure_at: Some(now),
+            last_failure_content: Some(content),
+            consecutive_failures: self.consecutive_failures.saturating_add(1),
+            failing_since: Some(failing_since),
+            version: self.version + 1,
+            ..self.clone()
+        };
+        let failing_for = u64::try_from(now.millis() - failing_since.millis()).unwrap_or(0);
+        let reason = if gone {
+            Some("the endpoint answered 410 Gone".to_owned())
+        } else if u128::from(failing_for) >= disable_after.as_millis() {
+            Some(format!(
+                "failing with no success since {failing_since} ({} attempts)",
+                next.consecutive_failures
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason
+            && next.active
+        {
+            next.active = false;
+            next.failed = true;
+            next.disabled_reason = Some(reason);
+        }
+        next
+    }
+
+    /// The next version with a new secret; the old one keeps signing until `overlap_until`.
+    pub fn with_rotated_secret(&self, secret: WebhookSecret, overlap_until: Timestamp) -> Self {
+        Self {
+            previous_secret: Some(self.secret.clone()),
+            previous_secret_until: Some(overlap_until),
+            secret,
+            updated_at: Timestamp::now(),
+            version: self.version + 1,
+            ..self.clone()
+        }
     }
 
     /// Identifies "the same url for the same set of event types" within a tenant, which may
@@ -202,6 +270,31 @@ mod tests {
         );
         assert_eq!(a.conflict_key(), b.conflict_key());
         assert_ne!(a.conflict_key(), c.conflict_key());
+    }
+
+    #[test]
+    fn failures_disable_after_the_period_or_at_once_on_410() {
+        let w = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["x"]),
+            WebhookSecret::generate(),
+        );
+        let day = std::time::Duration::from_secs(86_400);
+        let t0 = Timestamp::from_millis(1_000_000_000_000).unwrap();
+        let t1 = Timestamp::from_millis(1_000_000_000_000 + 86_400_000 - 1).unwrap();
+        let t2 = Timestamp::from_millis(1_000_000_000_000 + 86_400_000).unwrap();
+        let once = w.after_failure(t0, "500".into(), false, day);
+        assert!(once.active && once.consecutive_failures == 1);
+        let later = once.after_failure(t1, "500".into(), false, day);
+        assert!(later.active, "not yet failing for a whole day");
+        let off = later.after_failure(t2, "500".into(), false, day);
+        assert!(!off.active && off.failed && off.disabled_reason.is_some());
+        let healed = once
+            .after_success(t1)
+            .after_failure(t2, "500".into(), false, day);
+        assert!(healed.active, "a success restarts the period");
+        let gone = w.after_failure(t0, "410".into(), true, day);
+        assert!(!gone.active && gone.failed);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 pub mod memory;
 pub mod sqs;
 
-use crate::domain::{TenantId, WebhookId};
+use crate::domain::{EventId, TenantId, WebhookId};
 use async_trait::async_trait;
 use std::time::Duration;
 
@@ -32,7 +32,7 @@ pub enum Task {
     /// Attempt `attempt` of delivering one event to one webhook.
     Deliver {
         tenant: TenantId,
-        event_id: String,
+        event_id: EventId,
         webhook_id: WebhookId,
         attempt: u32,
         trigger: Trigger,
@@ -42,6 +42,14 @@ pub enum Task {
         /// while it waits, so the wait holds under any backlog (SQS caps in-flight messages
         /// at about 120,000, not delayed ones).
         not_before: Option<i64>,
+    },
+    /// Enqueue the first attempt for each of these webhooks. Publishing to many webhooks
+    /// sends a few of these instead of thousands of deliveries, so the publish call stays
+    /// short whatever the fan-out; consumers expand them in parallel.
+    Fanout {
+        tenant: TenantId,
+        event_id: EventId,
+        webhook_ids: Vec<WebhookId>,
     },
 }
 

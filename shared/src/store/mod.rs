@@ -3,9 +3,16 @@
 //! (`hookline-tests`), so they cannot drift apart.
 
 pub mod dynamodb;
+mod dynamodb_delivery;
 pub mod memory;
+mod memory_delivery;
 
-use crate::domain::{ApiKeyId, ApiKeyRecord, KeyHash, TenantId, Webhook, WebhookId};
+pub use memory_delivery::MemoryDeliveryStore;
+
+use crate::domain::{
+    ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, KeyHash, TenantId,
+    Timestamp, Webhook, WebhookId,
+};
 use async_trait::async_trait;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -69,4 +76,73 @@ pub trait KeyStore: Send + Sync {
 
     /// Removes a key; `false` when there was none with that id.
     async fn revoke(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
+}
+
+/// Events, where each of their deliveries stands, and idempotency keys. Every record carries
+/// an expiry; reads skip what has expired (DynamoDB's TTL deletes lazily, days late).
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError>;
+
+    async fn get_event(
+        &self,
+        tenant: &TenantId,
+        id: &EventId,
+        now: Timestamp,
+    ) -> Result<Option<Event>, StoreError>;
+
+    /// Writes (or overwrites) these deliveries of one event.
+    async fn put_deliveries(
+        &self,
+        tenant: &TenantId,
+        deliveries: &[Delivery],
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Every delivery of an event, by webhook id.
+    async fn list_deliveries(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        now: Timestamp,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Stores `response` under the idempotency `key` unless a live record is there; returns
+    /// the live record's response when there is one (and then stores nothing).
+    async fn claim_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        response: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Forgets a claimed key, when the work it guarded failed and may be tried again.
+    async fn release_idempotency_key(&self, tenant: &TenantId, key: &str)
+    -> Result<(), StoreError>;
+}
+
+/// The execution history: one record per attempt.
+#[async_trait]
+pub trait ExecutionStore: Send + Sync {
+    async fn insert(&self, execution: &Execution, expires_at: Timestamp) -> Result<(), StoreError>;
+
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        id: &ExecutionId,
+        now: Timestamp,
+    ) -> Result<Option<Execution>, StoreError>;
+
+    /// Up to `limit` of a webhook's executions older than `before`, newest first.
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        before: Option<&ExecutionId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<Execution>, StoreError>;
 }

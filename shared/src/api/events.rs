@@ -1,0 +1,176 @@
+//! Publishing events and reading where their deliveries stand.
+
+use super::ApiError;
+use super::request::{ApiResponse, Body, json_response};
+use super::webhooks::Call;
+use crate::delivery::worker::enqueue_deliveries;
+use crate::domain::{Event, EventId, EventType, Timestamp, Webhook, WebhookId};
+use http::StatusCode;
+use serde_json::Value;
+
+/// The most `data` an event may carry, as JSON.
+pub const MAX_DATA_BYTES: usize = 256 * 1024;
+/// Idempotency keys are remembered this long.
+const IDEMPOTENCY_HOURS: i64 = 24;
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, ApiError> {
+    let Some(value) = call.request.headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().ok().map(str::trim).filter(|k| {
+        !k.is_empty()
+            && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
+            && k.chars().all(|c| c.is_ascii_graphic())
+    });
+    key.map(|k| Some(k.to_owned())).ok_or_else(|| {
+        ApiError::validation(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
+        )
+    })
+}
+
+/// Every active webhook of the tenant that wants this event. One Query of the tenant's
+/// partition, never a Scan.
+async fn matching(call: &Call<'_>, event: &Event) -> Result<Vec<WebhookId>, ApiError> {
+    let mut matched = Vec::new();
+    let mut after: Option<WebhookId> = None;
+    loop {
+        let batch = call
+            .ctx
+            .webhooks
+            .list(&call.caller.tenant, after.as_ref(), 1000)
+            .await?;
+        let exhausted = batch.len() < 1000;
+        after = batch.last().map(|w| w.id);
+        matched.extend(
+            batch
+                .iter()
+                .filter(|w: &&Webhook| w.wants(&event.event_type, &event.data))
+                .map(|w| w.id),
+        );
+        if exhausted {
+            return Ok(matched);
+        }
+    }
+}
+
+pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
+    let key = idempotency_key(&call);
+    let mut body = Body::parse(&call.request.body, &["event_type", "data"], &[])?;
+    let event_type = body
+        .take::<String>("event_type")
+        .and_then(|t| match EventType::parse(&t) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                body.error("event_type", why);
+                None
+            }
+        });
+    let event_type = body.require("event_type", event_type);
+    let data = body.take::<Value>("data");
+    if data.as_ref().is_some_and(|d| !d.is_object()) {
+        body.error("data", "must be a JSON object");
+    }
+    let data = body.require("data", data.filter(Value::is_object));
+    let mut errors = body.into_errors();
+    let key = key
+        .map_err(|e| super::webhooks::push(&mut errors, e))
+        .ok()
+        .flatten();
+    let (Some(event_type), Some(data), true) = (event_type, data, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if serde_json::to_vec(&data).map_or(0, |d| d.len()) > MAX_DATA_BYTES {
+        return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
+    }
+
+    let now = Timestamp::now();
+    let event = Event {
+        id: EventId::new(),
+        tenant: call.caller.tenant.clone(),
+        event_type,
+        data,
+        created_at: now,
+    };
+    let matched = matching(&call, &event).await?;
+    let answer = serde_json::json!({
+        "id": event.id,
+        "event_type": event.event_type,
+        "created_at": event.created_at,
+        "matched": matched.len(),
+    });
+    let tenant = &call.caller.tenant;
+    if let Some(key) = &key {
+        let until =
+            Timestamp::from_millis(now.millis() + IDEMPOTENCY_HOURS * 3_600_000).unwrap_or(now);
+        let first = call
+            .ctx
+            .events
+            .claim_idempotency_key(tenant, key, &answer.to_string(), until, now)
+            .await?;
+        if let Some(first) = first {
+            let first: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
+            return Ok(json_response(StatusCode::ACCEPTED, &first));
+        }
+    }
+    let ttl =
+        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    let expires_at = Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    let stored = async {
+        call.ctx.events.put_event(&event, expires_at).await?;
+        enqueue_deliveries(call.ctx, &event, &matched).await.map_err(|e| {
+            tracing::error!(error.cause_chain = ?super::error_chain(&e), "queueing deliveries failed");
+            ApiError::Internal
+        })
+    };
+    if let Err(e) = stored.await {
+        // Nothing (or not everything) was queued: let the same key be tried again.
+        if let Some(key) = &key
+            && let Err(release) = call.ctx.events.release_idempotency_key(tenant, key).await
+        {
+            tracing::error!(error.cause_chain = ?super::error_chain(&release), "releasing an idempotency key failed");
+        }
+        return Err(e);
+    }
+    tracing::info!(tenant = %tenant, event_id = %event.id, matched = matched.len(), "event published");
+    Ok(json_response(StatusCode::ACCEPTED, &answer))
+}
+
+pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let id = EventId::parse(id).ok_or(ApiError::EventNotFound)?;
+    let now = Timestamp::now();
+    let tenant = &call.caller.tenant;
+    let event = call
+        .ctx
+        .events
+        .get_event(tenant, &id, now)
+        .await?
+        .ok_or(ApiError::EventNotFound)?;
+    let deliveries: Vec<Value> = call
+        .ctx
+        .events
+        .list_deliveries(tenant, &id, now)
+        .await?
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({
+                "webhook_id": d.webhook_id,
+                "status": d.status,
+                "attempts": d.attempts,
+                "next_attempt_at": d.next_attempt_at,
+            })
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "id": event.id,
+            "event_type": event.event_type,
+            "data": event.data,
+            "created_at": event.created_at,
+            "deliveries": deliveries,
+        }),
+    ))
+}

@@ -1,0 +1,153 @@
+//! The execution history of a webhook, and asking for an execution's event to be sent again.
+
+use super::ApiError;
+use super::pagination::{Cursor, Page, parse_limit};
+use super::request::{ApiResponse, Query, json_response};
+use super::webhooks::{Call, find, push};
+use crate::domain::{Delivery, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
+use crate::queue::{Task, Trigger};
+use http::StatusCode;
+use std::time::Duration;
+
+const CHUNK: usize = 100;
+
+pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    let query = Query::parse(
+        call.request.query.as_deref(),
+        &["limit", "cursor", "status"],
+    )?;
+    let mut errors = Vec::new();
+    let limit = parse_limit(query.get("limit"))
+        .map_err(|e| push(&mut errors, e))
+        .ok();
+    let cursor = query
+        .get("cursor")
+        .map(|c| Cursor::decode(c).and_then(|c| c.last_seen(ExecutionId::parse)))
+        .transpose()
+        .map_err(|e| push(&mut errors, e))
+        .ok()
+        .flatten();
+    let status = match query.get("status") {
+        None => None,
+        Some(s) => match RequestStatus::parse(s) {
+            Some(s) => Some(s),
+            None => {
+                errors.push(FieldError::new("status", "must be success or error"));
+                None
+            }
+        },
+    };
+    let Some(limit) = limit.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let now = Timestamp::now();
+    let chunk = if status.is_some() { CHUNK } else { limit + 1 };
+    let mut before = cursor;
+    let mut page: Vec<Execution> = Vec::new();
+    let mut more = false;
+    'scan: loop {
+        let batch = call
+            .ctx
+            .executions
+            .list(
+                &call.caller.tenant,
+                &webhook.id,
+                before.as_ref(),
+                chunk,
+                now,
+            )
+            .await?;
+        let exhausted = batch.len() < chunk;
+        for execution in batch {
+            before = Some(execution.id);
+            if status.is_none_or(|s| execution.request_status == s) {
+                if page.len() == limit {
+                    more = true;
+                    break 'scan;
+                }
+                page.push(execution);
+            }
+        }
+        if exhausted {
+            break;
+        }
+    }
+    let next_cursor = match page.last() {
+        Some(last) if more => Some(Cursor::after(last.id).encode()),
+        _ => None,
+    };
+    let data = page.iter().map(Execution::to_json).collect();
+    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+}
+
+async fn find_execution(
+    call: &Call<'_>,
+    id: &str,
+    execution_id: &str,
+) -> Result<Execution, ApiError> {
+    let webhook = find(call, id).await?;
+    let execution_id = ExecutionId::parse(execution_id).ok_or(ApiError::ExecutionNotFound)?;
+    call.ctx
+        .executions
+        .get(
+            &call.caller.tenant,
+            &webhook.id,
+            &execution_id,
+            Timestamp::now(),
+        )
+        .await?
+        .ok_or(ApiError::ExecutionNotFound)
+}
+
+pub async fn get(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
+    let execution = find_execution(&call, id, execution_id).await?;
+    Ok(json_response(StatusCode::OK, &execution.to_json()))
+}
+
+/// Queues the execution's event again for this webhook: one more attempt, `trigger: retry`.
+pub async fn retry(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
+    let execution = find_execution(&call, id, execution_id).await?;
+    let tenant = &call.caller.tenant;
+    let now = Timestamp::now();
+    // Pings are not stored as events: there is nothing to send again.
+    if call
+        .ctx
+        .events
+        .get_event(tenant, &execution.event_id, now)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::EventNotFound);
+    }
+    let attempt = execution.attempt.saturating_add(1);
+    let task = Task::Deliver {
+        tenant: tenant.clone(),
+        event_id: execution.event_id,
+        webhook_id: execution.webhook_id,
+        attempt,
+        trigger: Trigger::Retry,
+        not_before: None,
+    };
+    let ttl =
+        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+    let expires_at = Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    let mut pending = Delivery::pending(execution.event_id, execution.webhook_id);
+    pending.attempts = execution.attempt;
+    call.ctx
+        .events
+        .put_deliveries(tenant, &[pending], expires_at)
+        .await?;
+    call.ctx
+        .queue
+        .send(&[(task, Duration::ZERO)])
+        .await
+        .map_err(|e| {
+            tracing::error!(error.cause_chain = ?super::error_chain(&e), "queueing a retry failed");
+            ApiError::Internal
+        })?;
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({ "event_id": execution.event_id, "webhook_id": execution.webhook_id, "attempt": attempt }),
+    ))
+}

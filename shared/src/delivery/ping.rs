@@ -1,0 +1,24 @@
+//! Pings: a signed `webhook.ping` event sent at once, for the ping route and for verifying an
+//! endpoint before it is registered or changed.
+
+use super::send::{Attempt, send};
+use crate::AppContext;
+use crate::domain::{Event, EventId, EventType, Timestamp, Webhook};
+
+/// The ping event for a webhook (never stored: it exists only in its execution record).
+pub fn ping_event(webhook: &Webhook) -> Event {
+    Event {
+        id: EventId::new(),
+        tenant: webhook.tenant.clone(),
+        event_type: EventType::webhook_ping(),
+        data: serde_json::json!({ "webhook_id": webhook.id }),
+        created_at: Timestamp::now(),
+    }
+}
+
+/// Sends the ping and returns it with what came of it.
+pub async fn ping(ctx: &AppContext, webhook: &Webhook) -> (Event, Attempt) {
+    let event = ping_event(webhook);
+    let attempt = send(&ctx.http, webhook, &event.id.to_string(), &event.payload()).await;
+    (event, attempt)
+}
