@@ -8,6 +8,7 @@ use crate::config::AuthMode;
 use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
 };
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
@@ -102,4 +103,61 @@ pub async fn authorize(
     response.is_authorized = true;
     response.context = authorizer_context(caller.as_ref());
     Ok(response)
+}
+
+/// Runs the delivery function: the consumer of the delivery queue.
+pub async fn serve_delivery() -> Result<(), Error> {
+    crate::telemetry::init_lambda();
+    let ctx = AppContext::from_env().await?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let ctx = &ctx;
+        async move { Ok::<_, Error>(deliver(ctx, event.payload).await) }
+    }))
+    .await
+}
+
+/// Processes a batch concurrently. A record whose work failed for an infrastructure reason
+/// (or that is no task at all) is reported as a batch item failure, so SQS keeps it and hands
+/// it out again (and, after the queue's maxReceiveCount, to the dead-letter queue); every
+/// other record is deleted. This needs `ReportBatchItemFailures` on the event source, or a
+/// single failure would return the whole batch.
+pub async fn deliver(ctx: &AppContext, event: SqsEvent) -> SqsBatchResponse {
+    let outcomes = futures::future::join_all(
+        event
+            .records
+            .iter()
+            .map(|record| process_record(ctx, record)),
+    )
+    .await;
+    let mut response = SqsBatchResponse::default();
+    for failed in outcomes.into_iter().flatten() {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = failed;
+        response.batch_item_failures.push(failure);
+    }
+    response
+}
+
+/// `Some(message id)` when the record must come back.
+async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String> {
+    let id = record.message_id.clone().unwrap_or_default();
+    let task = match serde_json::from_str::<crate::queue::Task>(
+        record.body.as_deref().unwrap_or(""),
+    ) {
+        Ok(task) => task,
+        Err(e) => {
+            tracing::error!(message_id = %id, error = %e, "not a task; left for the dead-letter queue");
+            return Some(id);
+        }
+    };
+    match crate::delivery::worker::process(ctx, &task).await {
+        Ok(outcome) => {
+            tracing::debug!(message_id = %id, ?outcome, "task done");
+            None
+        }
+        Err(e) => {
+            tracing::error!(message_id = %id, error.cause_chain = ?api::error_chain(&e), "task failed; it will come back");
+            Some(id)
+        }
+    }
 }

@@ -528,7 +528,7 @@ pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
         trigger: Trigger::Event,
         created_at: now,
         duration_ms: 12,
-        request_status: if attempt % 2 == 0 {
+        request_status: if attempt.is_multiple_of(2) {
             RequestStatus::Success
         } else {
             RequestStatus::Error

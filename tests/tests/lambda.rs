@@ -122,3 +122,73 @@ async fn the_authorizer_resolves_known_keys_and_passes_unknown_ones_without_a_ca
         json!({"tenant": "acme", "scopes": "webhooks:view,events:publish"})
     );
 }
+
+#[tokio::test]
+async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed() {
+    use hookline::domain::{
+        Event, EventId, EventType, Timestamp, Webhook, WebhookSecret, WebhookSpec,
+    };
+    use hookline::url_guard::{UrlPolicy, WebhookUrl};
+    use hookline_tests::receiver::Receiver;
+
+    let receiver = Receiver::start().await;
+    let store = dynamo_store().await;
+    let ctx = AppContext::with_store(
+        Config {
+            strict_urls: false,
+            ..Config::default()
+        },
+        store,
+    );
+    let tenant = TenantId::parse("ci").unwrap();
+    let spec = WebhookSpec {
+        url: WebhookUrl::parse(&receiver.url("/lambda"), UrlPolicy::DEVELOPMENT).unwrap(),
+        event_types: hookline::domain::EventTypes::new(vec![
+            hookline::domain::EventTypePattern::parse("*").unwrap(),
+        ])
+        .unwrap(),
+        filters: vec![],
+        description: None,
+        active: true,
+        headers: Default::default(),
+        metadata: Default::default(),
+    };
+    let secret = WebhookSecret::generate();
+    let webhook = Webhook::new(tenant.clone(), spec, secret.clone());
+    ctx.webhooks.insert(&webhook, 10).await.unwrap();
+    let event = Event {
+        id: EventId::new(),
+        tenant: tenant.clone(),
+        event_type: EventType::parse("task.completed").unwrap(),
+        data: json!({"from": "sqs"}),
+        created_at: Timestamp::now(),
+    };
+    ctx.events
+        .put_event(
+            &event,
+            Timestamp::from_millis(Timestamp::now().millis() + 60_000).unwrap(),
+        )
+        .await
+        .unwrap();
+
+    let text = fixture("sqs-deliver.json")
+        .replace("EVENT_ID", &event.id.to_string())
+        .replace("WEBHOOK_ID", &webhook.id.to_string());
+    let sqs_event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
+    let response = hookline::lambda::deliver(&ctx, sqs_event).await;
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    assert_eq!(failed, vec!["m-garbage"]);
+    let delivered = receiver.on("/lambda");
+    assert_eq!(delivered.len(), 1);
+    assert!(delivered[0].verify(&secret.expose()));
+    let executions = ctx
+        .executions
+        .list(&tenant, &webhook.id, None, 10, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(executions.len(), 1);
+}

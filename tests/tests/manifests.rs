@@ -68,6 +68,7 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
     let mut expected: BTreeSet<String> =
         Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.insert("authorizer".into());
+    expected.insert("deliver-webhook".into());
     assert_eq!(binaries, expected);
     for binary in binaries {
         let manifest = format!(

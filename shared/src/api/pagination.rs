@@ -70,16 +70,18 @@ mod tests {
 
     #[test]
     fn a_cursor_round_trips_and_garbage_is_refused() {
-        let cursor = Cursor::after(WebhookId::new());
+        let id = crate::domain::WebhookId::new();
+        let cursor = Cursor::after(id);
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
-        for bad in [
-            "",
-            "abc",
-            "eyJ4IjoxfQ",
-            &URL_SAFE_NO_PAD.encode(b"{\"after\":\"nope\"}"),
-        ] {
+        assert_eq!(
+            cursor.last_seen(crate::domain::WebhookId::parse).unwrap(),
+            id
+        );
+        for bad in ["", "abc", "eyJ4IjoxfQ"] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
         }
+        let foreign = Cursor::decode(&URL_SAFE_NO_PAD.encode(b"{\"after\":\"nope\"}")).unwrap();
+        assert!(foreign.last_seen(crate::domain::WebhookId::parse).is_err());
     }
 
     #[test]
