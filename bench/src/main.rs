@@ -1,0 +1,390 @@
+//! `hookline-bench`: measures the local server (memory backend, the same handlers and worker
+//! the Lambdas run) against a receiver on loopback, and prints the figures.
+//!
+//! - publish rate: events/s accepted by `POST /v1/events`;
+//! - delivery rate: deliveries/s received, and per CPU-second of this process;
+//! - the same receiver driven by a bare keep-alive reqwest loop that signs and POSTs the same
+//!   payloads, and the ratio of the two;
+//! - publish -> received latency (p50, p99) at a steady 500 events/s;
+//! - time to enqueue a fan-out to 10,000 webhooks.
+//!
+//! Run: `cargo run --release -p hookline-bench` (see README for options).
+
+use anyhow::{Context, bail};
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use clap::Parser;
+use hookline::delivery::sign::signature_header;
+use hookline::domain::{Timestamp, WebhookSecret};
+use hookline_local::{Running, Settings};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Events for the throughput runs.
+    #[arg(long, default_value_t = 20_000)]
+    events: usize,
+    /// Requests in flight while publishing (and in the baseline loop).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Seconds of the steady-rate latency run.
+    #[arg(long, default_value_t = 10)]
+    latency_seconds: u64,
+    /// Events per second of the latency run.
+    #[arg(long, default_value_t = 500)]
+    rate: u64,
+    /// Webhooks in the fan-out run.
+    #[arg(long, default_value_t = 10_000)]
+    fanout: usize,
+}
+
+/// The receiver: counts requests and notes when each message id arrived.
+#[derive(Default)]
+struct Seen {
+    count: AtomicU64,
+    arrivals: Mutex<HashMap<String, Instant>>,
+}
+
+async fn receive(State(seen): State<Arc<Seen>>, headers: HeaderMap) -> &'static str {
+    let now = Instant::now();
+    seen.count.fetch_add(1, Ordering::Relaxed);
+    if let Some(id) = headers.get("webhook-id").and_then(|v| v.to_str().ok()) {
+        seen.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned(), now);
+    }
+    "ok"
+}
+
+async fn start_receiver(seen: Arc<Seen>) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", listener.local_addr()?);
+    let app = Router::new().fallback(receive).with_state(seen);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+/// This process's CPU time (user + system), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the ")".
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn resident_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+const KEY: &str = "bench_key_0123456789abcdef";
+
+async fn server() -> anyhow::Result<Running> {
+    let settings = Settings::try_parse_from([
+        "hookline-local",
+        "--listen",
+        "127.0.0.1:0",
+        "--api-key",
+        &format!("{KEY}=bench:webhooks:add,webhooks:view,webhooks:edit,events:publish"),
+        "--log-level",
+        "error",
+        "--max-webhooks-per-tenant",
+        "100000",
+    ])?;
+    hookline_local::spawn(&settings).await
+}
+
+async fn wait_for(seen: &Seen, count: u64, within: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + within;
+    while seen.count.load(Ordering::Relaxed) < count {
+        if Instant::now() > deadline {
+            bail!(
+                "only {} of {count} arrived",
+                seen.count.load(Ordering::Relaxed)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).copied().unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let seen = Arc::new(Seen::default());
+    let hook_url = start_receiver(seen.clone()).await?;
+    let running = server().await?;
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::new();
+    let created: Value = http
+        .post(format!("{base}/v1/webhooks"))
+        .bearer_auth(KEY)
+        .json(&json!({"url": hook_url, "event_types": ["bench.*"], "verify": false}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let secret = WebhookSecret::parse(
+        created
+            .get("secret")
+            .and_then(Value::as_str)
+            .context("no secret")?,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let data = json!({"task_id": 12345, "status": "completed", "tags": ["a", "b"], "note": "x".repeat(200)});
+
+    // 1. Publish and deliver as fast as possible.
+    let cpu0 = cpu_seconds();
+    let started = Instant::now();
+    let published = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..args.concurrency {
+        let (http, base, data, published, total) = (
+            http.clone(),
+            base.clone(),
+            data.clone(),
+            published.clone(),
+            args.events as u64,
+        );
+        tasks.push(tokio::spawn(async move {
+            while published.fetch_add(1, Ordering::Relaxed) < total {
+                let _ = http
+                    .post(format!("{base}/v1/events"))
+                    .bearer_auth(KEY)
+                    .json(&json!({"event_type": "bench.done", "data": data}))
+                    .send()
+                    .await;
+            }
+        }));
+    }
+    futures::future::join_all(tasks).await;
+    let publish_secs = started.elapsed().as_secs_f64();
+    wait_for(&seen, args.events as u64, Duration::from_secs(300)).await?;
+    let deliver_secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
+
+    // 2. The baseline: a bare keep-alive reqwest loop signing the same payloads.
+    let body = serde_json::to_vec(
+        &json!({"type": "bench.done", "timestamp": Timestamp::now(), "data": data}),
+    )?;
+    let before = seen.count.load(Ordering::Relaxed);
+    let cpu0 = cpu_seconds();
+    let started = Instant::now();
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..args.concurrency {
+        let (http, url, body, secret, sent, total) = (
+            http.clone(),
+            hook_url.clone(),
+            body.clone(),
+            secret.clone(),
+            sent.clone(),
+            args.events as u64,
+        );
+        tasks.push(tokio::spawn(async move {
+            while sent.fetch_add(1, Ordering::Relaxed) < total {
+                let id = hookline::domain::EventId::new().to_string();
+                let ts = Timestamp::now().unix_seconds();
+                let signature = signature_header(&[&secret], &id, ts, &body).unwrap_or_default();
+                let _ = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("webhook-id", id)
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", signature)
+                    .body(body.clone())
+                    .send()
+                    .await;
+            }
+        }));
+    }
+    futures::future::join_all(tasks).await;
+    wait_for(&seen, before + args.events as u64, Duration::from_secs(120)).await?;
+    let baseline_secs = started.elapsed().as_secs_f64();
+    let baseline_cpu = cpu_seconds() - cpu0;
+
+    // 3. Latency at a steady rate.
+    let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
+    let total = args.rate * args.latency_seconds;
+    let publish_times = Arc::new(Mutex::new(Vec::new()));
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut handles = Vec::new();
+    for _ in 0..total {
+        ticker.tick().await;
+        let (http, base, data, times) = (
+            http.clone(),
+            base.clone(),
+            data.clone(),
+            publish_times.clone(),
+        );
+        handles.push(tokio::spawn(async move {
+            let at = Instant::now();
+            if let Ok(r) = http
+                .post(format!("{base}/v1/events"))
+                .bearer_auth(KEY)
+                .json(&json!({"event_type": "bench.latency", "data": data}))
+                .send()
+                .await
+                && let Ok(answer) = r.json::<Value>().await
+                && let Some(id) = answer.get("id").and_then(Value::as_str)
+            {
+                times
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((id.to_owned(), at));
+            }
+        }));
+    }
+    futures::future::join_all(handles).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut latencies: Vec<f64>;
+    loop {
+        let arrivals = seen
+            .arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let times = publish_times
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if times.iter().all(|(id, _)| arrivals.contains_key(id)) || Instant::now() > deadline {
+            latencies = times
+                .iter()
+                .filter_map(|(id, at)| {
+                    arrivals
+                        .get(id)
+                        .map(|r| r.duration_since(*at).as_secs_f64() * 1000.0)
+                })
+                .collect();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    latencies.sort_by(f64::total_cmp);
+
+    // 4. Fan-out to many webhooks: time from publish until every delivery is queued (the
+    //    publish call plus the fan-out tasks' expansion), measured by the deliveries recorded.
+    let fan_type = "fan.out";
+    let mut creates = Vec::new();
+    for i in 0..args.fanout {
+        let (http, base, url) = (http.clone(), base.clone(), format!("{hook_url}/{i}"));
+        creates.push(async move {
+            http.post(format!("{base}/v1/webhooks"))
+                .bearer_auth(KEY)
+                .json(&json!({"url": url, "event_types": [fan_type], "verify": false}))
+                .send()
+                .await
+        });
+        if creates.len() == 200 {
+            futures::future::join_all(std::mem::take(&mut creates)).await;
+        }
+    }
+    futures::future::join_all(creates).await;
+    let rss_with_webhooks = resident_mb();
+    let before = seen.count.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let answer: Value = http
+        .post(format!("{base}/v1/events"))
+        .bearer_auth(KEY)
+        .json(&json!({"event_type": fan_type, "data": {}}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let publish_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let event_id = answer
+        .get("id")
+        .and_then(Value::as_str)
+        .context("no event id")?
+        .to_owned();
+    let tenant = hookline::domain::TenantId::parse("bench").map_err(anyhow::Error::msg)?;
+    let event = hookline::domain::EventId::parse(&event_id).context("bad event id")?;
+    loop {
+        let recorded = running
+            .ctx
+            .events
+            .list_deliveries(&tenant, &event, Timestamp::now())
+            .await?
+            .len();
+        if recorded >= args.fanout || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let enqueued_ms = started.elapsed().as_secs_f64() * 1000.0;
+    wait_for(&seen, before + args.fanout as u64, Duration::from_secs(120)).await?;
+    let fanout_delivered_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    let events = args.events as f64;
+    let hookline_rate = events / deliver_secs;
+    let baseline_rate = events / baseline_secs;
+    println!(
+        "hookline-bench ({} events, {} in flight; receiver, publisher and server share this process)",
+        args.events, args.concurrency
+    );
+    println!(
+        "  publish:            {:>9.0} events/s",
+        events / publish_secs
+    );
+    println!(
+        "  deliver:            {:>9.0} deliveries/s end to end ({:.0} per CPU-second of the whole process)",
+        hookline_rate,
+        events / cpu
+    );
+    println!(
+        "  bare reqwest loop:  {:>9.0} deliveries/s ({:.0} per CPU-second)",
+        baseline_rate,
+        events / baseline_cpu
+    );
+    println!(
+        "  ratio:              {:>9.2} (hookline / bare loop, per CPU-second)",
+        (events / cpu) / (events / baseline_cpu)
+    );
+    println!(
+        "  latency at {}/s:   p50 {:.2} ms, p99 {:.2} ms ({} of {} received)",
+        args.rate,
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.len(),
+        total
+    );
+    println!(
+        "  fan-out to {}: publish answered in {:.0} ms, all enqueued in {:.0} ms, all delivered in {:.0} ms",
+        args.fanout, publish_ms, enqueued_ms, fanout_delivered_ms
+    );
+    println!(
+        "  resident memory with {} webhooks: {:.0} MB",
+        args.fanout + 1,
+        rss_with_webhooks
+    );
+    running.shutdown().await?;
+    Ok(())
+}
