@@ -583,3 +583,107 @@ on_both_backends!(publishing_checks_its_input, |backend| async move {
         StatusCode::ACCEPTED
     );
 });
+
+on_both_backends!(
+    custom_headers_are_sent_and_redirects_are_not_followed,
+    |backend| async move {
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        let created = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({
+                    "url": receiver.url("/moved"), "event_types": ["a"], "verify": false,
+                    "headers": {"X-Tenant-Token": "abc123", "Authorization": "Bearer downstream"}
+                }),
+            )
+            .await;
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        receiver.always(
+            "/moved",
+            Answer::status(307).header("location", receiver.url("/elsewhere")),
+        );
+        publish(&server, "a", json!({})).await;
+        let first = eventually(WAIT, "the attempt", || async {
+            receiver.events_on("/moved").into_iter().next()
+        })
+        .await;
+        assert_eq!(first.headers["x-tenant-token"], "abc123");
+        assert_eq!(first.headers["authorization"], "Bearer downstream");
+        let records = eventually(WAIT, "the attempt recorded", || async {
+            let records = executions(&server, &id, "").await;
+            (!records.is_empty()).then_some(records)
+        })
+        .await;
+        assert_eq!(records[0]["response_status"], 307);
+        assert_eq!(
+            records[0]["request_status"], "error",
+            "a redirect is not a success"
+        );
+        assert!(
+            receiver.on("/elsewhere").is_empty(),
+            "the redirect was not followed"
+        );
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_that_fails_for_good_goes_to_the_dead_letter_queue() {
+    let server = server(Backend::Memory).await;
+    let receiver = Receiver::start().await;
+    let (id, _) = hook(&server, &receiver, "/down", &["a"]).await;
+    receiver.always("/down", Answer::status(500));
+    let published = publish(&server, "a", json!({})).await;
+    let dead = eventually(WAIT, "the dead letter", || async {
+        server
+            .running
+            .ctx
+            .dead_letters
+            .receive(10, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+    })
+    .await;
+    match dead.task {
+        hookline::queue::Task::Deliver {
+            event_id,
+            webhook_id,
+            attempt,
+            ..
+        } => {
+            assert_eq!(event_id.to_string(), published["id"].as_str().unwrap());
+            assert_eq!(webhook_id.to_string(), id);
+            assert_eq!(attempt, 3, "after the last of 1 + 2 attempts");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_received_before_its_time_is_sent_on_not_attempted() {
+    use hookline::delivery::worker::{Outcome, process};
+    use hookline::queue::{Task, Trigger};
+    let server = server(Backend::Memory).await;
+    let ctx = &server.running.ctx;
+    let due = hookline::domain::Timestamp::now().millis() + 3 * 3_600_000;
+    let task = Task::Deliver {
+        tenant: hookline::domain::TenantId::parse("tenant-a").unwrap(),
+        event_id: hookline::domain::EventId::new(),
+        webhook_id: hookline::domain::WebhookId::new(),
+        attempt: 5,
+        trigger: Trigger::Event,
+        not_before: Some(due),
+    };
+    assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Hopped);
+    // The hop is the same task, hidden for the longest delay SQS allows, not visible now.
+    assert!(
+        ctx.queue
+            .receive(10, Duration::from_millis(200))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
