@@ -123,6 +123,11 @@ impl AppContext {
         })
     }
 
+    /// When records made `now` (events, deliveries, executions) expire.
+    pub fn records_expire_at(&self, now: crate::domain::Timestamp) -> crate::domain::Timestamp {
+        now.plus(self.config.delivery.execution_ttl)
+    }
+
     pub fn url_policy(&self) -> UrlPolicy {
         if self.config.strict_urls {
             UrlPolicy::STRICT

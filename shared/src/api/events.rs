@@ -115,9 +115,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             return Ok(json_response(StatusCode::ACCEPTED, &first));
         }
     }
-    let ttl =
-        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    let expires_at = Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    let expires_at = call.ctx.records_expire_at(now);
     let stored = async {
         call.ctx.events.put_event(&event, expires_at).await?;
         enqueue_deliveries(call.ctx, &event, &matched).await.map_err(|e| {

@@ -1,15 +1,13 @@
 //! The execution history of a webhook, and asking for an execution's event to be sent again.
 
 use super::ApiError;
-use super::pagination::{Cursor, Page, parse_limit};
+use super::pagination::{Cursor, Page, fill_page, parse_limit};
 use super::request::{ApiResponse, Query, json_response};
 use super::webhooks::{Call, find, push};
 use crate::domain::{Delivery, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
 use crate::queue::{Task, Trigger};
 use http::StatusCode;
 use std::time::Duration;
-
-const CHUNK: usize = 100;
 
 pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
@@ -42,37 +40,21 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         return Err(ApiError::Validation(errors));
     };
     let now = Timestamp::now();
-    let chunk = if status.is_some() { CHUNK } else { limit + 1 };
-    let mut before = cursor;
-    let mut page: Vec<Execution> = Vec::new();
-    let mut more = false;
-    'scan: loop {
-        let batch = call
-            .ctx
-            .executions
-            .list(
-                &call.caller.tenant,
-                &webhook.id,
-                before.as_ref(),
-                chunk,
-                now,
-            )
-            .await?;
-        let exhausted = batch.len() < chunk;
-        for execution in batch {
-            before = Some(execution.id);
-            if status.is_none_or(|s| execution.request_status == s) {
-                if page.len() == limit {
-                    more = true;
-                    break 'scan;
-                }
-                page.push(execution);
-            }
-        }
-        if exhausted {
-            break;
-        }
-    }
+    let (ctx, tenant, webhook_id) = (call.ctx, &call.caller.tenant, webhook.id);
+    let keep = |e: &Execution| status.is_none_or(|s| e.request_status == s);
+    let (page, more) = fill_page(
+        cursor,
+        limit,
+        status.is_some(),
+        |e: &Execution| e.id,
+        keep,
+        |before, n| async move {
+            ctx.executions
+                .list(tenant, &webhook_id, before.as_ref(), n, now)
+                .await
+        },
+    )
+    .await?;
     let next_cursor = match page.last() {
         Some(last) if more => Some(Cursor::after(last.id).encode()),
         _ => None,
@@ -129,9 +111,7 @@ pub async fn retry(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiRe
         trigger: Trigger::Retry,
         not_before: None,
     };
-    let ttl =
-        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    let expires_at = Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    let expires_at = call.ctx.records_expire_at(now);
     let mut pending = Delivery::pending(execution.event_id, execution.webhook_id);
     pending.attempts = execution.attempt;
     call.ctx

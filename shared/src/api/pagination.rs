@@ -58,6 +58,43 @@ pub fn parse_limit(text: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
+/// Fills one page of at most `limit` items that pass `keep`, reading the store with
+/// `fetch(after, n)` (up to `n` items after the key `after`, in the list's order) in chunks:
+/// small ones when nothing is filtered out, larger ones when a filter may skip many. Returns
+/// the page and whether another item follows it.
+pub async fn fill_page<T, K, Fetch, Fut>(
+    mut after: Option<K>,
+    limit: usize,
+    filtered: bool,
+    key: impl Fn(&T) -> K,
+    keep: impl Fn(&T) -> bool,
+    mut fetch: Fetch,
+) -> Result<(Vec<T>, bool), ApiError>
+where
+    Fetch: FnMut(Option<K>, usize) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, crate::store::StoreError>>,
+{
+    const FILTERED_CHUNK: usize = 100;
+    let chunk = if filtered { FILTERED_CHUNK } else { limit + 1 };
+    let mut page = Vec::new();
+    loop {
+        let batch = fetch(after.take(), chunk).await?;
+        let exhausted = batch.len() < chunk;
+        for item in batch {
+            after = Some(key(&item));
+            if keep(&item) {
+                if page.len() == limit {
+                    return Ok((page, true));
+                }
+                page.push(item);
+            }
+        }
+        if exhausted {
+            return Ok((page, false));
+        }
+    }
+}
+
 #[derive(serde::Serialize)]
 pub struct Page<T> {
     pub data: Vec<T>,

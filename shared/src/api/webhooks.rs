@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use super::auth::Caller;
-use super::pagination::{Cursor, Page, parse_limit};
+use super::pagination::{Cursor, Page, fill_page, parse_limit};
 use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
 use crate::AppContext;
 use crate::domain::webhook_limits::*;
@@ -315,9 +315,6 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     Ok(response)
 }
 
-/// Reads the chunk size per store call: enough to fill a filtered page in few round trips.
-const LIST_CHUNK: usize = 100;
-
 pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     let query = Query::parse(
         call.request.query.as_deref(),
@@ -357,36 +354,20 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
 
     // Filtered pages are filled chunk by chunk, so `limit` is honoured whatever matches.
     let filtered = event_type.is_some() || active.is_some();
-    let chunk = if filtered { LIST_CHUNK } else { limit + 1 };
     let wanted = |w: &Webhook| {
         active.is_none_or(|a| w.active == a)
             && event_type.as_ref().is_none_or(|t| w.event_types.matches(t))
     };
-    let tenant = &call.caller.tenant;
-    let mut after = cursor;
-    let mut page: Vec<Webhook> = Vec::new();
-    let mut more = false;
-    'scan: loop {
-        let batch = call
-            .ctx
-            .webhooks
-            .list(tenant, after.as_ref(), chunk)
-            .await?;
-        let exhausted = batch.len() < chunk;
-        for webhook in batch {
-            after = Some(webhook.id);
-            if wanted(&webhook) {
-                if page.len() == limit {
-                    more = true;
-                    break 'scan;
-                }
-                page.push(webhook);
-            }
-        }
-        if exhausted {
-            break;
-        }
-    }
+    let (ctx, tenant) = (call.ctx, &call.caller.tenant);
+    let (page, more) = fill_page(
+        cursor,
+        limit,
+        filtered,
+        |w: &Webhook| w.id,
+        wanted,
+        |after, n| async move { ctx.webhooks.list(tenant, after.as_ref(), n).await },
+    )
+    .await?;
     let next_cursor = match page.last() {
         Some(last) if more => Some(Cursor::after(last.id).encode()),
         _ => None,
@@ -518,10 +499,7 @@ pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         &attempt,
         None,
     );
-    let ttl =
-        i64::try_from(call.ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    let expires_at =
-        crate::domain::Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now);
+    let expires_at = call.ctx.records_expire_at(now);
     call.ctx.executions.insert(&execution, expires_at).await?;
     if attempt.succeeded() {
         Ok(json_response(StatusCode::OK, &execution.to_json()))

@@ -48,16 +48,6 @@ pub enum Outcome {
     FannedOut(usize),
 }
 
-fn expires(ctx: &AppContext, now: Timestamp) -> Timestamp {
-    let ttl = i64::try_from(ctx.config.delivery.execution_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    Timestamp::from_millis(now.millis().saturating_add(ttl)).unwrap_or(now)
-}
-
-fn after(now: Timestamp, delay: Duration) -> Timestamp {
-    let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
-    Timestamp::from_millis(now.millis().saturating_add(millis)).unwrap_or(now)
-}
-
 /// The first attempt of each delivery, queued now.
 pub fn first_attempts(
     tenant: &TenantId,
@@ -118,7 +108,7 @@ async fn expand(
         .map(|w| Delivery::pending(event_id, *w))
         .collect();
     ctx.events
-        .put_deliveries(tenant, &pending, expires(ctx, now))
+        .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
         .await?;
     let tasks = first_attempts(tenant, event_id, webhooks);
     // Batches of 10 go out a few at a time: SQS answers each in milliseconds.
@@ -172,7 +162,7 @@ async fn deliver(
     trigger: Trigger,
 ) -> Result<Outcome, WorkerError> {
     let now = Timestamp::now();
-    let expires_at = expires(ctx, now);
+    let expires_at = ctx.records_expire_at(now);
     let Some(event) = ctx.events.get_event(tenant, &event_id, now).await? else {
         tracing::warn!(%event_id, %webhook_id, "event expired before its delivery; dropped");
         return Ok(Outcome::Dropped);
@@ -211,7 +201,7 @@ async fn deliver(
                 )
             })
             .flatten();
-    let next_attempt_at = next_delay.map(|d| after(now, d));
+    let next_attempt_at = next_delay.map(|d| now.plus(d));
 
     let execution = execution(
         tenant,

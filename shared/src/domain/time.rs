@@ -16,6 +16,12 @@ impl Timestamp {
         Utc.timestamp_millis_opt(millis).single().map(Self)
     }
 
+    /// This instant plus `duration` (saturating: far futures stay representable).
+    pub fn plus(self, duration: std::time::Duration) -> Self {
+        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 2);
+        Self::from_millis(self.millis().saturating_add(millis)).unwrap_or(self)
+    }
+
     pub fn millis(&self) -> i64 {
         self.0.timestamp_millis()
     }
@@ -57,6 +63,15 @@ mod tests {
     fn prints_utc_with_milliseconds() {
         let t = Timestamp::from_millis(1_795_482_123_456).unwrap();
         assert_eq!(t.to_string(), "2026-11-24T01:02:03.456Z");
+    }
+
+    #[test]
+    fn adds_durations() {
+        let t = Timestamp::from_millis(1_000).unwrap();
+        assert_eq!(
+            t.plus(std::time::Duration::from_millis(1_500)).millis(),
+            2_500
+        );
     }
 
     #[test]
