@@ -1,6 +1,6 @@
 //! `AppContext`: what every handler needs, built once per process.
 
-use crate::config::{AuthMode, Config};
+use crate::config::Config;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
@@ -112,15 +112,6 @@ impl AppContext {
             dead_letters,
             http,
         }
-    }
-
-    /// A development context: in memory, keys checked by the handlers, URL rules relaxed.
-    pub fn development() -> Self {
-        Self::in_memory(Config {
-            strict_urls: false,
-            auth: AuthMode::KeyStore,
-            ..Config::default()
-        })
     }
 
     /// When records made `now` (events, deliveries, executions) expire.

@@ -577,6 +577,16 @@ on_both_backends!(publishing_checks_its_input, |backend| async move {
         .await
         .unwrap();
     assert_eq!(reply.status(), 413);
+    let long_key = server
+        .http
+        .post(format!("{}/v1/events", server.base))
+        .bearer_auth(KEY_A)
+        .header("idempotency-key", "k".repeat(256))
+        .json(&json!({"event_type": "a", "data": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long_key.status(), 400);
     let fits = json!({"event_type": "a", "data": {"blob": "x".repeat(250 * 1024)}});
     assert_eq!(
         server.post(KEY_A, "/v1/events", fits).await.status,

@@ -1,9 +1,9 @@
 //! The execution history of a webhook, and asking for an execution's event to be sent again.
 
 use super::ApiError;
-use super::pagination::{Cursor, Page, fill_page, parse_limit};
+use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
-use super::webhooks::{Call, find, push};
+use super::webhooks::{Call, find};
 use crate::domain::{Delivery, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
 use crate::queue::{Task, Trigger};
 use http::StatusCode;
@@ -16,16 +16,7 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         &["limit", "cursor", "status"],
     )?;
     let mut errors = Vec::new();
-    let limit = parse_limit(query.get("limit"))
-        .map_err(|e| push(&mut errors, e))
-        .ok();
-    let cursor = query
-        .get("cursor")
-        .map(|c| Cursor::decode(c).and_then(|c| c.last_seen(ExecutionId::parse)))
-        .transpose()
-        .map_err(|e| push(&mut errors, e))
-        .ok()
-        .flatten();
+    let (limit, cursor) = page_params(&query, ExecutionId::parse, &mut errors);
     let status = match query.get("status") {
         None => None,
         Some(s) => match RequestStatus::parse(s) {

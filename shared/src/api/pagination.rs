@@ -58,6 +58,33 @@ pub fn parse_limit(text: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
+/// `?limit=` and `?cursor=` of a list paged by ids that `parse` reads; each problem is added
+/// to `errors`, so that one answer names every bad parameter.
+pub fn page_params<K>(
+    query: &super::request::Query,
+    parse: impl FnOnce(&str) -> Option<K>,
+    errors: &mut Vec<crate::domain::FieldError>,
+) -> (Option<usize>, Option<K>) {
+    let mut note = |e: ApiError| {
+        if let ApiError::Validation(mut more) = e {
+            errors.append(&mut more);
+        }
+    };
+    let limit = parse_limit(query.get("limit")).map_err(&mut note).ok();
+    let cursor = match query
+        .get("cursor")
+        .map(|c| Cursor::decode(c).and_then(|c| c.last_seen(parse)))
+    {
+        Some(Ok(id)) => Some(id),
+        Some(Err(e)) => {
+            note(e);
+            None
+        }
+        None => None,
+    };
+    (limit, cursor)
+}
+
 /// Fills one page of at most `limit` items that pass `keep`, reading the store with
 /// `fetch(after, n)` (up to `n` items after the key `after`, in the list's order) in chunks:
 /// small ones when nothing is filtered out, larger ones when a filter may skip many. Returns

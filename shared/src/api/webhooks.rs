@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use super::auth::Caller;
-use super::pagination::{Cursor, Page, fill_page, parse_limit};
+use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
 use crate::AppContext;
 use crate::domain::webhook_limits::*;
@@ -321,16 +321,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         &["limit", "cursor", "event_type", "active"],
     )?;
     let mut errors = Vec::new();
-    let limit = parse_limit(query.get("limit"))
-        .map_err(|e| push(&mut errors, e))
-        .ok();
-    let cursor = query
-        .get("cursor")
-        .map(|c| Cursor::decode(c).and_then(|c| c.last_seen(WebhookId::parse)))
-        .transpose()
-        .map_err(|e| push(&mut errors, e))
-        .ok()
-        .flatten();
+    let (limit, cursor) = page_params(&query, WebhookId::parse, &mut errors);
     let event_type = match query.get("event_type").map(EventType::parse) {
         Some(Err(why)) => {
             errors.push(FieldError::new("event_type", why));

@@ -43,15 +43,6 @@ impl MemoryQueue {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
-
-    /// How many tasks are held (visible, delayed or in flight): for tests and metrics.
-    pub fn len(&self) -> usize {
-        self.lock().messages.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl State {
