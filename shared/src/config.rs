@@ -2,6 +2,8 @@
 //! `template.yaml`); the local server fills the same struct from its flags.
 
 use crate::delivery::retry::RetrySchedule;
+use crate::url_guard::UrlPolicy;
+use crate::url_guard::resolve::DnsOverrides;
 use std::env;
 use std::time::Duration;
 
@@ -19,8 +21,11 @@ pub enum AuthMode {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub table_name: String,
-    /// Production URL rules (https only, public hosts only). Off only for development.
-    pub strict_urls: bool,
+    /// The URL rules: production (https, public addresses) unless the development switch is
+    /// on, plus the allow-list.
+    pub urls: UrlPolicy,
+    /// Fixed DNS answers (local server only), vetted like any other.
+    pub dns_overrides: DnsOverrides,
     pub max_webhooks_per_tenant: u32,
     pub auth: AuthMode,
     pub delivery: DeliverySettings,
@@ -67,7 +72,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             table_name: "hookline".into(),
-            strict_urls: true,
+            urls: UrlPolicy::STRICT,
+            dns_overrides: DnsOverrides::default(),
             max_webhooks_per_tenant: DEFAULT_MAX_WEBHOOKS_PER_TENANT,
             auth: AuthMode::Authorizer,
             delivery: DeliverySettings::default(),
@@ -101,6 +107,7 @@ pub fn parse_bool(name: &'static str, text: &str) -> Result<bool, ConfigError> {
 
 impl Config {
     /// Reads `HOOKLINE_TABLE_NAME` (required), `HOOKLINE_STRICT_URLS` (default true),
+    /// `HOOKLINE_URL_ALLOW_LIST` (CIDRs and host names, comma-separated),
     /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000), `HOOKLINE_AUTH_MODE`
     /// (`authorizer`, the default, or `keys`), `HOOKLINE_RETRY_SCHEDULE`,
     /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
@@ -115,6 +122,12 @@ impl Config {
             Some(v) => parse_bool("HOOKLINE_STRICT_URLS", &v)?,
             None => true,
         };
+        let allow =
+            crate::url_guard::AllowList::parse(&var("HOOKLINE_URL_ALLOW_LIST").unwrap_or_default())
+                .map_err(|message| ConfigError {
+                    name: "HOOKLINE_URL_ALLOW_LIST",
+                    message,
+                })?;
         let max_webhooks_per_tenant = match var("HOOKLINE_MAX_WEBHOOKS_PER_TENANT") {
             Some(v) => v
                 .trim()
@@ -155,7 +168,11 @@ impl Config {
         }
         Ok(Self {
             table_name,
-            strict_urls,
+            urls: UrlPolicy {
+                development: !strict_urls,
+                allow,
+            },
+            dns_overrides: DnsOverrides::default(),
             max_webhooks_per_tenant,
             auth,
             delivery,

@@ -1,6 +1,7 @@
 //! `AppContext`: what every handler needs, built once per process.
 
 use crate::config::Config;
+use crate::delivery::send::DeliveryClient;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
@@ -22,21 +23,8 @@ pub struct AppContext {
     pub queue: Arc<dyn TaskQueue>,
     /// Where a delivery goes when its last attempt failed, with its record.
     pub dead_letters: Arc<dyn TaskQueue>,
-    /// Sends deliveries: no redirects, the configured timeout.
-    pub http: reqwest::Client,
-}
-
-/// The HTTP client deliveries are sent with. Redirects are never followed: a receiver must
-/// not be able to point a signed delivery somewhere else.
-pub fn delivery_client(config: &Config) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(config.delivery.timeout)
-        .connect_timeout(config.delivery.timeout)
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+    /// Sends deliveries under the URL policy: no redirects, vetted addresses only.
+    pub http: DeliveryClient,
 }
 
 /// How long a received task stays hidden: one attempt, plus a margin for recording it.
@@ -78,7 +66,7 @@ impl AppContext {
         dead_letters: Arc<dyn TaskQueue>,
     ) -> Self {
         let store = Arc::new(store);
-        let http = delivery_client(&config);
+        let http = DeliveryClient::new(&config);
         Self {
             config: Arc::new(config),
             webhooks: store.clone(),
@@ -101,7 +89,7 @@ impl AppContext {
     pub fn in_memory(config: Config) -> Self {
         let (queue, dead_letters) = memory_queues(&config);
         let deliveries = Arc::new(MemoryDeliveryStore::default());
-        let http = delivery_client(&config);
+        let http = DeliveryClient::new(&config);
         Self {
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),
@@ -119,12 +107,8 @@ impl AppContext {
         now.plus(self.config.delivery.execution_ttl)
     }
 
-    pub fn url_policy(&self) -> UrlPolicy {
-        if self.config.strict_urls {
-            UrlPolicy::STRICT
-        } else {
-            UrlPolicy::DEVELOPMENT
-        }
+    pub fn url_policy(&self) -> &UrlPolicy {
+        &self.config.urls
     }
 }
 

@@ -17,7 +17,7 @@ fn tenant(name: &str) -> TenantId {
 
 fn spec(url: &str, types: &[&str]) -> WebhookSpec {
     WebhookSpec {
-        url: WebhookUrl::parse(url, UrlPolicy::STRICT).unwrap(),
+        url: WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
         event_types: EventTypes::new(
             types
                 .iter()

@@ -83,6 +83,8 @@ impl TestServer {
                 format!("{KEY_B}=tenant-b:{ALL}"),
             ],
             strict_urls: false,
+            url_allow_list: Default::default(),
+            resolve: Vec::new(),
             max_webhooks_per_tenant: 1000,
             log_level: "warn".into(),
             dynamodb_endpoint: None,

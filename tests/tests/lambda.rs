@@ -14,6 +14,7 @@ use hookline::api::Function;
 use hookline::config::{AuthMode, Config};
 use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
 use hookline::lambda::{authorize, handle_http};
+use hookline::url_guard::UrlPolicy;
 use hookline_tests::dynamo_store;
 use serde_json::{Value, json};
 
@@ -29,7 +30,7 @@ async fn context() -> AppContext {
     let store = dynamo_store().await;
     let config = Config {
         auth: AuthMode::Authorizer,
-        strict_urls: true,
+        urls: UrlPolicy::STRICT,
         ..Config::default()
     };
     AppContext::with_store(config, store)
@@ -128,21 +129,21 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
     use hookline::domain::{
         Event, EventId, EventType, Timestamp, Webhook, WebhookSecret, WebhookSpec,
     };
-    use hookline::url_guard::{UrlPolicy, WebhookUrl};
+    use hookline::url_guard::WebhookUrl;
     use hookline_tests::receiver::Receiver;
 
     let receiver = Receiver::start().await;
     let store = dynamo_store().await;
     let ctx = AppContext::with_store(
         Config {
-            strict_urls: false,
+            urls: UrlPolicy::DEVELOPMENT,
             ..Config::default()
         },
         store,
     );
     let tenant = TenantId::parse("ci").unwrap();
     let spec = WebhookSpec {
-        url: WebhookUrl::parse(&receiver.url("/lambda"), UrlPolicy::DEVELOPMENT).unwrap(),
+        url: WebhookUrl::parse(&receiver.url("/lambda"), &UrlPolicy::DEVELOPMENT).unwrap(),
         event_types: hookline::domain::EventTypes::new(vec![
             hookline::domain::EventTypePattern::parse("*").unwrap(),
         ])

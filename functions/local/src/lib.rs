@@ -18,6 +18,8 @@ use hookline::queue::TaskQueue;
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
 use hookline::store::dynamodb::DynamoStore;
+use hookline::url_guard::resolve::DnsOverrides;
+use hookline::url_guard::{AllowList, UrlPolicy};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,9 +38,20 @@ pub struct Settings {
     #[arg(long = "api-key", env = "HOOKLINE_API_KEY", value_delimiter = ';')]
     pub api_keys: Vec<String>,
 
-    /// Apply the production URL rules (https only, no private or loopback hosts).
+    /// Apply the production URL rules (https only, no private or loopback hosts). Off, the
+    /// development switch is on: http and any address, for receivers on this machine.
     #[arg(long, env = "HOOKLINE_STRICT_URLS")]
     pub strict_urls: bool,
+
+    /// Non-public networks and hosts deliveries may reach under the strict rules: CIDRs, IP
+    /// addresses and host names, comma-separated (https is still required).
+    #[arg(long, env = "HOOKLINE_URL_ALLOW_LIST", default_value = "", value_parser = AllowList::parse)]
+    pub url_allow_list: AllowList,
+
+    /// Answer a host name with this address, like curl's --resolve, as HOST=ADDRESS
+    /// (repeatable). The answer is vetted like any DNS answer.
+    #[arg(long, env = "HOOKLINE_RESOLVE", value_delimiter = ',')]
+    pub resolve: Vec<String>,
 
     /// The most webhooks one tenant may hold.
     #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT", default_value_t = DEFAULT_MAX_WEBHOOKS_PER_TENANT)]
@@ -156,9 +169,19 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
             generated: true,
         });
     }
+    let mut dns_overrides = DnsOverrides::default();
+    for entry in &settings.resolve {
+        dns_overrides
+            .add(entry)
+            .map_err(|e| anyhow::anyhow!("--resolve {e}"))?;
+    }
     let config = Config {
         table_name: settings.table_name.clone(),
-        strict_urls: settings.strict_urls,
+        urls: UrlPolicy {
+            development: !settings.strict_urls,
+            allow: settings.url_allow_list.clone(),
+        },
+        dns_overrides,
         max_webhooks_per_tenant: settings.max_webhooks_per_tenant,
         auth: AuthMode::KeyStore,
         delivery: DeliverySettings {

@@ -113,7 +113,7 @@ struct Given {
     verify: Option<bool>,
 }
 
-fn parse_given(body: &mut Body, policy: UrlPolicy) -> Given {
+fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
     let mut given = Given::default();
     if let Some(text) = body.take::<String>("url") {
         match WebhookUrl::parse(&text, policy) {

@@ -1,9 +1,42 @@
 //! One HTTP attempt: the signed POST of a payload to a webhook's URL, and what came of it.
 
 use super::sign::{signature_header, signing_secrets};
+use crate::config::Config;
 use crate::domain::{Timestamp, Webhook};
+use crate::url_guard::UrlPolicy;
+use crate::url_guard::resolve::{GuardedResolver, Refused};
 use futures::StreamExt;
+use std::error::Error as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The HTTP client deliveries go out on, and the URL policy every attempt is held to.
+#[derive(Clone, Debug)]
+pub struct DeliveryClient {
+    http: reqwest::Client,
+    policy: Arc<UrlPolicy>,
+}
+
+impl DeliveryClient {
+    /// Redirects are never followed (a receiver must not point a signed delivery somewhere
+    /// else); names resolve through the guard; no proxy, since a proxy would resolve names
+    /// where the guard cannot see them.
+    pub fn new(config: &Config) -> Self {
+        let policy = Arc::new(config.urls.clone());
+        let resolver = GuardedResolver::new(policy.clone(), Arc::new(config.dns_overrides.clone()));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(resolver)
+            .timeout(config.delivery.timeout)
+            .connect_timeout(config.delivery.timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self { http, policy }
+    }
+}
 
 /// How much of a receiver's answer is kept; the rest is read past, never buffered.
 pub const KEPT_RESPONSE_BYTES: usize = 4096;
@@ -20,6 +53,17 @@ pub struct Attempt {
 }
 
 impl Attempt {
+    /// An attempt that got no answer.
+    fn failed(error: String, duration_ms: u64) -> Self {
+        Self {
+            status: None,
+            body: None,
+            error: Some(error),
+            duration_ms,
+            retry_after: None,
+        }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
@@ -49,12 +93,17 @@ impl Attempt {
 
 /// POSTs `payload` as the message `msg_id` to the webhook, signed with every secret in force.
 pub async fn send(
-    http: &reqwest::Client,
+    client: &DeliveryClient,
     webhook: &Webhook,
     msg_id: &str,
     payload: &[u8],
 ) -> Attempt {
     let started = Instant::now();
+    // A literal address never reaches the resolver, so the URL is checked here, under the
+    // rules in force now. A refused attempt sends nothing.
+    if let Err(why) = webhook.url.recheck(&client.policy) {
+        return Attempt::failed(Refused(why).to_string(), 0);
+    }
     let now = Timestamp::now();
     let elapsed =
         |started: Instant| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -65,17 +114,10 @@ pub async fn send(
         payload,
     ) {
         Ok(s) => s,
-        Err(e) => {
-            return Attempt {
-                status: None,
-                body: None,
-                error: Some(e.to_string()),
-                duration_ms: 0,
-                retry_after: None,
-            };
-        }
+        Err(e) => return Attempt::failed(e.to_string(), 0),
     };
-    let mut request = http
+    let mut request = client
+        .http
         .post(webhook.url.url().clone())
         .header("content-type", "application/json")
         .header("webhook-id", msg_id)
@@ -86,15 +128,7 @@ pub async fn send(
     }
     let response = match request.body(payload.to_vec()).send().await {
         Ok(r) => r,
-        Err(e) => {
-            return Attempt {
-                status: None,
-                body: None,
-                error: Some(describe(&e)),
-                duration_ms: elapsed(started),
-                retry_after: None,
-            };
-        }
+        Err(e) => return Attempt::failed(describe(&e), elapsed(started)),
     };
     let status = response.status().as_u16();
     let retry_after = matches!(status, 429 | 503)
@@ -135,6 +169,14 @@ pub async fn send(
 }
 
 fn describe(error: &reqwest::Error) -> String {
+    // The guard's refusal comes back wrapped in connector errors: say it plainly.
+    let mut source = error.source();
+    while let Some(e) = source {
+        if let Some(refused) = e.downcast_ref::<Refused>() {
+            return refused.to_string();
+        }
+        source = e.source();
+    }
     if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
@@ -158,6 +200,58 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{EventTypePattern, EventTypes, TenantId, WebhookSecret, WebhookSpec};
+    use crate::url_guard::WebhookUrl;
+
+    fn client(urls: UrlPolicy) -> DeliveryClient {
+        DeliveryClient::new(&Config {
+            urls,
+            ..Config::default()
+        })
+    }
+
+    /// A webhook stored under the development rules, on a loopback address.
+    fn loopback_webhook(port: u16) -> Webhook {
+        let spec = WebhookSpec {
+            url: WebhookUrl::parse(
+                &format!("http://127.0.0.1:{port}/"),
+                &UrlPolicy::DEVELOPMENT,
+            )
+            .unwrap(),
+            event_types: EventTypes::new(vec![EventTypePattern::parse("*").unwrap()]).unwrap(),
+            filters: vec![],
+            description: None,
+            active: true,
+            headers: Default::default(),
+            metadata: Default::default(),
+        };
+        Webhook::new(
+            TenantId::parse("t").unwrap(),
+            spec,
+            WebhookSecret::generate(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_stored_url_the_rules_now_refuse_is_never_requested() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let webhook = loopback_webhook(listener.local_addr().unwrap().port());
+        let attempt = send(&client(UrlPolicy::STRICT), &webhook, "msg_1", b"{}").await;
+        assert!(
+            attempt.error.as_deref().unwrap().starts_with("refused:"),
+            "{attempt:?}"
+        );
+        assert_eq!(attempt.status, None);
+        // Nothing connected: accept would find no pending connection.
+        let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
+        assert!(accepted.is_err(), "the refused attempt connected");
+        // Under the development rules the same webhook is reached.
+        let dev = tokio::spawn(async move {
+            send(&client(UrlPolicy::DEVELOPMENT), &webhook, "msg_2", b"{}").await
+        });
+        assert!(listener.accept().await.is_ok());
+        dev.abort();
+    }
 
     #[test]
     fn retry_after_takes_seconds_and_dates() {

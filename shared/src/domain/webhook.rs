@@ -231,7 +231,7 @@ mod tests {
 
     fn spec(url: &str, types: &[&str]) -> WebhookSpec {
         WebhookSpec {
-            url: WebhookUrl::parse(url, UrlPolicy::STRICT).unwrap(),
+            url: WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
             event_types: EventTypes::new(
                 types
                     .iter()
