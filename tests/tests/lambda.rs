@@ -104,15 +104,8 @@ async fn the_authorizer_resolves_known_keys_and_passes_unknown_ones_without_a_ca
 
     let key = ApiKey::generate();
     let scopes = Scopes::parse_list("webhooks:view,events:publish").unwrap();
-    ctx.keys
-        .put(&ApiKeyRecord::new(
-            &key,
-            TenantId::parse("acme").unwrap(),
-            scopes,
-            None,
-        ))
-        .await
-        .unwrap();
+    let record = ApiKeyRecord::new(&key, TenantId::parse("acme").unwrap(), scopes, None);
+    ctx.keys.put(&record).await.unwrap();
     event.headers.insert(
         "authorization",
         format!("Bearer {}", key.expose()).parse().unwrap(),
@@ -122,6 +115,12 @@ async fn the_authorizer_resolves_known_keys_and_passes_unknown_ones_without_a_ca
         serde_json::to_value(&known.context).unwrap(),
         json!({"tenant": "acme", "scopes": "webhooks:view,events:publish"})
     );
+
+    // Revoked, the key resolves to no caller on the authorizer's next call (API Gateway
+    // calls it again once its cache of `AuthorizerCacheSeconds` runs out).
+    assert!(ctx.keys.revoke(&record.id).await.unwrap());
+    let revoked = authorize(&ctx, &event).await.unwrap();
+    assert!(revoked.context.is_empty());
 }
 
 #[tokio::test]

@@ -1,0 +1,238 @@
+//! Tenant isolation and scopes, route by route, driven by the route table itself (so a new
+//! route is in the matrix the day it is added). For every route: tenant B's key on tenant A's
+//! data gets 404, a tenant-A key without the route's scope gets 403, and neither changes
+//! anything of tenant A's. Revoked keys are refused on the next request. Both backends.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation must fail the test"
+)]
+
+use hookline::api::{Operation, ROUTES};
+use hookline::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, TenantId};
+use hookline_tests::receiver::Receiver;
+use hookline_tests::{KEY_A, KEY_B, TestServer, eventually, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A tenant-A key with every scope but `scope`.
+fn key_without(scope: Scope) -> String {
+    format!(
+        "test_key_tenant_a_without_{}",
+        scope.as_str().replace(':', "_")
+    )
+}
+
+/// Tenant A's data that every route is aimed at.
+struct Fixture {
+    webhook: String,
+    event: String,
+    execution: String,
+}
+
+impl Fixture {
+    fn path(&self, template: &str) -> String {
+        let id = if template.starts_with("/v1/events/") {
+            &self.event
+        } else {
+            &self.webhook
+        };
+        template
+            .replace("{execution_id}", &self.execution)
+            .replace("{id}", id)
+    }
+}
+
+/// A valid body for the operation (routes that take none get none).
+fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
+    match operation {
+        Operation::CreateWebhook | Operation::PutWebhook => Some(json!({
+            "url": receiver.url("/other"),
+            "event_types": ["iso.*"],
+        })),
+        Operation::PatchWebhook => Some(json!({"description": "changed"})),
+        Operation::PublishEvent => Some(json!({"event_type": "iso.made", "data": {"n": 2}})),
+        _ => None,
+    }
+}
+
+/// Everything of tenant A's that any route could change.
+async fn snapshot(server: &TestServer, fx: &Fixture) -> Value {
+    let mut seen = Vec::new();
+    for path in [
+        "/v1/webhooks".to_owned(),
+        format!("/v1/webhooks/{}", fx.webhook),
+        format!("/v1/webhooks/{}/secret", fx.webhook),
+        format!("/v1/webhooks/{}/executions", fx.webhook),
+        format!("/v1/events/{}", fx.event),
+    ] {
+        let reply = server.get(KEY_A, &path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        seen.push(reply.body);
+    }
+    Value::Array(seen)
+}
+
+async fn setup(server: &TestServer, receiver: &Receiver) -> Fixture {
+    let webhook = server
+        .create_webhook(KEY_A, &receiver.url("/a"), &["iso.*"])
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let published = server
+        .post(
+            KEY_A,
+            "/v1/events",
+            json!({"event_type": "iso.made", "data": {"n": 1}}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::ACCEPTED, "{}", published.body);
+    let event = published.body["id"].as_str().unwrap().to_owned();
+    let execution = eventually(WAIT, "tenant A's delivery", || async {
+        let reply = server
+            .get(KEY_A, &format!("/v1/webhooks/{webhook}/executions"))
+            .await;
+        let first = reply.body["data"].as_array()?.first()?.clone();
+        (first["request_status"] == "success").then(|| first["id"].as_str().unwrap().to_owned())
+    })
+    .await;
+    Fixture {
+        webhook,
+        event,
+        execution,
+    }
+}
+
+on_both_backends!(
+    every_route_refuses_other_tenants_and_missing_scopes_and_changes_nothing,
+    |backend| async move {
+        let server = TestServer::start_with(backend, |s| {
+            for scope in Scope::ALL {
+                let others: Vec<&str> = Scope::ALL
+                    .into_iter()
+                    .filter(|s| *s != scope)
+                    .map(Scope::as_str)
+                    .collect();
+                s.api_keys.push(format!(
+                    "{}=tenant-a:{}",
+                    key_without(scope),
+                    others.join(",")
+                ));
+            }
+        })
+        .await;
+        let receiver = Receiver::start().await;
+        let fx = setup(&server, &receiver).await;
+        let before = snapshot(&server, &fx).await;
+
+        for route in ROUTES {
+            let path = fx.path(route.path);
+            let body = body_for(route.operation, &receiver);
+            let what = format!("{} {}", route.method, route.path);
+
+            // A key without the route's scope: 403, whatever the target.
+            let reply = server
+                .call(
+                    Some(&key_without(route.scope)),
+                    route.method.clone(),
+                    &path,
+                    body.clone(),
+                )
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{what}: {}",
+                reply.body
+            );
+            reply.assert_problem(403, "forbidden");
+            assert_eq!(
+                snapshot(&server, &fx).await,
+                before,
+                "{what} without its scope"
+            );
+
+            // Tenant B, every scope: tenant A's ids do not exist for it.
+            let reply = server
+                .call(Some(KEY_B), route.method.clone(), &path, body.clone())
+                .await;
+            if route.path.contains('{') {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{what}: {}",
+                    reply.body
+                );
+                assert_eq!(reply.body["status"], 404, "{what}");
+            } else {
+                // The collection routes act on tenant B's own data.
+                assert!(reply.status.is_success(), "{what}: {}", reply.body);
+            }
+            if route.method == Method::GET && route.path == "/v1/webhooks" {
+                let ids: Vec<&Value> = reply.body["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| &w["id"])
+                    .collect();
+                assert!(!ids.contains(&&json!(fx.webhook)), "B listed A's webhook");
+            }
+            assert_eq!(snapshot(&server, &fx).await, before, "{what} as tenant B");
+        }
+
+        // Tenant B's event reached tenant B's webhook (made by the create route above), and
+        // still nothing of tenant A's moved.
+        let b_hooks = server.get(KEY_B, "/v1/webhooks").await.body["data"].clone();
+        let b_hook = b_hooks[0]["id"].as_str().unwrap().to_owned();
+        eventually(WAIT, "tenant B's delivery", || async {
+            let reply = server
+                .get(KEY_B, &format!("/v1/webhooks/{b_hook}/executions"))
+                .await;
+            (!reply.body["data"].as_array()?.is_empty()).then_some(())
+        })
+        .await;
+        assert_eq!(
+            receiver.on("/a").len(),
+            1,
+            "tenant A's receiver got B's event"
+        );
+        assert_eq!(snapshot(&server, &fx).await, before);
+    }
+);
+
+on_both_backends!(
+    a_revoked_key_is_refused_on_its_next_request,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let key = ApiKey::generate();
+        let record = ApiKeyRecord::new(
+            &key,
+            TenantId::parse("tenant-a").unwrap(),
+            Scopes::all(),
+            Some("to revoke".into()),
+        );
+        let keys = &server.running.ctx.keys;
+        keys.put(&record).await.unwrap();
+        let reply = server.get(key.expose(), "/v1/webhooks").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+        assert!(keys.revoke(&record.id).await.unwrap());
+        for route in ROUTES {
+            let path = route
+                .path
+                .replace("{id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{execution_id}", &uuid::Uuid::now_v7().to_string());
+            let reply = server
+                .call(Some(key.expose()), route.method.clone(), &path, None)
+                .await;
+            reply.assert_problem(401, "unauthenticated");
+        }
+        let reply = server.get(KEY_A, "/v1/webhooks").await;
+        assert_eq!(reply.status, StatusCode::OK, "other keys still work");
+    }
+);
