@@ -683,6 +683,58 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    event_data_over_256_kib_is_413_and_anything_else_over_64_kib,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let created = server
+            .create_webhook(KEY_A, "https://limits.example/h", &["a"])
+            .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        // 250 KiB of data is accepted; 257 KiB is not (and the whole body stays under the
+        // envelope allowance, so it is the data check that answers).
+        let data = |kib: usize| json!({"blob": "x".repeat(kib * 1024)});
+        let ok = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "a", "data": data(250)}),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::ACCEPTED, "{}", ok.body);
+        server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "a", "data": data(257)}),
+            )
+            .await
+            .assert_problem(413, "payload_too_large");
+        // Over the envelope: refused before parsing, even as broken JSON.
+        let reply = server
+            .http
+            .post(format!("{}/v1/events", server.base))
+            .bearer_auth(KEY_A)
+            .body(format!("{{\"data\": \"{}", "x".repeat(300 * 1024)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 413);
+        // Every other route with a body: 64 KiB.
+        let big = json!({"description": "x".repeat(65 * 1024)});
+        server
+            .patch(KEY_A, &format!("/v1/webhooks/{id}"), big.clone())
+            .await
+            .assert_problem(413, "payload_too_large");
+        server
+            .put(KEY_A, &format!("/v1/webhooks/{id}"), big)
+            .await
+            .assert_problem(413, "payload_too_large");
+        let after = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await.body;
+        assert_eq!(after["description"], created["description"]);
+    }
+);
+
 #[tokio::test]
 async fn health_answers_without_a_key() {
     let server = TestServer::start(Backend::Memory).await;

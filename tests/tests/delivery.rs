@@ -697,3 +697,26 @@ async fn a_task_received_before_its_time_is_sent_on_not_attempted() {
             .is_empty()
     );
 }
+
+on_both_backends!(
+    only_the_first_4_kib_of_a_receivers_answer_is_kept,
+    |backend| async move {
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        let (id, _) = hook(&server, &receiver, "/big", &["a"]).await;
+        receiver.always(
+            "/big",
+            Answer::status(500).body("y".repeat(2 * 1024 * 1024)),
+        );
+        publish(&server, "a", json!({})).await;
+        let records = eventually(WAIT, "a failed attempt", || async {
+            let records = executions(&server, &id, "?status=error").await;
+            (!records.is_empty()).then_some(records)
+        })
+        .await;
+        let body = records[0]["response_body"].as_str().unwrap();
+        assert_eq!(body.len(), 4096);
+        assert!(body.chars().all(|c| c == 'y'));
+        assert_eq!(records[0]["response_status"], 500);
+    }
+);
