@@ -89,8 +89,33 @@ async fn a_function_answers_only_its_own_routes() {
         request("apigw-v2-create-webhook.json"),
     )
     .await;
+    assert_eq!(
+        response.status(),
+        404,
+        "another function's route is not run"
+    );
+}
+
+#[tokio::test]
+async fn the_fallback_function_answers_unmatched_requests_as_problems() {
+    let ctx = context().await;
+    // What API Gateway's `$default` route brings: a known path with a method it lacks, and
+    // an unknown path.
+    let mut wrong_method = request("apigw-v2-create-webhook.json");
+    *wrong_method.method_mut() = lambda_http::http::Method::DELETE;
+    let response = handle_http(&ctx, Function::ListWebhooks, wrong_method).await;
     assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(response.headers()["allow"], "POST, GET");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let mut unknown = request("apigw-v2-create-webhook.json");
+    *unknown.uri_mut() = "/v1/nothing-here".parse().unwrap();
+    let response = handle_http(&ctx, Function::ListWebhooks, unknown).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(body(&response)["type"], "not_found");
 }
 
 #[tokio::test]

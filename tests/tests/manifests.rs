@@ -37,6 +37,7 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
     let template: serde_yaml::Value = serde_yaml::from_str(&root("template.yaml")).unwrap();
     let mut routes = RouteSet::new();
     let mut binaries = BTreeSet::new();
+    let mut fallbacks = Vec::new();
     for (_, resource) in template["Resources"].as_mapping().unwrap() {
         if resource["Type"] != "AWS::Serverless::Function" {
             continue;
@@ -53,7 +54,9 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
         binaries.insert(binary.clone());
         if let Some(events) = resource["Properties"]["Events"].as_mapping() {
             for (_, event) in events {
-                if event["Type"] == "HttpApi" {
+                if event["Type"] == "HttpApi" && event["Properties"]["Path"] == "$default" {
+                    fallbacks.push(binary.clone());
+                } else if event["Type"] == "HttpApi" {
                     let p = &event["Properties"];
                     routes.insert((
                         p["Method"].as_str().unwrap().to_owned(),
@@ -65,6 +68,11 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
         }
     }
     assert_eq!(routes, route_table());
+    assert_eq!(
+        fallbacks,
+        ["list-webhooks"],
+        "one function takes the $default route"
+    );
     let mut expected: BTreeSet<String> =
         Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.insert("authorizer".into());

@@ -29,10 +29,14 @@ pub async fn handle(
     request: ApiRequest,
 ) -> ApiResponse {
     let lang = Lang::from_accept_language(request.header(http::header::ACCEPT_LANGUAGE));
-    let operation = match routes::find(served, &request.method, &request.path) {
-        RouteMatch::Found(route, params) => run(ctx, route, params, identity, &request).await,
+    // Routing errors are judged against the whole table, so a function that also takes API
+    // Gateway's `$default` route answers 405 with the API's real `Allow`, or 404, as problems.
+    let operation = match routes::find(&request.method, &request.path) {
+        RouteMatch::Found(route, params) if served.includes(route) => {
+            run(ctx, route, params, identity, &request).await
+        }
+        RouteMatch::Found(..) | RouteMatch::NotFound => Err(ApiError::NotFound),
         RouteMatch::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
-        RouteMatch::NotFound => Err(ApiError::NotFound),
     };
     operation.unwrap_or_else(|e| e.into_response(lang))
 }
