@@ -113,6 +113,16 @@ struct Given {
     verify: Option<bool>,
 }
 
+/// A URL whose name resolves to a forbidden address now is refused like a forbidden literal.
+async fn screen_name(call: &Call<'_>, given: &mut Given) {
+    if let Some(url) = &given.url
+        && let Err(why) = call.ctx.http.screen(url).await
+    {
+        given.url = None;
+        given.url_refused = Some(why);
+    }
+}
+
 fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
     let mut given = Given::default();
     if let Some(text) = body.take::<String>("url") {
@@ -281,7 +291,8 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         },
         None => None,
     };
-    let given = parse_given(&mut body, call.ctx.url_policy());
+    let mut given = parse_given(&mut body, call.ctx.url_policy());
+    screen_name(&call, &mut given).await;
     let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
     let webhook = Webhook::new(
@@ -399,6 +410,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     let refused = [READ_ONLY, &[SECRET_ON_UPDATE]].concat();
     let mut body = Body::parse(&call.request.body, WRITABLE, &refused)?;
     let mut given = parse_given(&mut body, call.ctx.url_policy());
+    screen_name(&call, &mut given).await;
     let verify = given.verify.unwrap_or(true);
     let change = match kind {
         UpdateKind::Put => Change::Replace(whole_spec(body, given)?),

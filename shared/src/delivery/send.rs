@@ -3,8 +3,8 @@
 use super::sign::{signature_header, signing_secrets};
 use crate::config::Config;
 use crate::domain::{Timestamp, Webhook};
-use crate::url_guard::UrlPolicy;
-use crate::url_guard::resolve::{GuardedResolver, Refused};
+use crate::url_guard::resolve::{GuardedResolver, LookupError, Refused};
+use crate::url_guard::{UrlPolicy, WebhookUrl};
 use futures::StreamExt;
 use std::error::Error as _;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 pub struct DeliveryClient {
     http: reqwest::Client,
     policy: Arc<UrlPolicy>,
+    resolver: GuardedResolver,
 }
 
 impl DeliveryClient {
@@ -27,16 +28,39 @@ impl DeliveryClient {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .dns_resolver(resolver)
+            .dns_resolver(resolver.clone())
             .timeout(config.delivery.timeout)
             .connect_timeout(config.delivery.timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
-        Self { http, policy }
+        Self {
+            http,
+            policy,
+            resolver,
+        }
+    }
+
+    /// Refuses a URL whose name already resolves to an address the rules forbid, so such a
+    /// webhook is refused at registration and not only at its first attempt. A name that
+    /// does not resolve (yet), or not quickly, passes: every attempt resolves and checks again.
+    pub async fn screen(&self, url: &WebhookUrl) -> Result<(), String> {
+        let Some(url::Host::Domain(name)) = url.url().host() else {
+            return Ok(());
+        };
+        if self.policy.development {
+            return Ok(());
+        }
+        match tokio::time::timeout(SCREEN_TIMEOUT, self.resolver.lookup(name)).await {
+            Ok(Err(LookupError::Refused(Refused(why)))) => Err(why),
+            _ => Ok(()),
+        }
     }
 }
+
+/// How long registration waits for a name to resolve before letting it through.
+const SCREEN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How much of a receiver's answer is kept; the rest is read past, never buffered.
 pub const KEPT_RESPONSE_BYTES: usize = 4096;
@@ -201,7 +225,6 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 mod tests {
     use super::*;
     use crate::domain::{EventTypePattern, EventTypes, TenantId, WebhookSecret, WebhookSpec};
-    use crate::url_guard::WebhookUrl;
 
     fn client(urls: UrlPolicy) -> DeliveryClient {
         DeliveryClient::new(&Config {
