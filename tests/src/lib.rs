@@ -161,6 +161,15 @@ impl TestServer {
         self.call(Some(key), Method::DELETE, path, None).await
     }
 
+    /// The first page of a webhook's execution history (`query` as `?status=error`, or "").
+    pub async fn executions(&self, key: &str, id: &str, query: &str) -> Vec<Value> {
+        let reply = self
+            .get(key, &format!("/v1/webhooks/{id}/executions{query}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["data"].as_array().expect("a page").clone()
+    }
+
     /// Creates a webhook for `key`'s tenant and returns it (with its secret).
     pub async fn create_webhook(&self, key: &str, url: &str, event_types: &[&str]) -> Value {
         let reply = self

@@ -56,11 +56,7 @@ async fn publish(server: &TestServer, event_type: &str, data: Value) -> Value {
 }
 
 async fn executions(server: &TestServer, id: &str, query: &str) -> Vec<Value> {
-    let reply = server
-        .get(KEY_A, &format!("/v1/webhooks/{id}/executions{query}"))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body["data"].as_array().unwrap().clone()
+    server.executions(KEY_A, id, query).await
 }
 
 on_both_backends!(

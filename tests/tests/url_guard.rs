@@ -82,14 +82,6 @@ async fn create(server: &TestServer, url: &str, verify: bool) -> Reply {
         .await
 }
 
-async fn executions(server: &TestServer, id: &str) -> Vec<Value> {
-    let reply = server
-        .get(KEY_A, &format!("/v1/webhooks/{id}/executions"))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body["data"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn names_that_resolve_to_private_addresses_are_refused_at_registration() {
     let server = strict_server(Backend::Memory, "", PRIVATE_ANSWERS, None).await;
@@ -171,7 +163,8 @@ async fn a_name_that_rebinds_after_registration_is_refused_at_every_attempt() {
     assert_eq!(published.status, StatusCode::ACCEPTED, "{}", published.body);
     // Every attempt (1 + the two retries of the test schedule) is a recorded failure.
     let records = eventually(WAIT, "three refused attempts", || async {
-        let records: Vec<Value> = executions(&after, &id)
+        let records: Vec<Value> = after
+            .executions(KEY_A, &id, "")
             .await
             .into_iter()
             .filter(|r| r["trigger"] == "event")
