@@ -163,35 +163,16 @@ impl WebhookUrl {
             ));
         }
         let url = Url::parse(text).map_err(|e| UrlError::Invalid(format!("is not a URL: {e}")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if policy.development => {}
-            "http" => return Err(UrlError::NotAllowed("must use https".into())),
-            other => {
-                return Err(UrlError::NotAllowed(format!(
-                    "scheme {other:?} is not allowed"
-                )));
-            }
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(UrlError::NotAllowed(
-                "must not carry a user name or password".into(),
-            ));
-        }
-        let host = url
-            .host()
-            .ok_or_else(|| UrlError::Invalid("has no host".into()))?;
-        check_host(&host, policy).map_err(UrlError::NotAllowed)?;
+        check_url(&url, policy)?;
         Ok(Self(url))
     }
 
     /// Checks a stored URL again under the policy in force now, before an attempt: the rules
-    /// or the allow-list may have changed since it was registered.
+    /// or the allow-list may have changed since it was registered. The parsed form is checked,
+    /// so an attempt does not parse the URL again.
     pub fn recheck(&self, policy: &UrlPolicy) -> Result<(), String> {
-        match Self::parse(self.as_str(), policy) {
-            Ok(_) => Ok(()),
-            Err(UrlError::Invalid(why) | UrlError::NotAllowed(why)) => Err(why),
-        }
+        check_url(&self.0, policy)
+            .map_err(|(UrlError::Invalid(why) | UrlError::NotAllowed(why))| why)
     }
 
     /// Rebuilds a URL read back from storage: it was checked when it was stored.
@@ -219,6 +200,29 @@ impl<'de> serde::Deserialize<'de> for WebhookUrl {
         let text = <String as serde::Deserialize>::deserialize(d)?;
         Self::from_stored(&text).ok_or_else(|| serde::de::Error::custom("stored URL is invalid"))
     }
+}
+
+/// The scheme, userinfo and host rules, on a parsed URL.
+fn check_url(url: &Url, policy: &UrlPolicy) -> Result<(), UrlError> {
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.development => {}
+        "http" => return Err(UrlError::NotAllowed("must use https".into())),
+        other => {
+            return Err(UrlError::NotAllowed(format!(
+                "scheme {other:?} is not allowed"
+            )));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UrlError::NotAllowed(
+            "must not carry a user name or password".into(),
+        ));
+    }
+    let host = url
+        .host()
+        .ok_or_else(|| UrlError::Invalid("has no host".into()))?;
+    check_host(&host, policy).map_err(UrlError::NotAllowed)
 }
 
 /// The host between `[` and `]` in a URL's authority, if it has one.
