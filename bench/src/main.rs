@@ -2,7 +2,8 @@
 //! the Lambdas run) against a receiver on loopback, and prints the figures.
 //!
 //! - publish rate: events/s accepted by `POST /v1/events`;
-//! - delivery rate: deliveries/s received, and per CPU-second of this process;
+//! - delivery rate: deliveries/s received, per CPU-second of this process, and per CPU-second
+//!   of the server's own threads (it runs on a runtime of its own, as does the receiver);
 //! - the same receiver driven by a bare keep-alive reqwest loop that signs and POSTs the same
 //!   payloads, and the ratio of the two;
 //! - publish -> received latency (p50, p99) at a steady 500 events/s;
@@ -89,6 +90,50 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// CPU time (user + system) of this process's threads named `name` (a runtime's
+/// `thread_name`), from /proc: the server's own share, apart from the bench's client and
+/// receiver.
+fn thread_cpu_seconds(name: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for task in tasks.flatten() {
+        let path = task.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        total += (ticks(11) + ticks(12)) / 100.0;
+    }
+    total
+}
+
+/// A runtime of its own, so its threads' CPU can be told apart.
+fn runtime(name: &str) -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(name)
+        .enable_all()
+        .build()?)
+}
+
+const SERVER_THREADS: &str = "hl-server";
+const RECEIVER_THREADS: &str = "hl-receiver";
+
 fn resident_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -138,8 +183,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let seen = Arc::new(Seen::default());
-    let hook_url = start_receiver(seen.clone()).await?;
-    let running = server().await?;
+    let receiver_runtime = runtime(RECEIVER_THREADS)?;
+    let server_runtime = runtime(SERVER_THREADS)?;
+    let hook_url = receiver_runtime
+        .spawn(start_receiver(seen.clone()))
+        .await??;
+    let running = server_runtime.spawn(server()).await??;
     let base = format!("http://{}", running.addr);
     let http = reqwest::Client::new();
     let created: Value = http
@@ -161,6 +210,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. Publish and deliver as fast as possible.
     let cpu0 = cpu_seconds();
+    let server_cpu0 = thread_cpu_seconds(SERVER_THREADS);
     let started = Instant::now();
     let published = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -188,6 +238,7 @@ async fn main() -> anyhow::Result<()> {
     wait_for(&seen, args.events as u64, Duration::from_secs(300)).await?;
     let deliver_secs = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
+    let server_cpu = thread_cpu_seconds(SERVER_THREADS) - server_cpu0;
 
     // 2. The baseline: a bare keep-alive reqwest loop signing the same payloads.
     let body = serde_json::to_vec(
@@ -195,6 +246,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let before = seen.count.load(Ordering::Relaxed);
     let cpu0 = cpu_seconds();
+    let others0 = thread_cpu_seconds(SERVER_THREADS) + thread_cpu_seconds(RECEIVER_THREADS);
     let started = Instant::now();
     let sent = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -228,6 +280,9 @@ async fn main() -> anyhow::Result<()> {
     wait_for(&seen, before + args.events as u64, Duration::from_secs(120)).await?;
     let baseline_secs = started.elapsed().as_secs_f64();
     let baseline_cpu = cpu_seconds() - cpu0;
+    // The loop's own CPU: the process less the receiver's (and the idle server's) threads.
+    let loop_cpu = baseline_cpu
+        - (thread_cpu_seconds(SERVER_THREADS) + thread_cpu_seconds(RECEIVER_THREADS) - others0);
 
     // 3. Latency at a steady rate.
     let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
@@ -347,7 +402,7 @@ async fn main() -> anyhow::Result<()> {
     let hookline_rate = events / deliver_secs;
     let baseline_rate = events / baseline_secs;
     println!(
-        "hookline-bench ({} events, {} in flight; receiver, publisher and server share this process)",
+        "hookline-bench ({} events, {} in flight; receiver, publisher and server share this process, each on its own threads)",
         args.events, args.concurrency
     );
     println!(
@@ -365,8 +420,15 @@ async fn main() -> anyhow::Result<()> {
         events / baseline_cpu
     );
     println!(
-        "  ratio:              {:>9.2} (hookline / bare loop, per CPU-second)",
+        "  ratio:              {:>9.2} (hookline / bare loop, per CPU-second of the whole process)",
         (events / cpu) / (events / baseline_cpu)
+    );
+    println!(
+        "  own CPU:            {:>9.0} deliveries per CPU-second of the server's threads (publish API included), {:.3} ms each; the bare loop's own threads: {:.0} per CPU-second; ratio {:.2}",
+        events / server_cpu,
+        server_cpu * 1000.0 / events,
+        events / loop_cpu,
+        (events / server_cpu) / (events / loop_cpu)
     );
     println!(
         "  latency at {}/s:   p50 {:.2} ms, p99 {:.2} ms ({} of {} received)",
@@ -386,5 +448,7 @@ async fn main() -> anyhow::Result<()> {
         rss_with_webhooks
     );
     running.shutdown().await?;
+    server_runtime.shutdown_background();
+    receiver_runtime.shutdown_background();
     Ok(())
 }
