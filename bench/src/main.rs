@@ -71,9 +71,9 @@ async fn start_receiver(seen: Arc<Seen>) -> anyhow::Result<String> {
     Ok(url)
 }
 
-/// This process's CPU time (user + system), from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// CPU time (user + system) from a /proc `stat` file.
+fn stat_cpu_seconds(path: &std::path::Path) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit(')')
         .next()
@@ -90,36 +90,25 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// CPU time (user + system) of this process's threads named `name` (a runtime's
-/// `thread_name`), from /proc: the server's own share, apart from the bench's client and
-/// receiver.
+/// This process's CPU time.
+fn cpu_seconds() -> f64 {
+    stat_cpu_seconds(std::path::Path::new("/proc/self/stat"))
+}
+
+/// CPU time of this process's threads named `name` (a runtime's `thread_name`): the server's
+/// own share, apart from the bench's client and receiver.
 fn thread_cpu_seconds(name: &str) -> f64 {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0.0;
     };
-    let mut total = 0.0;
-    for task in tasks.flatten() {
-        let path = task.path();
-        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if comm.trim() != name {
-            continue;
-        }
-        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        total += (ticks(11) + ticks(12)) / 100.0;
-    }
-    total
+    tasks
+        .flatten()
+        .map(|task| task.path())
+        .filter(|path| {
+            std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim() == name)
+        })
+        .map(|path| stat_cpu_seconds(&path.join("stat")))
+        .sum()
 }
 
 /// A runtime of its own, so its threads' CPU can be told apart.

@@ -41,7 +41,7 @@ impl UrlPolicy {
         if self.development || self.allow.contains_ip(ip) {
             Ok(())
         } else {
-            check_ip(ip)
+            check_public_ip(ip)
         }
     }
 
@@ -256,7 +256,7 @@ fn check_host(host: &Host<&str>, policy: &UrlPolicy) -> Result<(), String> {
 }
 
 /// `Err` names why an address may not be the target of a delivery.
-pub fn check_ip(ip: IpAddr) -> Result<(), String> {
+pub fn check_public_ip(ip: IpAddr) -> Result<(), String> {
     if is_forbidden(ip) {
         Err(format!(
             "host is {ip}, a non-public address that webhooks may not target"
