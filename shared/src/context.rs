@@ -32,17 +32,23 @@ pub fn visibility_timeout(config: &Config) -> Duration {
     config.delivery.timeout + Duration::from_secs(15)
 }
 
+/// Why a process could not start: it fails its cold start rather than run half-configured.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("building the delivery HTTP client failed")]
+    DeliveryClient(#[from] reqwest::Error),
+}
+
 impl AppContext {
     /// The Lambda context: DynamoDB and SQS through the SDK's environment (region,
     /// credentials, `AWS_ENDPOINT_URL`), settings from `Config::from_env`.
-    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+    pub async fn from_env() -> Result<Self, StartError> {
         let config = Config::from_env()?;
-        let sdk = crate::store::dynamodb::sdk_config(None).await;
-        let store = DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&sdk),
-            config.table_name.clone(),
-        );
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let sdk = crate::aws::sdk_config(None).await;
+        let store = DynamoStore::new(crate::aws::dynamodb_client(&sdk), config.table_name.clone());
+        let sqs = crate::aws::sqs_client(&sdk);
         // A function that never queues anything (the CRUD routes) runs without queue URLs;
         // a send would then fail loudly rather than vanish.
         let queue = SqsQueue::new(sqs.clone(), config.queue_url.clone().unwrap_or_default());
@@ -50,12 +56,7 @@ impl AppContext {
             sqs,
             config.dead_letter_queue_url.clone().unwrap_or_default(),
         );
-        Ok(Self::with_backends(
-            config,
-            store,
-            Arc::new(queue),
-            Arc::new(dead_letters),
-        ))
+        Self::with_backends(config, store, Arc::new(queue), Arc::new(dead_letters))
     }
 
     /// Every store in one DynamoDB table, with these queues.
@@ -64,10 +65,10 @@ impl AppContext {
         store: DynamoStore,
         queue: Arc<dyn TaskQueue>,
         dead_letters: Arc<dyn TaskQueue>,
-    ) -> Self {
+    ) -> Result<Self, StartError> {
         let store = Arc::new(store);
-        let http = DeliveryClient::new(&config);
-        Self {
+        let http = DeliveryClient::new(&config)?;
+        Ok(Self {
             config: Arc::new(config),
             webhooks: store.clone(),
             keys: store.clone(),
@@ -76,21 +77,21 @@ impl AppContext {
             queue,
             dead_letters,
             http,
-        }
+        })
     }
 
     /// Every store in DynamoDB, queues in memory.
-    pub fn with_store(config: Config, store: DynamoStore) -> Self {
+    pub fn with_store(config: Config, store: DynamoStore) -> Result<Self, StartError> {
         let (queue, dead_letters) = memory_queues(&config);
         Self::with_backends(config, store, queue, dead_letters)
     }
 
     /// Everything in memory: the local server's default and the handler tests'.
-    pub fn in_memory(config: Config) -> Self {
+    pub fn in_memory(config: Config) -> Result<Self, StartError> {
         let (queue, dead_letters) = memory_queues(&config);
         let deliveries = Arc::new(MemoryDeliveryStore::default());
-        let http = DeliveryClient::new(&config);
-        Self {
+        let http = DeliveryClient::new(&config)?;
+        Ok(Self {
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),
             keys: Arc::new(MemoryKeyStore::default()),
@@ -99,7 +100,7 @@ impl AppContext {
             queue,
             dead_letters,
             http,
-        }
+        })
     }
 
     /// When records made `now` (events, deliveries, executions) expire.

@@ -156,7 +156,7 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
             None
         }
         Err(e) => {
-            tracing::error!(message_id = %id, error.cause_chain = ?api::error_chain(&e), "task failed; it will come back");
+            tracing::error!(message_id = %id, error.cause_chain = ?crate::telemetry::error_chain(&e), "task failed; it will come back");
             Some(id)
         }
     }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod aws;
 pub mod config;
 pub mod context;
 pub mod delivery;

@@ -1,4 +1,4 @@
-//! Logging, initialised once per process.
+//! Logging, initialised once per process, and how errors are written into it.
 
 use tracing_subscriber::EnvFilter;
 
@@ -16,4 +16,17 @@ pub fn init_local(level: &str) {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+}
+
+/// `error: cause: cause...`, for logs. Every layer logs errors this way, so it lives below
+/// them all.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

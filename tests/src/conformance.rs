@@ -2,8 +2,8 @@
 //! DynamoDB store against the emulator over the wire. If they disagree, a test fails.
 
 use hookline::domain::{
-    ApiKey, ApiKeyRecord, CustomHeaders, EventTypePattern, EventTypes, Filter, Scope, Scopes,
-    TenantId, Webhook, WebhookSecret, WebhookSpec,
+    ApiKey, ApiKeyRecord, CustomHeaders, EventTypePattern, EventTypes, Filter, HealthChange, Scope,
+    Scopes, TenantId, Timestamp, Webhook, WebhookSecret, WebhookSpec,
 };
 use hookline::store::{KeyStore, StoreError, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
@@ -56,6 +56,8 @@ pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
     pages_in_creation_order_within_a_tenant(&*store).await;
     updates_only_the_version_it_read(&*store).await;
     deletes_only_the_version_it_read_and_frees_its_key(&*store).await;
+    records_health_beside_edits(&*store).await;
+    health_writes_race_without_losing_a_count(store.clone()).await;
     if isolation == Isolation::Serializable {
         concurrent_duplicates_admit_exactly_one(store.clone()).await;
     }
@@ -216,6 +218,189 @@ async fn deletes_only_the_version_it_read_and_frees_its_key(store: &dyn WebhookS
         .unwrap();
 }
 
+fn failure(at: i64, disable: Option<&str>) -> HealthChange {
+    HealthChange::Failed {
+        at: Timestamp::from_millis(at).unwrap(),
+        content: "HTTP 500".into(),
+        disable: disable.map(str::to_owned),
+    }
+}
+
+async fn records_health_beside_edits(store: &dyn WebhookStore) {
+    let w = webhook("health", "https://health.example/1", &["a"]);
+    store.insert(&w, 1000).await.unwrap();
+    let t0 = 1_800_000_000_000;
+    assert!(
+        store
+            .record_health(&w.tenant, &w.id, &failure(t0, None))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_health(&w.tenant, &w.id, &failure(t0 + 5, None))
+            .await
+            .unwrap()
+    );
+    let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!(
+        read,
+        w.with_health(&failure(t0, None))
+            .with_health(&failure(t0 + 5, None))
+    );
+    assert_eq!(
+        read.version, w.version,
+        "health writes leave the version alone"
+    );
+    assert_eq!(
+        read.failing_since,
+        Some(Timestamp::from_millis(t0).unwrap())
+    );
+
+    // An edit from the version read before the failures keeps them.
+    let edited = w.with_spec(spec("https://health.example/2", &["a"]));
+    store.update(&w, &edited).await.unwrap();
+    let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!(read.url, edited.url);
+    assert_eq!(
+        read.consecutive_failures, 2,
+        "the edit did not undo the failures"
+    );
+
+    // A success clears the run.
+    let ok = HealthChange::Succeeded {
+        at: Timestamp::from_millis(t0 + 10).unwrap(),
+    };
+    assert!(store.record_health(&w.tenant, &w.id, &ok).await.unwrap());
+    let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!((read.consecutive_failures, read.failing_since), (0, None));
+    assert_eq!(
+        read.last_success_at,
+        Some(Timestamp::from_millis(t0 + 10).unwrap())
+    );
+
+    // Disabling moves the version: an edit from before it is stale, not an undo.
+    let before = read;
+    assert!(
+        store
+            .record_health(&w.tenant, &w.id, &failure(t0 + 20, Some("gone")))
+            .await
+            .unwrap()
+    );
+    let off = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert!(!off.active && off.failed);
+    assert_eq!(off.disabled_reason.as_deref(), Some("gone"));
+    assert_eq!(off.version, before.version + 1);
+    let undo = store
+        .update(&before, &before.with_spec(before.spec()))
+        .await;
+    assert!(matches!(undo, Err(StoreError::Stale)), "{undo:?}");
+    // A disabled webhook is not disabled again, but its failures still count.
+    assert!(
+        store
+            .record_health(&w.tenant, &w.id, &failure(t0 + 30, Some("again")))
+            .await
+            .unwrap()
+    );
+    let still = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!(
+        (still.version, still.consecutive_failures),
+        (off.version, 2)
+    );
+    assert_eq!(still.disabled_reason.as_deref(), Some("gone"));
+    // Re-activating clears the failure state.
+    let mut on = still.spec();
+    on.active = true;
+    store.update(&still, &still.with_spec(on)).await.unwrap();
+    let on = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert!(on.active && !on.failed);
+    assert_eq!((on.consecutive_failures, on.failing_since), (0, None));
+
+    // A webhook that is gone records nothing.
+    store.delete(&on).await.unwrap();
+    assert!(
+        !store
+            .record_health(&w.tenant, &w.id, &failure(t0, None))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get(&w.tenant, &w.id).await.unwrap(), None);
+}
+
+/// Concurrent failures of one webhook each count: counters are added to in place, not read,
+/// changed and written back.
+async fn health_writes_race_without_losing_a_count(store: Arc<dyn WebhookStore>) {
+    let w = webhook("health-race", "https://health.example/race", &["a"]);
+    store.insert(&w, 1000).await.unwrap();
+    let writes: Vec<_> = (0..16)
+        .map(|i| {
+            let (store, w) = (store.clone(), w.clone());
+            tokio::spawn(async move {
+                store
+                    .record_health(&w.tenant, &w.id, &failure(1_800_000_000_000 + i, None))
+                    .await
+            })
+        })
+        .collect();
+    for write in writes {
+        assert!(write.await.unwrap().unwrap());
+    }
+    let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!(read.consecutive_failures, 16);
+    assert_eq!(read.version, w.version);
+}
+
+/// Deliveries recording health on one webhook while events are published: every event is
+/// still readable afterwards and every failure counted. (On the emulator a transaction per
+/// delivery erased writes made meanwhile; health writes must not be transactions.)
+pub async fn deliveries_race_publishes(
+    webhooks: Arc<dyn WebhookStore>,
+    events: Arc<dyn hookline::store::EventStore>,
+) {
+    use hookline::domain::{Event, EventId, EventType};
+    let w = webhook("race-pub", "https://race.example/pub", &["a"]);
+    webhooks.insert(&w, 1000).await.unwrap();
+    let now = Timestamp::now();
+    let later = Timestamp::from_millis(now.millis() + 3_600_000).unwrap();
+    let mut tasks = Vec::new();
+    let mut published = Vec::new();
+    for i in 0..24 {
+        let event = Event {
+            id: EventId::new(),
+            tenant: w.tenant.clone(),
+            event_type: EventType::parse("a").unwrap(),
+            data: json!({ "n": i }),
+            created_at: now,
+        };
+        published.push(event.id);
+        let events = events.clone();
+        tasks.push(tokio::spawn(async move {
+            events.put_event(&event, later).await.map(|()| true)
+        }));
+        let (webhooks, w) = (webhooks.clone(), w.clone());
+        tasks.push(tokio::spawn(async move {
+            webhooks
+                .record_health(&w.tenant, &w.id, &failure(now.millis() + i, None))
+                .await
+        }));
+    }
+    for task in tasks {
+        assert!(task.await.unwrap().unwrap());
+    }
+    for id in &published {
+        assert!(
+            events
+                .get_event(&w.tenant, id, now)
+                .await
+                .unwrap()
+                .is_some(),
+            "event {id} was lost"
+        );
+    }
+    let read = webhooks.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert_eq!(read.consecutive_failures, 24);
+}
+
 async fn concurrent_duplicates_admit_exactly_one(store: Arc<dyn WebhookStore>) {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -299,7 +484,8 @@ pub async fn task_queue(
     queue: Arc<dyn hookline::queue::TaskQueue>,
     visibility: std::time::Duration,
 ) {
-    use hookline::queue::{Task, Trigger};
+    use hookline::domain::Trigger;
+    use hookline::queue::Task;
     use std::time::{Duration, Instant};
     let task = |attempt: u32| Task::Deliver {
         tenant: tenant("q"),
@@ -308,6 +494,7 @@ pub async fn task_queue(
         attempt,
         trigger: Trigger::Event,
         not_before: None,
+        event: None,
     };
     let wait = Duration::from_secs(5);
 
@@ -470,51 +657,55 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
             .is_empty()
     );
 
-    // Idempotency keys: first claim wins until it expires or is released.
+    // Idempotency keys: a claim holds the key (in flight) until it is completed, released
+    // or lapses; a completed one answers until it expires.
+    use hookline::store::Claim;
     let t = tenant("idem");
+    let held = at(now.millis() + 60_000);
+    let claim = |t: TenantId, key: &'static str, until, now| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_idempotency_key(&t, key, until, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::Claimed);
+    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::InFlight);
     assert_eq!(
-        store
-            .claim_idempotency_key(&t, "k1", "first", later, now)
-            .await
-            .unwrap(),
-        None
+        claim(tenant("idem-other"), "k1", held, now).await,
+        Claim::Claimed,
+        "keys are per tenant"
     );
+    // A publish that died before completing: its claim lapses.
+    let lapsed = at(held.millis() + 1000);
     assert_eq!(
-        store
-            .claim_idempotency_key(&t, "k1", "second", later, now)
-            .await
-            .unwrap(),
-        Some("first".into())
+        claim(t.clone(), "k1", at(lapsed.millis() + 60_000), lapsed).await,
+        Claim::Claimed
     );
+    store
+        .complete_idempotency_key(&t, "k1", "first", later)
+        .await
+        .unwrap();
     assert_eq!(
-        store
-            .claim_idempotency_key(&tenant("idem-other"), "k1", "x", later, now)
-            .await
-            .unwrap(),
-        None
+        claim(t.clone(), "k1", held, now).await,
+        Claim::Answered("first".into())
     );
     let after = at(later.millis() + 1000);
     assert_eq!(
-        store
-            .claim_idempotency_key(&t, "k1", "third", at(after.millis() + 3_600_000), after)
-            .await
-            .unwrap(),
-        None
+        claim(t.clone(), "k1", at(after.millis() + 60_000), after).await,
+        Claim::Claimed,
+        "an expired answer is forgotten"
     );
     store.release_idempotency_key(&t, "k1").await.unwrap();
-    assert_eq!(
-        store
-            .claim_idempotency_key(&t, "k1", "fourth", later, now)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::Claimed);
 }
 
 /// Every execution store check: newest first, paging, per webhook and tenant, expiry.
 pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
+    use hookline::domain::Trigger;
     use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
-    use hookline::queue::Trigger;
     let now = hookline::domain::Timestamp::now();
     let later = at(now.millis() + 3_600_000);
     let webhook = WebhookId::new();

@@ -671,7 +671,8 @@ async fn a_delivery_that_fails_for_good_goes_to_the_dead_letter_queue() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_received_before_its_time_is_sent_on_not_attempted() {
     use hookline::delivery::worker::{Outcome, process};
-    use hookline::queue::{Task, Trigger};
+    use hookline::domain::Trigger;
+    use hookline::queue::Task;
     let server = server(Backend::Memory).await;
     let ctx = &server.running.ctx;
     let due = hookline::domain::Timestamp::now().millis() + 3 * 3_600_000;
@@ -682,6 +683,7 @@ async fn a_task_received_before_its_time_is_sent_on_not_attempted() {
         attempt: 5,
         trigger: Trigger::Event,
         not_before: Some(due),
+        event: None,
     };
     assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Hopped);
     // The hop is the same task, hidden for the longest delay SQS allows, not visible now.

@@ -33,7 +33,7 @@ async fn context() -> AppContext {
         urls: UrlPolicy::STRICT,
         ..Config::default()
     };
-    AppContext::with_store(config, store)
+    AppContext::with_store(config, store).unwrap()
 }
 
 fn body(response: &lambda_http::Response<lambda_http::Body>) -> Value {
@@ -164,7 +164,8 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
             ..Config::default()
         },
         store,
-    );
+    )
+    .unwrap();
     let tenant = TenantId::parse("ci").unwrap();
     let spec = WebhookSpec {
         url: WebhookUrl::parse(&receiver.url("/lambda"), &UrlPolicy::DEVELOPMENT).unwrap(),

@@ -209,7 +209,7 @@ fn random_requests_never_panic_and_never_answer_5xx() {
         .add("hookline.invalid=192.0.2.1")
         .unwrap();
     config.delivery.timeout = Duration::from_millis(300);
-    let ctx = AppContext::in_memory(config);
+    let ctx = AppContext::in_memory(config).unwrap();
 
     // Real ids to aim at: a webhook, an event and a (refused) ping execution of tenant a.
     let caller = || {

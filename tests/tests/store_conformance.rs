@@ -53,3 +53,18 @@ async fn dynamodb_delivery_stores_conform() {
     conformance::event_store(store.clone()).await;
     conformance::execution_store(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_deliveries_race_publishes() {
+    conformance::deliveries_race_publishes(
+        Arc::new(MemoryWebhookStore::default()),
+        Arc::new(hookline::store::MemoryDeliveryStore::default()),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_deliveries_race_publishes() {
+    let store = Arc::new(dynamo_store().await);
+    conformance::deliveries_race_publishes(store.clone(), store).await;
+}

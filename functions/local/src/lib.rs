@@ -215,7 +215,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         };
     let ctx = match &settings.dynamodb_endpoint {
         None => {
-            let mut ctx = AppContext::in_memory(config);
+            let mut ctx = AppContext::in_memory(config)?;
             ctx.queue = queue;
             ctx.dead_letters = dead_letters;
             ctx
@@ -229,7 +229,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
                 .create_table_if_missing()
                 .await
                 .context("creating the DynamoDB table")?;
-            AppContext::with_backends(config, store, queue, dead_letters)
+            AppContext::with_backends(config, store, queue, dead_letters)?
         }
     };
     for k in &keys {
@@ -357,7 +357,7 @@ async fn run_workers(
         let messages = match received {
             Ok(messages) => messages,
             Err(e) => {
-                tracing::error!(error.cause_chain = ?api::error_chain(&e), "receiving tasks failed");
+                tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "receiving tasks failed");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
@@ -371,11 +371,11 @@ async fn run_workers(
                 match hookline::delivery::worker::process(&ctx, &message.task).await {
                     Ok(_) => {
                         if let Err(e) = ctx.queue.ack(&message.receipt).await {
-                            tracing::error!(error.cause_chain = ?api::error_chain(&e), "acknowledging a task failed");
+                            tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "acknowledging a task failed");
                         }
                     }
                     Err(e) => {
-                        tracing::error!(error.cause_chain = ?api::error_chain(&e), "task failed; it will come back");
+                        tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "task failed; it will come back");
                     }
                 }
                 drop(permit);

@@ -2,16 +2,23 @@
 
 use super::ApiError;
 use super::request::{ApiResponse, Body, json_response};
+use super::views::{EventView, PublishedView};
 use super::webhooks::Call;
-use crate::delivery::worker::enqueue_deliveries;
+use crate::delivery::enqueue;
 use crate::domain::{Event, EventId, EventType, Timestamp, Webhook, WebhookId};
+use crate::store::Claim;
 use http::StatusCode;
 use serde_json::Value;
+use std::time::Duration;
 
 /// The most `data` an event may carry, as JSON.
 pub const MAX_DATA_BYTES: usize = 256 * 1024;
 /// Idempotency keys are remembered this long.
-const IDEMPOTENCY_HOURS: i64 = 24;
+const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// A claimed key is held this long for a publish that has not finished: longer than any
+/// publish takes (the function's timeout is 30 s), short enough that one that died does not
+/// block its key for long.
+const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(60);
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, ApiError> {
@@ -95,42 +102,62 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         created_at: now,
     };
     let matched = matching(&call, &event).await?;
-    let answer = serde_json::json!({
-        "id": event.id,
-        "event_type": event.event_type,
-        "created_at": event.created_at,
-        "matched": matched.len(),
-    });
+    let answer = PublishedView {
+        id: event.id,
+        event_type: event.event_type.clone(),
+        created_at: event.created_at,
+        matched: matched.len(),
+    };
     let tenant = &call.caller.tenant;
+    let events = &call.ctx.events;
+    // The key is claimed as in flight first and answered from only once the event is stored
+    // and queued: a publish that dies in between leaves a claim that lapses, not an answer
+    // for an event that was never delivered.
     if let Some(key) = &key {
-        let until =
-            Timestamp::from_millis(now.millis() + IDEMPOTENCY_HOURS * 3_600_000).unwrap_or(now);
-        let first = call
-            .ctx
-            .events
-            .claim_idempotency_key(tenant, key, &answer.to_string(), until, now)
-            .await?;
-        if let Some(first) = first {
-            let first: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
-            return Ok(json_response(StatusCode::ACCEPTED, &first));
+        let held_until = now.plus(IDEMPOTENCY_HOLD);
+        match events
+            .claim_idempotency_key(tenant, key, held_until, now)
+            .await?
+        {
+            Claim::Claimed => {}
+            Claim::InFlight => return Err(ApiError::IdempotencyKeyInUse),
+            Claim::Answered(first) => {
+                let first: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
+                return Ok(json_response(StatusCode::ACCEPTED, &first));
+            }
         }
     }
-    let expires_at = call.ctx.records_expire_at(now);
     let stored = async {
-        call.ctx.events.put_event(&event, expires_at).await?;
-        enqueue_deliveries(call.ctx, &event, &matched).await.map_err(|e| {
-            tracing::error!(error.cause_chain = ?super::error_chain(&e), "queueing deliveries failed");
-            ApiError::Internal
-        })
+        events
+            .put_event(&event, call.ctx.records_expire_at(now))
+            .await?;
+        let payload = event.payload();
+        enqueue::publish(call.ctx, &event, &payload, &matched)
+            .await
+            .map_err(|e| {
+                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing deliveries failed");
+                ApiError::Internal
+            })
     };
     if let Err(e) = stored.await {
         // Nothing (or not everything) was queued: let the same key be tried again.
         if let Some(key) = &key
-            && let Err(release) = call.ctx.events.release_idempotency_key(tenant, key).await
+            && let Err(release) = events.release_idempotency_key(tenant, key).await
         {
-            tracing::error!(error.cause_chain = ?super::error_chain(&release), "releasing an idempotency key failed");
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&release), "releasing an idempotency key failed");
         }
         return Err(e);
+    }
+    if let Some(key) = &key {
+        let remembered = serde_json::to_string(&answer).unwrap_or_default();
+        let until = now.plus(IDEMPOTENCY_TTL);
+        // The event is queued: a failure here only leaves the claim to lapse.
+        if let Err(e) = events
+            .complete_idempotency_key(tenant, key, &remembered, until)
+            .await
+        {
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "recording an idempotent answer failed");
+        }
     }
     tracing::info!(tenant = %tenant, event_id = %event.id, matched = matched.len(), "event published");
     Ok(json_response(StatusCode::ACCEPTED, &answer))
@@ -146,29 +173,9 @@ pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         .get_event(tenant, &id, now)
         .await?
         .ok_or(ApiError::EventNotFound)?;
-    let deliveries: Vec<Value> = call
-        .ctx
-        .events
-        .list_deliveries(tenant, &id, now)
-        .await?
-        .into_iter()
-        .map(|d| {
-            serde_json::json!({
-                "webhook_id": d.webhook_id,
-                "status": d.status,
-                "attempts": d.attempts,
-                "next_attempt_at": d.next_attempt_at,
-            })
-        })
-        .collect();
+    let deliveries = call.ctx.events.list_deliveries(tenant, &id, now).await?;
     Ok(json_response(
         StatusCode::OK,
-        &serde_json::json!({
-            "id": event.id,
-            "event_type": event.event_type,
-            "data": event.data,
-            "created_at": event.created_at,
-            "deliveries": deliveries,
-        }),
+        &EventView::new(&event, &deliveries),
     ))
 }

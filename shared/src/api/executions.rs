@@ -3,11 +3,11 @@
 use super::ApiError;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
+use super::views::{ExecutionView, RetryQueuedView};
 use super::webhooks::{Call, find};
-use crate::domain::{Delivery, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
-use crate::queue::{Task, Trigger};
+use crate::delivery::enqueue;
+use crate::domain::{Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
 use http::StatusCode;
-use std::time::Duration;
 
 pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
@@ -50,7 +50,7 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         Some(last) if more => Some(Cursor::after(last.id).encode()),
         _ => None,
     };
-    let data = page.iter().map(Execution::to_json).collect();
+    let data = page.iter().map(ExecutionView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
@@ -75,50 +75,36 @@ async fn find_execution(
 
 pub async fn get(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
     let execution = find_execution(&call, id, execution_id).await?;
-    Ok(json_response(StatusCode::OK, &execution.to_json()))
+    Ok(json_response(
+        StatusCode::OK,
+        &ExecutionView::new(&execution),
+    ))
 }
 
 /// Queues the execution's event again for this webhook: one more attempt, `trigger: retry`.
 pub async fn retry(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
     let execution = find_execution(&call, id, execution_id).await?;
     let tenant = &call.caller.tenant;
-    let now = Timestamp::now();
     // Pings are not stored as events: there is nothing to send again.
-    if call
+    let event = call
         .ctx
         .events
-        .get_event(tenant, &execution.event_id, now)
+        .get_event(tenant, &execution.event_id, Timestamp::now())
         .await?
-        .is_none()
-    {
-        return Err(ApiError::EventNotFound);
-    }
+        .ok_or(ApiError::EventNotFound)?;
     let attempt = execution.attempt.saturating_add(1);
-    let task = Task::Deliver {
-        tenant: tenant.clone(),
-        event_id: execution.event_id,
-        webhook_id: execution.webhook_id,
-        attempt,
-        trigger: Trigger::Retry,
-        not_before: None,
-    };
-    let expires_at = call.ctx.records_expire_at(now);
-    let mut pending = Delivery::pending(execution.event_id, execution.webhook_id);
-    pending.attempts = execution.attempt;
-    call.ctx
-        .events
-        .put_deliveries(tenant, &[pending], expires_at)
-        .await?;
-    call.ctx
-        .queue
-        .send(&[(task, Duration::ZERO)])
+    enqueue::manual_retry(call.ctx, &event, execution.webhook_id, attempt)
         .await
         .map_err(|e| {
-            tracing::error!(error.cause_chain = ?super::error_chain(&e), "queueing a retry failed");
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing a retry failed");
             ApiError::Internal
         })?;
     Ok(json_response(
         StatusCode::ACCEPTED,
-        &serde_json::json!({ "event_id": execution.event_id, "webhook_id": execution.webhook_id, "attempt": attempt }),
+        &RetryQueuedView {
+            event_id: execution.event_id,
+            webhook_id: execution.webhook_id,
+            attempt,
+        },
     ))
 }

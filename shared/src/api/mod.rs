@@ -9,11 +9,12 @@ mod pagination;
 mod problem;
 pub mod request;
 pub mod routes;
+pub mod views;
 mod webhooks;
 
 pub use auth::{Caller, Identity};
 pub use pagination::Cursor;
-pub use problem::{ApiError, Lang, error_chain};
+pub use problem::{ApiError, Lang};
 pub use request::{ApiRequest, ApiResponse};
 pub use routes::{Function, Operation, ROUTES, Route, RouteMatch, Served};
 

@@ -70,6 +70,9 @@ pub enum ApiError {
     WebhookConflict,
     #[error("payload too large")]
     PayloadTooLarge(usize),
+    /// A publish with the same `Idempotency-Key` is still running.
+    #[error("idempotency key in use")]
+    IdempotencyKeyInUse,
     /// A fault of a dependency; the cause is logged where it happens, never answered.
     #[error("internal error")]
     Internal,
@@ -95,6 +98,7 @@ impl ApiError {
             ApiError::PingFailed(_) => "ping_failed",
             ApiError::WebhookConflict => "webhook_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
             ApiError::Internal => "internal_error",
         }
     }
@@ -112,7 +116,7 @@ impl ApiError {
             | ApiError::UrlNotAllowed(_)
             | ApiError::EndpointVerificationFailed(_)
             | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
-            ApiError::WebhookConflict => StatusCode::CONFLICT,
+            ApiError::WebhookConflict | ApiError::IdempotencyKeyInUse => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -147,6 +151,8 @@ impl ApiError {
             (ApiError::WebhookConflict, Ja) => "Webhook はすでに存在します",
             (ApiError::PayloadTooLarge(_), En) => "Payload too large",
             (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
+            (ApiError::IdempotencyKeyInUse, En) => "Idempotency key in use",
+            (ApiError::IdempotencyKeyInUse, Ja) => "冪等キーは使用中です",
             (ApiError::Internal, En) => "Internal error",
             (ApiError::Internal, Ja) => "内部エラー",
         }
@@ -181,6 +187,8 @@ impl ApiError {
             (ApiError::WebhookConflict, Ja) => "同じ URL とイベントタイプの組み合わせの Webhook がすでに存在します。".into(),
             (ApiError::PayloadTooLarge(limit), En) => format!("The request body exceeds {limit} bytes."),
             (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
+            (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
+            (ApiError::IdempotencyKeyInUse, Ja) => "この Idempotency-Key の公開はまだ処理中です。少し待ってから再送すると、その応答が返ります。".into(),
             (ApiError::Internal, En) => "Something went wrong on our side; try again later.".into(),
             (ApiError::Internal, Ja) => "サーバー側で問題が発生しました。しばらくしてから再試行してください。".into(),
         }
@@ -238,21 +246,9 @@ fn join(methods: &[Method]) -> String {
 impl From<crate::store::StoreError> for ApiError {
     /// Only reached for faults: handlers match `Conflict`, `Stale` and `LimitReached` first.
     fn from(error: crate::store::StoreError) -> Self {
-        tracing::error!(error.cause_chain = ?error_chain(&error), "store failed");
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&error), "store failed");
         ApiError::Internal
     }
-}
-
-/// `error: cause: cause...`, for logs.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

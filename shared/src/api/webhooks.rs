@@ -4,11 +4,12 @@ use super::ApiError;
 use super::auth::Caller;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
+use super::views::{ExecutionView, SecretView, WebhookView};
 use crate::AppContext;
 use crate::domain::webhook_limits::*;
 use crate::domain::{
-    CustomHeaders, EventType, EventTypePattern, EventTypes, FieldError, Filter, Metadata, Webhook,
-    WebhookId, WebhookSecret, WebhookSpec,
+    CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
+    Filter, Metadata, Trigger, Webhook, WebhookId, WebhookSecret, WebhookSpec,
 };
 use crate::store::StoreError;
 use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
@@ -63,32 +64,6 @@ const SECRET_ON_UPDATE: (&str, &str) = (
     "secret",
     "cannot be changed here; use POST /v1/webhooks/{id}/secret/rotate",
 );
-
-/// The webhook as the API shows it: never its secret, unless `secret` is given (on create).
-fn webhook_json(w: &Webhook, secret: Option<&WebhookSecret>) -> Value {
-    let mut json = serde_json::json!({
-        "id": w.id,
-        "url": w.url,
-        "event_types": w.event_types,
-        "filters": w.filters,
-        "description": w.description,
-        "active": w.active,
-        "failed": w.failed,
-        "disabled_reason": w.disabled_reason,
-        "headers": w.headers,
-        "metadata": w.metadata,
-        "created_at": w.created_at,
-        "updated_at": w.updated_at,
-        "last_success_at": w.last_success_at,
-        "last_failure_at": w.last_failure_at,
-        "last_failure_content": w.last_failure_content,
-        "consecutive_failures": w.consecutive_failures,
-    });
-    if let (Some(secret), Value::Object(fields)) = (secret, &mut json) {
-        fields.insert("secret".into(), Value::String(secret.expose()));
-    }
-    json
-}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -318,7 +293,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook created");
     let mut response = json_response(
         StatusCode::CREATED,
-        &webhook_json(&webhook, Some(&webhook.secret)),
+        &WebhookView::with_secret(&webhook, &webhook.secret),
     );
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/webhooks/{}", webhook.id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -374,7 +349,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         Some(last) if more => Some(Cursor::after(last.id).encode()),
         _ => None,
     };
-    let data = page.iter().map(|w| webhook_json(w, None)).collect();
+    let data = page.iter().map(WebhookView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
@@ -396,7 +371,7 @@ pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError>
 
 pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    Ok(json_response(StatusCode::OK, &webhook_json(&webhook, None)))
+    Ok(json_response(StatusCode::OK, &WebhookView::new(&webhook)))
 }
 
 pub enum UpdateKind {
@@ -419,29 +394,54 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Patch(given)
         }
     };
-    for _ in 0..WRITE_ATTEMPTS {
-        let current = find(&call, id).await?;
-        let spec = match &change {
+    let call = &call;
+    let change = &change;
+    let next = write_fresh(call, id, "update", |current| async move {
+        let spec = match change {
             Change::Replace(spec) => spec.clone(),
             Change::Patch(given) => patched_spec(current.spec(), given.clone()),
         };
         let next = current.with_spec(spec);
         let moved = next.url != current.url || (next.active && !current.active);
         if verify && moved {
-            verify_endpoint(&call, &next).await?;
+            verify_endpoint(call, &next).await?;
         }
         match call.ctx.webhooks.update(&current, &next).await {
-            Ok(()) => {
-                tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
-                return Ok(json_response(StatusCode::OK, &webhook_json(&next, None)));
-            }
-            // Changed since read: apply the same change to the newer version.
-            Err(StoreError::Stale) => continue,
-            Err(StoreError::Conflict) => return Err(ApiError::WebhookConflict),
-            Err(e) => return Err(e.into()),
+            Ok(()) => Ok(Some(next)),
+            Err(StoreError::Stale) => Ok(None),
+            Err(StoreError::Conflict) => Err(ApiError::WebhookConflict),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
+    Ok(json_response(StatusCode::OK, &WebhookView::new(&next)))
+}
+
+/// The registry's one retry-when-stale loop: reads the webhook, lets `write` try its change on
+/// what was read, and when the webhook changed in between (`write` answers `None`), applies the
+/// same change to the newer version.
+async fn write_fresh<T, F, Fut>(
+    call: &Call<'_>,
+    id: &str,
+    what: &str,
+    mut write: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut(Webhook) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, ApiError>>,
+{
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = find(call, id).await?;
+        if let Some(done) = write(current).await? {
+            return Ok(done);
         }
     }
-    tracing::error!(webhook_id = id, "webhook kept changing during update");
+    tracing::error!(
+        webhook_id = id,
+        what,
+        "webhook kept changing during the write"
+    );
     Err(ApiError::Internal)
 }
 
@@ -451,26 +451,26 @@ enum Change {
 }
 
 pub async fn delete(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
-    for _ in 0..WRITE_ATTEMPTS {
-        let webhook = find(&call, id).await?;
-        match call.ctx.webhooks.delete(&webhook).await {
-            Ok(()) => {
-                tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook deleted");
-                return Ok(empty_response(StatusCode::NO_CONTENT));
-            }
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
+    let ctx = call.ctx;
+    let webhook = write_fresh(&call, id, "delete", |webhook| async move {
+        match ctx.webhooks.delete(&webhook).await {
+            Ok(()) => Ok(Some(webhook)),
+            Err(StoreError::Stale) => Ok(None),
+            Err(e) => Err(e.into()),
         }
-    }
-    tracing::error!(webhook_id = id, "webhook kept changing during delete");
-    Err(ApiError::Internal)
+    })
+    .await?;
+    tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook deleted");
+    Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
 pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &serde_json::json!({ "secret": webhook.secret.expose() }),
+        &SecretView {
+            secret: webhook.secret.expose(),
+        },
     ))
 }
 
@@ -490,47 +490,51 @@ async fn verify_endpoint(call: &Call<'_>, webhook: &Webhook) -> Result<(), ApiEr
 /// Sends a ping now and records it as an execution.
 pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    let (event, attempt) = crate::delivery::ping::ping(call.ctx, &webhook).await;
+    let (event, outcome) = crate::delivery::ping::ping(call.ctx, &webhook).await;
     let now = crate::domain::Timestamp::now();
-    let execution = crate::delivery::worker::execution(
-        &webhook.tenant,
-        &event,
-        &webhook,
-        1,
-        crate::queue::Trigger::Ping,
-        now,
-        &attempt,
-        None,
-    );
+    let of = DeliveryAttempt {
+        tenant: webhook.tenant.clone(),
+        event_id: event.id,
+        event_type: event.event_type,
+        webhook_id: webhook.id,
+        attempt: 1,
+        trigger: Trigger::Ping,
+    };
+    let execution = Execution::from_attempt(&of, webhook.url.as_str(), &outcome, now, None);
     let expires_at = call.ctx.records_expire_at(now);
     call.ctx.executions.insert(&execution, expires_at).await?;
-    if attempt.succeeded() {
-        Ok(json_response(StatusCode::OK, &execution.to_json()))
+    if outcome.succeeded() {
+        Ok(json_response(
+            StatusCode::OK,
+            &ExecutionView::new(&execution),
+        ))
     } else {
-        Err(ApiError::PingFailed(Box::new(execution.to_json())))
+        Err(ApiError::PingFailed(Box::new(ExecutionView::to_value(
+            &execution,
+        ))))
     }
 }
 
 /// A new secret; the old one keeps signing (as a second signature) for 24 hours.
 pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
-    for _ in 0..WRITE_ATTEMPTS {
-        let current = find(&call, id).await?;
+    let ctx = call.ctx;
+    let next = write_fresh(&call, id, "rotation", |current| async move {
         let now = crate::domain::Timestamp::now();
         let overlap = crate::delivery::sign::ROTATION_OVERLAP_HOURS * 3_600_000;
         let until = crate::domain::Timestamp::from_millis(now.millis() + overlap).unwrap_or(now);
         let next = current.with_rotated_secret(WebhookSecret::generate(), until);
-        match call.ctx.webhooks.update(&current, &next).await {
-            Ok(()) => {
-                tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "secret rotated");
-                return Ok(json_response(
-                    StatusCode::OK,
-                    &serde_json::json!({ "secret": next.secret.expose() }),
-                ));
-            }
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
+        match ctx.webhooks.update(&current, &next).await {
+            Ok(()) => Ok(Some(next)),
+            Err(StoreError::Stale) => Ok(None),
+            Err(e) => Err(e.into()),
         }
-    }
-    tracing::error!(webhook_id = id, "webhook kept changing during rotation");
-    Err(ApiError::Internal)
+    })
+    .await?;
+    tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "secret rotated");
+    Ok(json_response(
+        StatusCode::OK,
+        &SecretView {
+            secret: next.secret.expose(),
+        },
+    ))
 }

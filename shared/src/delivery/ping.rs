@@ -1,9 +1,9 @@
 //! Pings: a signed `webhook.ping` event sent at once, for the ping route and for verifying an
 //! endpoint before it is registered or changed.
 
-use super::send::{Attempt, send};
+use super::send::send;
 use crate::AppContext;
-use crate::domain::{Event, EventId, EventType, Timestamp, Webhook};
+use crate::domain::{AttemptOutcome, Event, EventId, EventType, Timestamp, Webhook};
 
 /// The ping event for a webhook (never stored: it exists only in its execution record).
 pub fn ping_event(webhook: &Webhook) -> Event {
@@ -17,7 +17,7 @@ pub fn ping_event(webhook: &Webhook) -> Event {
 }
 
 /// Sends the ping and returns it with what came of it.
-pub async fn ping(ctx: &AppContext, webhook: &Webhook) -> (Event, Attempt) {
+pub async fn ping(ctx: &AppContext, webhook: &Webhook) -> (Event, AttemptOutcome) {
     let event = ping_event(webhook);
     let attempt = send(&ctx.http, webhook, &event.id.to_string(), &event.payload()).await;
     (event, attempt)

@@ -2,7 +2,7 @@
 
 use super::sign::{signature_header, signing_secrets};
 use crate::config::Config;
-use crate::domain::{Timestamp, Webhook};
+use crate::domain::{AttemptOutcome, Timestamp, Webhook};
 use crate::url_guard::resolve::{GuardedResolver, LookupError, Refused};
 use crate::url_guard::{UrlPolicy, WebhookUrl};
 use futures::StreamExt;
@@ -21,8 +21,10 @@ pub struct DeliveryClient {
 impl DeliveryClient {
     /// Redirects are never followed (a receiver must not point a signed delivery somewhere
     /// else); names resolve through the guard; no proxy, since a proxy would resolve names
-    /// where the guard cannot see them.
-    pub fn new(config: &Config) -> Self {
+    /// where the guard cannot see them. A client that cannot be built so fails the cold
+    /// start: reqwest's default client would follow redirects, honour proxy variables and
+    /// skip the guard.
+    pub fn new(config: &Config) -> Result<Self, reqwest::Error> {
         let policy = Arc::new(config.urls.clone());
         let resolver = GuardedResolver::new(policy.clone(), Arc::new(config.dns_overrides.clone()));
         let http = reqwest::Client::builder()
@@ -33,13 +35,12 @@ impl DeliveryClient {
             .connect_timeout(config.delivery.timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Self {
+            .build()?;
+        Ok(Self {
             http,
             policy,
             resolver,
-        }
+        })
     }
 
     /// Refuses a URL whose name already resolves to an address the rules forbid, so such a
@@ -65,68 +66,18 @@ const SCREEN_TIMEOUT: Duration = Duration::from_secs(2);
 /// How much of a receiver's answer is kept; the rest is read past, never buffered.
 pub const KEPT_RESPONSE_BYTES: usize = 4096;
 
-/// What one attempt came to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attempt {
-    pub status: Option<u16>,
-    pub body: Option<String>,
-    pub error: Option<String>,
-    pub duration_ms: u64,
-    /// The receiver's `Retry-After`, on a 429 or 503.
-    pub retry_after: Option<Duration>,
-}
-
-impl Attempt {
-    /// An attempt that got no answer.
-    fn failed(error: String, duration_ms: u64) -> Self {
-        Self {
-            status: None,
-            body: None,
-            error: Some(error),
-            duration_ms,
-            retry_after: None,
-        }
-    }
-
-    pub fn succeeded(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
-
-    /// A short text for `last_failure_content` and `endpoint_verification_failed`.
-    pub fn failure_summary(&self) -> String {
-        match (&self.status, &self.error) {
-            (_, Some(error)) => error.clone(),
-            (Some(status), None) => {
-                let body = self
-                    .body
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(256)
-                    .collect::<String>();
-                if body.is_empty() {
-                    format!("HTTP {status}")
-                } else {
-                    format!("HTTP {status}: {body}")
-                }
-            }
-            (None, None) => "no answer".to_owned(),
-        }
-    }
-}
-
 /// POSTs `payload` as the message `msg_id` to the webhook, signed with every secret in force.
 pub async fn send(
     client: &DeliveryClient,
     webhook: &Webhook,
     msg_id: &str,
     payload: &[u8],
-) -> Attempt {
+) -> AttemptOutcome {
     let started = Instant::now();
     // A literal address never reaches the resolver, so the URL is checked here, under the
     // rules in force now. A refused attempt sends nothing.
     if let Err(why) = webhook.url.recheck(&client.policy) {
-        return Attempt::failed(Refused(why).to_string(), 0);
+        return AttemptOutcome::failed(Refused(why).to_string(), 0);
     }
     let now = Timestamp::now();
     let elapsed =
@@ -138,7 +89,7 @@ pub async fn send(
         payload,
     ) {
         Ok(s) => s,
-        Err(e) => return Attempt::failed(e.to_string(), 0),
+        Err(e) => return AttemptOutcome::failed(e.to_string(), 0),
     };
     let mut request = client
         .http
@@ -152,7 +103,7 @@ pub async fn send(
     }
     let response = match request.body(payload.to_vec()).send().await {
         Ok(r) => r,
-        Err(e) => return Attempt::failed(describe(&e), elapsed(started)),
+        Err(e) => return AttemptOutcome::failed(describe(&e), elapsed(started)),
     };
     let status = response.status().as_u16();
     let retry_after = matches!(status, 429 | 503)
@@ -183,7 +134,7 @@ pub async fn send(
     // Dropping the stream here discards the rest of the body without reading it into memory.
     drop(stream);
     let body = String::from_utf8_lossy(&kept).into_owned();
-    Attempt {
+    AttemptOutcome {
         status: Some(status),
         body: (!body.is_empty()).then_some(body),
         error: error.filter(|_| !(200..300).contains(&status)),
@@ -204,9 +155,12 @@ fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
-        format!("connection failed: {}", crate::api::error_chain(error))
+        format!(
+            "connection failed: {}",
+            crate::telemetry::error_chain(error)
+        )
     } else {
-        crate::api::error_chain(error)
+        crate::telemetry::error_chain(error)
     }
 }
 
@@ -231,6 +185,7 @@ mod tests {
             urls,
             ..Config::default()
         })
+        .unwrap()
     }
 
     /// A webhook stored under the development rules, on a loopback address.

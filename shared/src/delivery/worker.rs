@@ -1,26 +1,25 @@
 //! Processing a queued task. The same code runs in the delivery Lambda (per SQS record) and in
-//! the local server's in-process workers.
+//! the local server's in-process workers. The decision after an attempt is
+//! `verdict::decide`; this module only does the I/O around it.
 //!
 //! At-least-once: `process` returns `Ok` only once the attempt is recorded and any next
 //! attempt is queued, and only then is the message acknowledged. An infrastructure fault is
 //! an `Err`: the message comes back after its visibility timeout and the work is redone.
+//! Records are written before the next attempt is queued, so a failed write leaves nothing
+//! queued and the redone work cannot start a second retry chain.
 
-use super::retry::RetrySchedule;
-use super::send::{Attempt, send};
+use super::enqueue::{self, EnqueueError};
+use super::send::send;
+use super::verdict::{Next, Rules, decide};
 use crate::AppContext;
 use crate::domain::{
-    Delivery, DeliveryStatus, Event, EventId, Execution, ExecutionId, RequestStatus, TenantId,
-    Timestamp, Webhook, WebhookId,
+    Delivery, DeliveryAttempt, DeliveryStatus, EventId, Execution, TenantId, Timestamp, Trigger,
+    WebhookId,
 };
-use crate::queue::{MAX_DELAY, QueueError, Task, Trigger};
+use crate::queue::{Carried, QueueError, Task};
 use crate::store::StoreError;
 use rand::Rng;
 use std::time::Duration;
-
-/// How many deliveries one fan-out task carries.
-pub const FANOUT_CHUNK: usize = 500;
-/// Up to this many matches, publishing queues the deliveries itself.
-pub const FANOUT_INLINE: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
@@ -28,6 +27,15 @@ pub enum WorkerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+}
+
+impl From<EnqueueError> for WorkerError {
+    fn from(error: EnqueueError) -> Self {
+        match error {
+            EnqueueError::Store(e) => Self::Store(e),
+            EnqueueError::Queue(e) => Self::Queue(e),
+        }
+    }
 }
 
 /// What became of a task: for logs and tests.
@@ -48,76 +56,8 @@ pub enum Outcome {
     FannedOut(usize),
 }
 
-/// The first attempt of each delivery, queued now.
-pub fn first_attempts(
-    tenant: &TenantId,
-    event_id: EventId,
-    webhooks: &[WebhookId],
-) -> Vec<(Task, Duration)> {
-    webhooks
-        .iter()
-        .map(|webhook_id| {
-            let task = Task::Deliver {
-                tenant: tenant.clone(),
-                event_id,
-                webhook_id: *webhook_id,
-                attempt: 1,
-                trigger: Trigger::Event,
-                not_before: None,
-            };
-            (task, Duration::ZERO)
-        })
-        .collect()
-}
-
-/// Records the deliveries as pending and queues their first attempts (directly, or as
-/// fan-out tasks when there are many).
-pub async fn enqueue_deliveries(
-    ctx: &AppContext,
-    event: &Event,
-    webhooks: &[WebhookId],
-) -> Result<(), WorkerError> {
-    if webhooks.len() <= FANOUT_INLINE {
-        expand(ctx, &event.tenant, event.id, webhooks).await
-    } else {
-        let tasks: Vec<(Task, Duration)> = webhooks
-            .chunks(FANOUT_CHUNK)
-            .map(|chunk| {
-                let task = Task::Fanout {
-                    tenant: event.tenant.clone(),
-                    event_id: event.id,
-                    webhook_ids: chunk.to_vec(),
-                };
-                (task, Duration::ZERO)
-            })
-            .collect();
-        ctx.queue.send(&tasks).await?;
-        Ok(())
-    }
-}
-
-async fn expand(
-    ctx: &AppContext,
-    tenant: &TenantId,
-    event_id: EventId,
-    webhooks: &[WebhookId],
-) -> Result<(), WorkerError> {
-    let now = Timestamp::now();
-    let pending: Vec<Delivery> = webhooks
-        .iter()
-        .map(|w| Delivery::pending(event_id, *w))
-        .collect();
-    ctx.events
-        .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
-        .await?;
-    let tasks = first_attempts(tenant, event_id, webhooks);
-    // Batches of 10 go out a few at a time: SQS answers each in milliseconds.
-    let sends = tasks.chunks(100).map(|chunk| ctx.queue.send(chunk));
-    for result in futures::future::join_all(sends).await {
-        result?;
-    }
-    Ok(())
-}
+/// A task received this much before its due time is attempted anyway.
+const EARLY_MARGIN_MS: i64 = 500;
 
 pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerError> {
     match task {
@@ -125,8 +65,9 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             tenant,
             event_id,
             webhook_ids,
+            event,
         } => {
-            expand(ctx, tenant, *event_id, webhook_ids).await?;
+            enqueue::expand(ctx, tenant, *event_id, webhook_ids, event.as_ref()).await?;
             Ok(Outcome::FannedOut(webhook_ids.len()))
         }
         Task::Deliver {
@@ -136,208 +77,156 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             attempt,
             trigger,
             not_before,
+            event,
         } => {
             let now = Timestamp::now();
             if let Some(due) = not_before.and_then(Timestamp::from_millis)
-                && due.millis() > now.millis() + 500
+                && due.millis() > now.millis() + EARLY_MARGIN_MS
             {
-                let wait =
-                    Duration::from_millis(u64::try_from(due.millis() - now.millis()).unwrap_or(0));
-                ctx.queue
-                    .send(&[(task.clone(), wait.min(MAX_DELAY))])
-                    .await?;
+                let wait = u64::try_from(due.millis() - now.millis()).unwrap_or(0);
+                enqueue::hop(ctx, task, Duration::from_millis(wait)).await?;
                 return Ok(Outcome::Hopped);
             }
-            deliver(ctx, tenant, *event_id, *webhook_id, *attempt, *trigger).await
+            let delivery = Target {
+                tenant,
+                event_id: *event_id,
+                webhook_id: *webhook_id,
+            };
+            deliver(ctx, task, delivery, *attempt, *trigger, event.as_ref()).await
         }
+    }
+}
+
+/// Which delivery a task is about.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    tenant: &'a TenantId,
+    event_id: EventId,
+    webhook_id: WebhookId,
+}
+
+impl Target<'_> {
+    async fn record(
+        &self,
+        ctx: &AppContext,
+        status: DeliveryStatus,
+        attempts: u32,
+        next_attempt_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let delivery = Delivery {
+            event_id: self.event_id,
+            webhook_id: self.webhook_id,
+            status,
+            attempts,
+            next_attempt_at,
+        };
+        ctx.events
+            .put_deliveries(self.tenant, &[delivery], ctx.records_expire_at(now))
+            .await
     }
 }
 
 async fn deliver(
     ctx: &AppContext,
-    tenant: &TenantId,
-    event_id: EventId,
-    webhook_id: WebhookId,
+    task: &Task,
+    target: Target<'_>,
     attempt: u32,
     trigger: Trigger,
+    carried: Option<&Carried>,
 ) -> Result<Outcome, WorkerError> {
+    let Target {
+        tenant,
+        event_id,
+        webhook_id,
+    } = target;
     let now = Timestamp::now();
-    let expires_at = ctx.records_expire_at(now);
-    let Some(event) = ctx.events.get_event(tenant, &event_id, now).await? else {
-        tracing::warn!(%event_id, %webhook_id, "event expired before its delivery; dropped");
-        return Ok(Outcome::Dropped);
-    };
     let webhook = match ctx.webhooks.get(tenant, &webhook_id).await? {
         Some(w) if w.active => w,
         _ => {
-            let dropped = Delivery {
-                event_id,
-                webhook_id,
-                status: DeliveryStatus::Dropped,
-                attempts: attempt.saturating_sub(1),
-                next_attempt_at: None,
-            };
-            ctx.events
-                .put_deliveries(tenant, &[dropped], expires_at)
+            let attempts = attempt.saturating_sub(1);
+            target
+                .record(ctx, DeliveryStatus::Dropped, attempts, None, now)
                 .await?;
             tracing::info!(%event_id, %webhook_id, "webhook deleted or inactive; delivery dropped");
             return Ok(Outcome::Dropped);
         }
     };
+    let read;
+    let (event_type, payload) = match carried {
+        Some(c) => (c.event_type.clone(), c.payload.as_bytes()),
+        None => match ctx.events.get_event(tenant, &event_id, now).await? {
+            Some(event) => {
+                read = event.payload();
+                (event.event_type, read.as_slice())
+            }
+            None => {
+                tracing::warn!(%event_id, %webhook_id, "event expired before its delivery; dropped");
+                return Ok(Outcome::Dropped);
+            }
+        },
+    };
 
-    let result = send(&ctx.http, &webhook, &event_id.to_string(), &event.payload()).await;
-    let succeeded = result.succeeded();
-    let gone = result.status == Some(410);
-    let updated = record_on_webhook(ctx, &webhook, &result, gone).await?;
+    let outcome = send(&ctx.http, &webhook, &event_id.to_string(), payload).await;
+    let now = Timestamp::now();
+    let rules = Rules {
+        schedule: &ctx.config.delivery.retry_schedule,
+        disable_after: ctx.config.delivery.disable_after,
+    };
+    let jitter = rand::rng().random_range(-1.0..=1.0);
+    let verdict = decide(&outcome, &webhook, attempt, trigger, rules, now, jitter);
+    let next_attempt_at = verdict.next_attempt_at(now);
+    tracing::info!(
+        %event_id, %webhook_id, attempt, status = ?outcome.status, ms = outcome.duration_ms,
+        error = outcome.error.as_deref().unwrap_or(""), "delivery attempt"
+    );
 
-    let schedule: &RetrySchedule = &ctx.config.delivery.retry_schedule;
-    let next_delay =
-        (!succeeded && trigger == Trigger::Event && updated.as_ref().is_none_or(|w| w.active))
-            .then(|| {
-                schedule.next_delay(
-                    attempt,
-                    result.retry_after,
-                    rand::rng().random_range(-1.0..=1.0),
-                )
-            })
-            .flatten();
-    let next_attempt_at = next_delay.map(|d| now.plus(d));
-
-    let execution = execution(
-        tenant,
-        &event,
-        &webhook,
+    let of = DeliveryAttempt {
+        tenant: tenant.clone(),
+        event_id,
+        event_type,
+        webhook_id,
         attempt,
         trigger,
-        now,
-        &result,
-        next_attempt_at,
-    );
-    ctx.executions.insert(&execution, expires_at).await?;
-    tracing::info!(
-        %event_id, %webhook_id, attempt, status = ?result.status, ms = result.duration_ms,
-        error = result.error.as_deref().unwrap_or(""), "delivery attempt"
-    );
-
-    let (status, outcome) = match (succeeded, next_delay) {
-        (true, _) => (DeliveryStatus::Succeeded, Outcome::Delivered),
-        (false, Some(delay)) => {
-            let retry = Task::Deliver {
-                tenant: tenant.clone(),
-                event_id,
-                webhook_id,
-                attempt: attempt + 1,
-                trigger,
-                not_before: next_attempt_at.map(|t| t.millis()),
-            };
-            ctx.queue.send(&[(retry, delay.min(MAX_DELAY))]).await?;
-            (DeliveryStatus::Pending, Outcome::Retrying { delay })
-        }
-        (false, None) => {
-            if trigger == Trigger::Event {
-                // The last word on this delivery, with its record, for operators to inspect.
-                let task = Task::Deliver {
-                    tenant: tenant.clone(),
-                    event_id,
-                    webhook_id,
-                    attempt,
-                    trigger,
-                    not_before: None,
-                };
-                ctx.dead_letters.send(&[(task, Duration::ZERO)]).await?;
-            }
-            (DeliveryStatus::Failed, Outcome::Failed)
-        }
     };
-    let delivery = Delivery {
-        event_id,
-        webhook_id,
-        status,
-        attempts: attempt,
-        next_attempt_at,
-    };
-    ctx.events
-        .put_deliveries(tenant, &[delivery], expires_at)
+    let execution =
+        Execution::from_attempt(&of, webhook.url.as_str(), &outcome, now, next_attempt_at);
+    ctx.executions
+        .insert(&execution, ctx.records_expire_at(now))
         .await?;
-    Ok(outcome)
-}
-
-/// Keeps `last_success_at`, `last_failure_*`, `consecutive_failures` current and disables the
-/// webhook when it must be. Returns the webhook as written (`None` if it vanished meanwhile).
-async fn record_on_webhook(
-    ctx: &AppContext,
-    seen: &Webhook,
-    result: &Attempt,
-    gone: bool,
-) -> Result<Option<Webhook>, WorkerError> {
-    let mut current = seen.clone();
-    for _ in 0..5 {
-        let now = Timestamp::now();
-        let next = if result.succeeded() {
-            current.after_success(now)
-        } else {
-            current.after_failure(
-                now,
-                result.failure_summary(),
-                gone,
-                ctx.config.delivery.disable_after,
-            )
-        };
-        match ctx.webhooks.update(&current, &next).await {
-            Ok(()) => {
-                if current.active && !next.active {
-                    tracing::warn!(webhook_id = %next.id, reason = next.disabled_reason.as_deref().unwrap_or(""), "webhook disabled");
-                }
-                return Ok(Some(next));
-            }
-            Err(StoreError::Stale) => match ctx.webhooks.get(&seen.tenant, &seen.id).await? {
-                Some(fresh) => current = fresh,
-                None => return Ok(None),
-            },
-            Err(StoreError::Conflict) => return Ok(Some(current)),
-            Err(e) => return Err(e.into()),
+    if let Some(change) = &verdict.health {
+        ctx.webhooks
+            .record_health(tenant, &webhook_id, change)
+            .await?;
+        if let crate::domain::HealthChange::Failed {
+            disable: Some(reason),
+            ..
+        } = change
+        {
+            tracing::warn!(%webhook_id, reason, "webhook disabled");
         }
     }
-    Ok(Some(current))
-}
+    let status = match verdict.next {
+        Next::Delivered => DeliveryStatus::Succeeded,
+        Next::RetryIn(_) => DeliveryStatus::Pending,
+        Next::GiveUp => DeliveryStatus::Failed,
+    };
+    target
+        .record(ctx, status, attempt, next_attempt_at, now)
+        .await?;
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one record, assembled in one place"
-)]
-pub fn execution(
-    tenant: &TenantId,
-    event: &Event,
-    webhook: &Webhook,
-    attempt: u32,
-    trigger: Trigger,
-    at: Timestamp,
-    result: &Attempt,
-    next_attempt_at: Option<Timestamp>,
-) -> Execution {
-    Execution {
-        id: ExecutionId::new(),
-        tenant: tenant.clone(),
-        webhook_id: webhook.id,
-        event_id: event.id,
-        event_type: event.event_type.clone(),
-        attempt,
-        trigger,
-        created_at: at,
-        duration_ms: result.duration_ms,
-        request_status: if result.succeeded() {
-            RequestStatus::Success
-        } else {
-            RequestStatus::Error
-        },
-        response_status: result.status,
-        error_message: if result.succeeded() {
-            None
-        } else {
-            Some(result.failure_summary())
-        },
-        response_body: result.body.clone(),
-        url: webhook.url.as_str().to_owned(),
-        next_attempt_at,
+    // Last, once everything above is recorded.
+    match (verdict.next, next_attempt_at) {
+        (Next::Delivered, _) => Ok(Outcome::Delivered),
+        (Next::RetryIn(delay), Some(due)) => {
+            enqueue::next_attempt(ctx, task, attempt + 1, delay, due).await?;
+            Ok(Outcome::Retrying { delay })
+        }
+        (Next::RetryIn(_) | Next::GiveUp, _) => {
+            if trigger == Trigger::Event {
+                enqueue::dead_letter(ctx, task).await?;
+            }
+            Ok(Outcome::Failed)
+        }
     }
 }

@@ -1,7 +1,15 @@
 //! One attempt to deliver an event (or a ping) to a webhook, as recorded.
 
-use super::{EventId, EventType, ExecutionId, TenantId, Timestamp, WebhookId};
-use crate::queue::Trigger;
+use super::{AttemptOutcome, EventId, EventType, ExecutionId, TenantId, Timestamp, WebhookId};
+
+/// Why an attempt is made: every automatic attempt is `event`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Event,
+    Retry,
+    Ping,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -18,6 +26,18 @@ impl RequestStatus {
             _ => None,
         }
     }
+}
+
+/// Which delivery an attempt belongs to, its number, and why it is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryAttempt {
+    pub tenant: TenantId,
+    pub event_id: EventId,
+    pub event_type: EventType,
+    pub webhook_id: WebhookId,
+    /// 1-based.
+    pub attempt: u32,
+    pub trigger: Trigger,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -41,23 +61,36 @@ pub struct Execution {
 }
 
 impl Execution {
-    /// The record as the API shows it (no tenant).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "webhook_id": self.webhook_id,
-            "event_id": self.event_id,
-            "event_type": self.event_type,
-            "attempt": self.attempt,
-            "trigger": self.trigger,
-            "created_at": self.created_at,
-            "duration_ms": self.duration_ms,
-            "request_status": self.request_status,
-            "response_status": self.response_status,
-            "error_message": self.error_message,
-            "response_body": self.response_body,
-            "url": self.url,
-            "next_attempt_at": self.next_attempt_at,
-        })
+    /// The record of one attempt made `at` to `url`, with the next attempt's time if one is
+    /// scheduled.
+    pub fn from_attempt(
+        of: &DeliveryAttempt,
+        url: &str,
+        outcome: &AttemptOutcome,
+        at: Timestamp,
+        next_attempt_at: Option<Timestamp>,
+    ) -> Self {
+        let succeeded = outcome.succeeded();
+        Self {
+            id: ExecutionId::new(),
+            tenant: of.tenant.clone(),
+            webhook_id: of.webhook_id,
+            event_id: of.event_id,
+            event_type: of.event_type.clone(),
+            attempt: of.attempt,
+            trigger: of.trigger,
+            created_at: at,
+            duration_ms: outcome.duration_ms,
+            request_status: if succeeded {
+                RequestStatus::Success
+            } else {
+                RequestStatus::Error
+            },
+            response_status: outcome.status,
+            error_message: (!succeeded).then(|| outcome.failure_summary()),
+            response_body: outcome.body.clone(),
+            url: url.to_owned(),
+            next_attempt_at,
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Pure domain types: ids, names, secrets, filters and the webhook itself. No AWS, no HTTP.
 
 mod api_key;
+mod attempt;
 mod event;
 mod event_type;
 mod execution;
@@ -14,9 +15,10 @@ mod time;
 mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash};
+pub use attempt::AttemptOutcome;
 pub use event::{Delivery, DeliveryStatus, Event};
 pub use event_type::{EventType, EventTypePattern, EventTypes};
-pub use execution::{Execution, RequestStatus};
+pub use execution::{DeliveryAttempt, Execution, RequestStatus, Trigger};
 pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};
 pub use headers::CustomHeaders;
 pub use ids::{ApiKeyId, EventId, ExecutionId, WebhookId};
@@ -24,7 +26,7 @@ pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;
 pub use tenant::TenantId;
 pub use time::Timestamp;
-pub use webhook::{Metadata, Webhook, WebhookSpec};
+pub use webhook::{HealthChange, Metadata, Webhook, WebhookSpec};
 
 /// Length and count limits of a webhook's fields.
 pub mod webhook_limits {

@@ -14,6 +14,21 @@ pub const MAX_METADATA_ENTRIES: usize = 50;
 pub const MAX_METADATA_KEY_LEN: usize = 64;
 pub const MAX_METADATA_VALUE_LEN: usize = 1024;
 
+/// What an attempt changes on its webhook (decided by `delivery::verdict`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HealthChange {
+    Succeeded {
+        at: Timestamp,
+    },
+    Failed {
+        at: Timestamp,
+        /// `last_failure_content`.
+        content: String,
+        /// Disable the webhook, for this reason (410 Gone, or failing too long).
+        disable: Option<String>,
+    },
+}
+
 /// The fields a user writes, already validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookSpec {
@@ -141,52 +156,35 @@ impl Webhook {
         next
     }
 
-    /// The next version, after a successful attempt.
-    pub fn after_success(&self, now: Timestamp) -> Self {
-        Self {
-            last_success_at: Some(now),
-            consecutive_failures: 0,
-            failing_since: None,
-            version: self.version + 1,
-            ..self.clone()
-        }
-    }
-
-    /// The next version, after a failed attempt. It is disabled when the receiver answered
-    /// 410 Gone, or when it has been failing, with no success, for `disable_after` or longer.
-    pub fn after_failure(
-        &self,
-        now: Timestamp,
-        content: String,
-        gone: bool,
-        disable_after: std::time::Duration,
-    ) -> Self {
-        let failing_since = self.failing_since.unwrap_or(now);
-        let mut next = Self {
-            last_failure_at: Some(now),
-            last_failure_content: Some(content),
-            consecutive_failures: self.consecutive_failures.saturating_add(1),
-            failing_since: Some(failing_since),
-            version: self.version + 1,
-            ..self.clone()
-        };
-        let failing_for = u64::try_from(now.millis() - failing_since.millis()).unwrap_or(0);
-        let reason = if gone {
-            Some("the endpoint answered 410 Gone".to_owned())
-        } else if u128::from(failing_for) >= disable_after.as_millis() {
-            Some(format!(
-                "failing with no success since {failing_since} ({} attempts)",
-                next.consecutive_failures
-            ))
-        } else {
-            None
-        };
-        if let Some(reason) = reason
-            && next.active
-        {
-            next.active = false;
-            next.failed = true;
-            next.disabled_reason = Some(reason);
+    /// This webhook with an attempt's effect applied, as the stores apply it (DynamoDB in one
+    /// `UpdateItem`): the counters move, the version does not, except when the change
+    /// disables the webhook, so that an edit made from the enabled version cannot undo it.
+    pub fn with_health(&self, change: &HealthChange) -> Self {
+        let mut next = self.clone();
+        match change {
+            HealthChange::Succeeded { at } => {
+                next.last_success_at = Some(*at);
+                next.consecutive_failures = 0;
+                next.failing_since = None;
+            }
+            HealthChange::Failed {
+                at,
+                content,
+                disable,
+            } => {
+                next.last_failure_at = Some(*at);
+                next.last_failure_content = Some(content.clone());
+                next.consecutive_failures = next.consecutive_failures.saturating_add(1);
+                next.failing_since.get_or_insert(*at);
+                if let Some(reason) = disable
+                    && next.active
+                {
+                    next.active = false;
+                    next.failed = true;
+                    next.disabled_reason = Some(reason.clone());
+                    next.version += 1;
+                }
+            }
         }
         next
     }
@@ -273,28 +271,41 @@ mod tests {
     }
 
     #[test]
-    fn failures_disable_after_the_period_or_at_once_on_410() {
+    fn health_changes_move_the_counters_and_only_a_disable_moves_the_version() {
         let w = Webhook::new(
             tenant(),
             spec("https://a.example/h", &["x"]),
             WebhookSecret::generate(),
         );
-        let day = std::time::Duration::from_secs(86_400);
         let t0 = Timestamp::from_millis(1_000_000_000_000).unwrap();
-        let t1 = Timestamp::from_millis(1_000_000_000_000 + 86_400_000 - 1).unwrap();
-        let t2 = Timestamp::from_millis(1_000_000_000_000 + 86_400_000).unwrap();
-        let once = w.after_failure(t0, "500".into(), false, day);
-        assert!(once.active && once.consecutive_failures == 1);
-        let later = once.after_failure(t1, "500".into(), false, day);
-        assert!(later.active, "not yet failing for a whole day");
-        let off = later.after_failure(t2, "500".into(), false, day);
-        assert!(!off.active && off.failed && off.disabled_reason.is_some());
-        let healed = once
-            .after_success(t1)
-            .after_failure(t2, "500".into(), false, day);
-        assert!(healed.active, "a success restarts the period");
-        let gone = w.after_failure(t0, "410".into(), true, day);
-        assert!(!gone.active && gone.failed);
+        let t1 = Timestamp::from_millis(1_000_000_060_000).unwrap();
+        let failed = |at, disable: Option<&str>| HealthChange::Failed {
+            at,
+            content: "HTTP 500".into(),
+            disable: disable.map(str::to_owned),
+        };
+        let once = w.with_health(&failed(t0, None));
+        let twice = once.with_health(&failed(t1, None));
+        assert_eq!(twice.consecutive_failures, 2);
+        assert_eq!(
+            twice.failing_since,
+            Some(t0),
+            "the run began at the first failure"
+        );
+        assert_eq!(twice.version, w.version);
+        let healed = twice.with_health(&HealthChange::Succeeded { at: t1 });
+        assert_eq!(
+            (healed.consecutive_failures, healed.failing_since),
+            (0, None)
+        );
+        let off = once.with_health(&failed(t1, Some("gone")));
+        assert!(!off.active && off.failed);
+        assert_eq!(off.version, w.version + 1);
+        let again = off.with_health(&failed(t1, Some("gone")));
+        assert_eq!(
+            again.version, off.version,
+            "disabling a disabled webhook is no change"
+        );
     }
 
     #[test]

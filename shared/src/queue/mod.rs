@@ -8,21 +8,12 @@
 pub mod memory;
 pub mod sqs;
 
-use crate::domain::{EventId, TenantId, WebhookId};
+use crate::domain::{EventId, EventType, TenantId, Trigger, WebhookId};
 use async_trait::async_trait;
 use std::time::Duration;
 
 /// SQS cannot delay a message longer than this; longer waits are hops (see `Task::not_before`).
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
-
-/// Why an attempt is made: every automatic attempt is `event`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    Event,
-    Retry,
-    Ping,
-}
 
 /// One unit of work. The tag and field names are the wire format: add variants and
 /// optional fields, never rename.
@@ -42,6 +33,10 @@ pub enum Task {
         /// while it waits, so the wait holds under any backlog (SQS caps in-flight messages
         /// at about 120,000, not delayed ones).
         not_before: Option<i64>,
+        /// The event's type and body, when small enough to travel with the task: then no
+        /// attempt reads the event back. Absent, the worker reads the stored event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<Carried>,
     },
     /// Enqueue the first attempt for each of these webhooks. Publishing to many webhooks
     /// sends a few of these instead of thousands of deliveries, so the publish call stays
@@ -50,7 +45,17 @@ pub enum Task {
         tenant: TenantId,
         event_id: EventId,
         webhook_ids: Vec<WebhookId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<Carried>,
     },
+}
+
+/// What every delivery of an event sends, encoded once when it is published.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Carried {
+    pub event_type: EventType,
+    /// The body, byte for byte as it is signed and sent.
+    pub payload: String,
 }
 
 /// A task as received, with what is needed to acknowledge or release it.

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// SQS takes at most 10 messages per batch call.
 const BATCH: usize = 10;
+/// The longest long poll SQS allows.
+const MAX_WAIT: Duration = Duration::from_secs(20);
 
 #[derive(Clone)]
 pub struct SqsQueue {
@@ -39,7 +41,7 @@ impl SqsQueue {
     /// A client from the environment, or against `endpoint` (moto) with dummy credentials
     /// and region when the environment has none, as for DynamoDB.
     pub async fn client(endpoint: Option<&str>) -> Client {
-        Client::new(&crate::store::dynamodb::sdk_config(endpoint).await)
+        crate::aws::sqs_client(&crate::aws::sdk_config(endpoint).await)
     }
 
     /// Creates the queue (and its dead-letter queue, which takes a message after
@@ -136,8 +138,13 @@ impl TaskQueue for SqsQueue {
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(max)
-            .wait_time_seconds(seconds(wait.min(Duration::from_secs(20))))
+            .wait_time_seconds(seconds(wait.min(MAX_WAIT)))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .customize()
+            .config_override(
+                aws_sdk_sqs::config::Builder::default()
+                    .timeout_config(crate::aws::receive_timeouts(wait.min(MAX_WAIT))),
+            )
             .send()
             .await
             .map_err(backend)?;

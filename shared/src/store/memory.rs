@@ -2,7 +2,7 @@
 //! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
 
 use super::{KeyStore, StoreError, WebhookStore};
-use crate::domain::{ApiKeyId, ApiKeyRecord, KeyHash, TenantId, Webhook, WebhookId};
+use crate::domain::{ApiKeyId, ApiKeyRecord, HealthChange, KeyHash, TenantId, Webhook, WebhookId};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -90,8 +90,27 @@ impl WebhookStore for MemoryWebhookStore {
             tenant.conflict_keys.remove(&old_key);
             tenant.conflict_keys.insert(new_key);
         }
-        tenant.webhooks.insert(next.id, next.clone());
+        // As DynamoDB's update writes only what changed: health written meanwhile is kept.
+        let mut merged = next.clone();
+        if let Some(stored) = tenant.webhooks.get(&previous.id) {
+            keep_unchanged_health(&mut merged, previous, stored);
+        }
+        tenant.webhooks.insert(next.id, merged);
         Ok(())
+    }
+
+    async fn record_health(
+        &self,
+        tenant: &TenantId,
+        id: &WebhookId,
+        change: &HealthChange,
+    ) -> Result<bool, StoreError> {
+        let mut tenants = self.lock();
+        let Some(stored) = tenants.get_mut(tenant).and_then(|t| t.webhooks.get_mut(id)) else {
+            return Ok(false);
+        };
+        *stored = stored.with_health(change);
+        Ok(true)
     }
 
     async fn delete(&self, webhook: &Webhook) -> Result<(), StoreError> {
@@ -104,6 +123,25 @@ impl WebhookStore for MemoryWebhookStore {
         tenant.webhooks.remove(&webhook.id);
         tenant.conflict_keys.remove(&webhook.conflict_key());
         Ok(())
+    }
+}
+
+/// Where an edit left a health field as it read it, the stored value stands.
+fn keep_unchanged_health(next: &mut Webhook, previous: &Webhook, stored: &Webhook) {
+    if next.last_success_at == previous.last_success_at {
+        next.last_success_at = stored.last_success_at;
+    }
+    if next.last_failure_at == previous.last_failure_at {
+        next.last_failure_at = stored.last_failure_at;
+    }
+    if next.last_failure_content == previous.last_failure_content {
+        next.last_failure_content = stored.last_failure_content.clone();
+    }
+    if next.consecutive_failures == previous.consecutive_failures {
+        next.consecutive_failures = stored.consecutive_failures;
+    }
+    if next.failing_since == previous.failing_since {
+        next.failing_since = stored.failing_since;
     }
 }
 

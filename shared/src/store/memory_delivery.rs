@@ -1,7 +1,7 @@
 //! In-memory event, delivery, idempotency and execution records, with the same expiry
 //! semantics as DynamoDB (expired records are invisible).
 
-use super::{EventStore, ExecutionStore, StoreError};
+use super::{Claim, EventStore, ExecutionStore, StoreError};
 use crate::domain::{
     Delivery, Event, EventId, Execution, ExecutionId, TenantId, Timestamp, WebhookId,
 };
@@ -13,7 +13,8 @@ use std::sync::{Mutex, MutexGuard};
 struct State {
     events: HashMap<(TenantId, EventId), (Event, Timestamp)>,
     deliveries: HashMap<(TenantId, EventId), BTreeMap<WebhookId, (Delivery, Timestamp)>>,
-    idempotency: HashMap<(TenantId, String), (String, Timestamp)>,
+    /// The answer once the publish finished (`None` while it runs), and the expiry.
+    idempotency: HashMap<(TenantId, String), (Option<String>, Timestamp)>,
     executions: HashMap<(TenantId, WebhookId), BTreeMap<ExecutionId, (Execution, Timestamp)>>,
 }
 
@@ -92,21 +93,32 @@ impl EventStore for MemoryDeliveryStore {
         &self,
         tenant: &TenantId,
         key: &str,
-        response: &str,
-        expires_at: Timestamp,
+        held_until: Timestamp,
         now: Timestamp,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Claim, StoreError> {
         let mut state = self.lock();
         let slot = (tenant.clone(), key.to_owned());
-        if let Some((existing, exp)) = state.idempotency.get(&slot)
-            && *exp > now
-        {
-            return Ok(Some(existing.clone()));
+        match state.idempotency.get(&slot) {
+            Some((Some(answer), exp)) if *exp > now => return Ok(Claim::Answered(answer.clone())),
+            Some((None, exp)) if *exp > now => return Ok(Claim::InFlight),
+            _ => {}
         }
-        state
-            .idempotency
-            .insert(slot, (response.to_owned(), expires_at));
-        Ok(None)
+        state.idempotency.insert(slot, (None, held_until));
+        Ok(Claim::Claimed)
+    }
+
+    async fn complete_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        response: &str,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.lock().idempotency.insert(
+            (tenant.clone(), key.to_owned()),
+            (Some(response.to_owned()), expires_at),
+        );
+        Ok(())
     }
 
     async fn release_idempotency_key(

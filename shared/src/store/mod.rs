@@ -3,15 +3,14 @@
 //! (`hookline-tests`), so they cannot drift apart.
 
 pub mod dynamodb;
-mod dynamodb_delivery;
 pub mod memory;
 mod memory_delivery;
 
 pub use memory_delivery::MemoryDeliveryStore;
 
 use crate::domain::{
-    ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, KeyHash, TenantId,
-    Timestamp, Webhook, WebhookId,
+    ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, HealthChange,
+    KeyHash, TenantId, Timestamp, Webhook, WebhookId,
 };
 use async_trait::async_trait;
 
@@ -39,6 +38,17 @@ impl StoreError {
     }
 }
 
+/// Where an idempotency key stands when a publish claims it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The caller holds it now: publish, then complete or release it.
+    Claimed,
+    /// Another publish holds it and has not finished.
+    InFlight,
+    /// A publish with this key finished: its answer, to give again.
+    Answered(String),
+}
+
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
     /// Stores a new webhook. `Conflict` when its `conflict_key` is taken in the tenant,
@@ -55,10 +65,21 @@ pub trait WebhookStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<Webhook>, StoreError>;
 
-    /// Replaces `previous` (as it was read) with `next` (`next.version` is
-    /// `previous.version + 1`). `Stale` when the stored version is no longer `previous`'s,
-    /// `Conflict` when the new url and event types are taken by another webhook.
+    /// Writes what changed from `previous` (as it was read) to `next` (`next.version` is
+    /// `previous.version + 1`), and nothing else: a delivery's health write made meanwhile
+    /// is kept. `Stale` when the stored version is no longer `previous`'s, `Conflict` when
+    /// the new url and event types are taken by another webhook.
     async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError>;
+
+    /// Applies an attempt's effect (`Webhook::with_health`) to the stored webhook in one
+    /// write that no edit can make fail: counters are added to, not replaced. `false` when
+    /// the webhook is gone.
+    async fn record_health(
+        &self,
+        tenant: &TenantId,
+        id: &WebhookId,
+        change: &HealthChange,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes the webhook as it was read; `Stale` when it changed or vanished meanwhile.
     async fn delete(&self, webhook: &Webhook) -> Result<(), StoreError>;
@@ -107,16 +128,24 @@ pub trait EventStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<Delivery>, StoreError>;
 
-    /// Stores `response` under the idempotency `key` unless a live record is there; returns
-    /// the live record's response when there is one (and then stores nothing).
+    /// Claims the idempotency `key` for a publish, held until `held_until` unless completed:
+    /// a publish that dies before completing blocks its key only that long.
     async fn claim_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        held_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Claim, StoreError>;
+
+    /// Stores the finished publish's answer under its claimed key, until `expires_at`.
+    async fn complete_idempotency_key(
         &self,
         tenant: &TenantId,
         key: &str,
         response: &str,
         expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<(), StoreError>;
 
     /// Forgets a claimed key, when the work it guarded failed and may be tried again.
     async fn release_idempotency_key(&self, tenant: &TenantId, key: &str)

@@ -1,0 +1,172 @@
+//! What the API writes out: one serde type per resource, so every handler shows a resource the
+//! same way and no field is assembled by hand. Tenants and internal fields never appear.
+
+use crate::domain::{
+    CustomHeaders, Delivery, DeliveryStatus, Event, EventId, EventType, EventTypes, Execution,
+    ExecutionId, Filter, Metadata, RequestStatus, Timestamp, Trigger, Webhook, WebhookId,
+    WebhookSecret,
+};
+use crate::url_guard::WebhookUrl;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct WebhookView<'a> {
+    id: WebhookId,
+    url: &'a WebhookUrl,
+    event_types: &'a EventTypes,
+    filters: &'a [Filter],
+    description: &'a Option<String>,
+    active: bool,
+    failed: bool,
+    disabled_reason: &'a Option<String>,
+    headers: &'a CustomHeaders,
+    metadata: &'a Metadata,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    last_success_at: Option<Timestamp>,
+    last_failure_at: Option<Timestamp>,
+    last_failure_content: &'a Option<String>,
+    consecutive_failures: u32,
+    /// Only in the answer to a create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+impl<'a> WebhookView<'a> {
+    /// The webhook without its secret.
+    pub fn new(w: &'a Webhook) -> Self {
+        Self {
+            id: w.id,
+            url: &w.url,
+            event_types: &w.event_types,
+            filters: &w.filters,
+            description: &w.description,
+            active: w.active,
+            failed: w.failed,
+            disabled_reason: &w.disabled_reason,
+            headers: &w.headers,
+            metadata: &w.metadata,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            last_success_at: w.last_success_at,
+            last_failure_at: w.last_failure_at,
+            last_failure_content: &w.last_failure_content,
+            consecutive_failures: w.consecutive_failures,
+            secret: None,
+        }
+    }
+
+    /// The webhook with its secret: the answer to a create.
+    pub fn with_secret(w: &'a Webhook, secret: &WebhookSecret) -> Self {
+        Self {
+            secret: Some(secret.expose()),
+            ..Self::new(w)
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SecretView {
+    pub secret: String,
+}
+
+#[derive(Serialize)]
+pub struct ExecutionView<'a> {
+    id: ExecutionId,
+    webhook_id: WebhookId,
+    event_id: EventId,
+    event_type: &'a EventType,
+    attempt: u32,
+    trigger: Trigger,
+    created_at: Timestamp,
+    duration_ms: u64,
+    request_status: RequestStatus,
+    response_status: Option<u16>,
+    error_message: &'a Option<String>,
+    response_body: &'a Option<String>,
+    url: &'a str,
+    next_attempt_at: Option<Timestamp>,
+}
+
+impl<'a> ExecutionView<'a> {
+    pub fn new(e: &'a Execution) -> Self {
+        Self {
+            id: e.id,
+            webhook_id: e.webhook_id,
+            event_id: e.event_id,
+            event_type: &e.event_type,
+            attempt: e.attempt,
+            trigger: e.trigger,
+            created_at: e.created_at,
+            duration_ms: e.duration_ms,
+            request_status: e.request_status,
+            response_status: e.response_status,
+            error_message: &e.error_message,
+            response_body: &e.response_body,
+            url: &e.url,
+            next_attempt_at: e.next_attempt_at,
+        }
+    }
+
+    /// As a JSON value, for the `execution` member of a `ping_failed` problem.
+    pub fn to_value(e: &'a Execution) -> serde_json::Value {
+        serde_json::to_value(Self::new(e)).unwrap_or_default()
+    }
+}
+
+/// The answer to a publish.
+#[derive(Serialize, serde::Deserialize)]
+pub struct PublishedView {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub created_at: Timestamp,
+    pub matched: usize,
+}
+
+#[derive(Serialize)]
+pub struct EventView<'a> {
+    id: EventId,
+    event_type: &'a EventType,
+    data: &'a serde_json::Value,
+    created_at: Timestamp,
+    deliveries: Vec<DeliveryView>,
+}
+
+impl<'a> EventView<'a> {
+    pub fn new(event: &'a Event, deliveries: &[Delivery]) -> Self {
+        Self {
+            id: event.id,
+            event_type: &event.event_type,
+            data: &event.data,
+            created_at: event.created_at,
+            deliveries: deliveries.iter().map(DeliveryView::new).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DeliveryView {
+    webhook_id: WebhookId,
+    status: DeliveryStatus,
+    attempts: u32,
+    next_attempt_at: Option<Timestamp>,
+}
+
+impl DeliveryView {
+    fn new(d: &Delivery) -> Self {
+        Self {
+            webhook_id: d.webhook_id,
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+        }
+    }
+}
+
+/// The answer to a manual retry.
+#[derive(Serialize)]
+pub struct RetryQueuedView {
+    pub event_id: EventId,
+    pub webhook_id: WebhookId,
+    pub attempt: u32,
+}

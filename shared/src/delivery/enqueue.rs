@@ -1,0 +1,175 @@
+//! Queueing work: every `Task` is built here. Publishing queues the first attempts (or
+//! fan-out tasks that expand into them), the worker queues next attempts, hops and dead
+//! letters, and the retry route queues a manual attempt.
+
+use crate::AppContext;
+use crate::domain::{Delivery, Event, EventId, TenantId, Timestamp, Trigger, WebhookId};
+use crate::queue::{Carried, MAX_DELAY, QueueError, Task};
+use crate::store::StoreError;
+use std::time::Duration;
+
+/// How many deliveries one fan-out task carries.
+pub const FANOUT_CHUNK: usize = 500;
+/// Up to this many matches, publishing queues the deliveries itself.
+pub const FANOUT_INLINE: usize = 100;
+/// A body up to this size travels in its tasks, so that no attempt reads the event back.
+/// Ten tasks to an SQS batch stay far below its 256 KiB, and a message below 64 KiB is
+/// billed as one request.
+pub const CARRIED_PAYLOAD: usize = 8 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// The event's body for its tasks, when it is small enough to carry.
+pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
+    (payload.len() <= CARRIED_PAYLOAD)
+        .then(|| String::from_utf8(payload.to_vec()).ok())
+        .flatten()
+        .map(|payload| Carried {
+            event_type: event.event_type.clone(),
+            payload,
+        })
+}
+
+/// Queues the first attempt of each delivery of a published event: directly, or as fan-out
+/// tasks when there are many, so that publishing stays short whatever the fan-out.
+pub async fn publish(
+    ctx: &AppContext,
+    event: &Event,
+    payload: &[u8],
+    webhooks: &[WebhookId],
+) -> Result<(), EnqueueError> {
+    let carried = carried(event, payload);
+    if webhooks.len() <= FANOUT_INLINE {
+        return expand(ctx, &event.tenant, event.id, webhooks, carried.as_ref()).await;
+    }
+    let tasks: Vec<(Task, Duration)> = webhooks
+        .chunks(FANOUT_CHUNK)
+        .map(|chunk| {
+            let task = Task::Fanout {
+                tenant: event.tenant.clone(),
+                event_id: event.id,
+                webhook_ids: chunk.to_vec(),
+                event: carried.clone(),
+            };
+            (task, Duration::ZERO)
+        })
+        .collect();
+    ctx.queue.send(&tasks).await?;
+    Ok(())
+}
+
+/// Records the deliveries as pending and queues their first attempts.
+pub async fn expand(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    event_id: EventId,
+    webhooks: &[WebhookId],
+    carried: Option<&Carried>,
+) -> Result<(), EnqueueError> {
+    let now = Timestamp::now();
+    let pending: Vec<Delivery> = webhooks
+        .iter()
+        .map(|w| Delivery::pending(event_id, *w))
+        .collect();
+    ctx.events
+        .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
+        .await?;
+    let tasks: Vec<(Task, Duration)> = webhooks
+        .iter()
+        .map(|webhook_id| {
+            let task = Task::Deliver {
+                tenant: tenant.clone(),
+                event_id,
+                webhook_id: *webhook_id,
+                attempt: 1,
+                trigger: Trigger::Event,
+                not_before: None,
+                event: carried.cloned(),
+            };
+            (task, Duration::ZERO)
+        })
+        .collect();
+    // Batches of 10 go out a few at a time: SQS answers each in milliseconds.
+    let sends = tasks.chunks(100).map(|chunk| ctx.queue.send(chunk));
+    for result in futures::future::join_all(sends).await {
+        result?;
+    }
+    Ok(())
+}
+
+/// The same delivery task, as attempt `attempt`, not to run before `due`.
+fn again(task: &Task, attempt: u32, due: Option<Timestamp>) -> Task {
+    let mut task = task.clone();
+    if let Task::Deliver {
+        attempt: a,
+        not_before,
+        ..
+    } = &mut task
+    {
+        *a = attempt;
+        *not_before = due.map(|t| t.millis());
+    }
+    task
+}
+
+/// Queues the next attempt of a delivery after `delay`. A delay longer than SQS allows is
+/// sent as hops (see `Task::Deliver::not_before`).
+pub async fn next_attempt(
+    ctx: &AppContext,
+    task: &Task,
+    attempt: u32,
+    delay: Duration,
+    due: Timestamp,
+) -> Result<(), QueueError> {
+    let retry = again(task, attempt, Some(due));
+    ctx.queue.send(&[(retry, delay.min(MAX_DELAY))]).await
+}
+
+/// Sends a task received before its time on towards it.
+pub async fn hop(ctx: &AppContext, task: &Task, wait: Duration) -> Result<(), QueueError> {
+    ctx.queue.send(&[(task.clone(), wait.min(MAX_DELAY))]).await
+}
+
+/// The last word on a delivery whose last attempt failed, for operators to inspect.
+pub async fn dead_letter(ctx: &AppContext, task: &Task) -> Result<(), QueueError> {
+    let last = match task {
+        Task::Deliver { attempt, .. } => again(task, *attempt, None),
+        Task::Fanout { .. } => task.clone(),
+    };
+    ctx.dead_letters.send(&[(last, Duration::ZERO)]).await
+}
+
+/// Queues one more attempt of `event` to `webhook_id`, asked for by a person: attempt
+/// `attempt`, `trigger: retry`, with no automatic retries after it. The delivery shows as
+/// pending until it is made.
+pub async fn manual_retry(
+    ctx: &AppContext,
+    event: &Event,
+    webhook_id: WebhookId,
+    attempt: u32,
+) -> Result<(), EnqueueError> {
+    let now = Timestamp::now();
+    let mut pending = Delivery::pending(event.id, webhook_id);
+    pending.attempts = attempt.saturating_sub(1);
+    ctx.events
+        .put_deliveries(&event.tenant, &[pending], ctx.records_expire_at(now))
+        .await?;
+    let payload = event.payload();
+    let task = Task::Deliver {
+        tenant: event.tenant.clone(),
+        event_id: event.id,
+        webhook_id,
+        attempt,
+        trigger: Trigger::Retry,
+        not_before: None,
+        event: carried(event, &payload),
+    };
+    ctx.queue.send(&[(task, Duration::ZERO)]).await?;
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Event, delivery and idempotency items.
+
+use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s, tenant_pk};
+use crate::domain::{Delivery, Event, EventId, TenantId, Timestamp};
+use crate::store::{Claim, EventStore, StoreError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+fn event_pk(tenant: &TenantId, event: &EventId) -> String {
+    format!("T#{tenant}#EV#{event}")
+}
+
+fn idempotency_sk(key: &str) -> String {
+    format!("IDEM#{}", hex::encode(Sha256::digest(key.as_bytes())))
+}
+
+#[async_trait]
+impl EventStore for DynamoStore {
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
+        let item = document(
+            tenant_pk(&event.tenant),
+            format!("EV#{}", event.id),
+            event,
+            expires_at,
+        )?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn get_event(
+        &self,
+        tenant: &TenantId,
+        id: &EventId,
+        now: Timestamp,
+    ) -> Result<Option<Event>, StoreError> {
+        match self.get_doc(tenant_pk(tenant), format!("EV#{id}")).await? {
+            Some(item) => read(&item, now),
+            None => Ok(None),
+        }
+    }
+
+    async fn put_deliveries(
+        &self,
+        tenant: &TenantId,
+        deliveries: &[Delivery],
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        // BatchWriteItem takes 25 items; what it leaves unprocessed is sent again.
+        for chunk in deliveries.chunks(25) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for d in chunk {
+                let item = document(
+                    event_pk(tenant, &d.event_id),
+                    format!("DL#{}", d.webhook_id),
+                    d,
+                    expires_at,
+                )?;
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(StoreError::backend)?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+            let mut pending = HashMap::from([(self.table.clone(), requests)]);
+            for round in 0..8u32 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(StoreError::backend)?;
+                pending = out.unprocessed_items.unwrap_or_default();
+                if pending.values().all(Vec::is_empty) {
+                    break;
+                }
+                if round == 7 {
+                    return Err(StoreError::backend(
+                        "DynamoDB kept delivery records unprocessed",
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << round)).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_deliveries(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        now: Timestamp,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let items = self
+            .query_partition(
+                event_pk(tenant, event_id),
+                "begins_with(sk, :dl)",
+                vec![(":dl", s("DL#"))],
+                true,
+                usize::MAX,
+            )
+            .await?;
+        let mut deliveries = Vec::with_capacity(items.len());
+        for item in &items {
+            if let Some(d) = read(item, now)? {
+                deliveries.push(d);
+            }
+        }
+        Ok(deliveries)
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key_text: &str,
+        held_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Claim, StoreError> {
+        let mut item = key(tenant_pk(tenant), idempotency_sk(key_text));
+        item.insert(TTL_ATTRIBUTE.into(), n(held_until.unix_seconds()));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR #exp <= :now")
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", n(now.unix_seconds()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Claim::Claimed),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                let existing = self
+                    .get_doc(tenant_pk(tenant), idempotency_sk(key_text))
+                    .await?;
+                let response = existing
+                    .as_ref()
+                    .and_then(|i| i.get("response"))
+                    .and_then(|v| v.as_s().ok())
+                    .cloned();
+                // Held by a publish still running, or released just now: either way the
+                // caller may try again shortly.
+                Ok(response.map_or(Claim::InFlight, Claim::Answered))
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn complete_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key_text: &str,
+        response: &str,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut item = key(tenant_pk(tenant), idempotency_sk(key_text));
+        item.insert("response".into(), s(response));
+        item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key_text: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), idempotency_sk(key_text))))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,331 @@
+//! DynamoDB adapter: one on-demand table, `pk`/`sk` string keys, the tenant in every key, no
+//! Scan anywhere. One module per aggregate (`webhooks`, `keys`, `events`, `executions`); this
+//! one holds the table, the item helpers and transactions.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | webhook | `T#<tenant>` | `WH#<webhook id>` (UUIDv7: creation order) |
+//! | url + event types uniqueness | `T#<tenant>` | `WHKEY#<conflict key>` |
+//! | webhook count, for the cap | `T#<tenant>` | `WHCOUNT` |
+//! | API key, looked up per request | `KEY#<sha256>` | `KEY` |
+//! | API key registry, for the operator tool | `KEYS` | `<key id>` |
+//! | event | `T#<tenant>` | `EV#<event id>` |
+//! | delivery of an event to a webhook | `T#<tenant>#EV#<event id>` | `DL#<webhook id>` |
+//! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
+//! | idempotency key | `T#<tenant>` | `IDEM#<sha256 of the key>` |
+//!
+//! Conflicts and the per-tenant cap are enforced by conditions inside one transaction with
+//! the write they guard, so two concurrent creates can never both win. Records are stored as
+//! one JSON document attribute (`doc`); every record has `expires_at` for the table's TTL,
+//! and reads skip expired ones, since TTL deletes lazily.
+
+mod events;
+mod executions;
+mod keys;
+mod webhooks;
+
+use super::StoreError;
+use crate::domain::{TenantId, Timestamp};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put,
+    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
+};
+use std::collections::HashMap;
+
+/// The attribute DynamoDB's TTL deletes items by (unix seconds).
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    pub(crate) client: Client,
+    pub(crate) table: String,
+}
+
+pub(crate) fn s(text: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(text.into())
+}
+
+pub(crate) fn n(number: impl ToString) -> AttributeValue {
+    AttributeValue::N(number.to_string())
+}
+
+pub(crate) fn tenant_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}")
+}
+
+pub(crate) fn key(pk: String, sk: String) -> Item {
+    HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Builds a client from the environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),
+    /// or against `endpoint` when given (moto, DynamoDB Local).
+    pub async fn client(endpoint: Option<&str>) -> Client {
+        crate::aws::dynamodb_client(&crate::aws::sdk_config(endpoint).await)
+    }
+
+    /// Creates the table (on demand, with TTL) unless it exists: for the local server, the
+    /// tests and the operator tool; in AWS the template creates it.
+    pub async fn create_table_if_missing(&self) -> Result<(), StoreError> {
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(StoreError::backend)
+        };
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(StoreError::backend)
+        };
+        let created = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute("pk")?)
+            .attribute_definitions(attribute("sk")?)
+            .key_schema(key("pk", KeyType::Hash)?)
+            .key_schema(key("sk", KeyType::Range)?)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception()) =>
+            {
+                return Ok(());
+            }
+            Err(e) => return Err(StoreError::backend(e)),
+        }
+        for _ in 0..120 {
+            let described = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            let status = described
+                .table()
+                .and_then(|t| t.table_status())
+                .map(|s| s.as_str());
+            if status == Some("ACTIVE") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        let ttl = TimeToLiveSpecification::builder()
+            .attribute_name(TTL_ATTRIBUTE)
+            .enabled(true)
+            .build()
+            .map_err(StoreError::backend)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    pub(crate) fn put(&self, item: Item, condition: Option<&str>) -> Result<Put, StoreError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+        if let Some(condition) = condition {
+            put = put.condition_expression(condition);
+        }
+        put.build().map_err(StoreError::backend)
+    }
+
+    pub(crate) fn delete_item(&self, key: Item) -> Result<Delete, StoreError> {
+        Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .build()
+            .map_err(StoreError::backend)
+    }
+
+    /// Runs a transaction; a cancelled one reports which of its items failed a condition.
+    pub(crate) async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TransactFailure> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) => match e.into_err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let failed = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                    match failed {
+                        Some(index) => Err(TransactFailure::Condition(index)),
+                        None => Err(TransactFailure::Backend(StoreError::backend(cancelled))),
+                    }
+                }
+                other => Err(TransactFailure::Backend(StoreError::backend(other))),
+            },
+            Err(other) => Err(TransactFailure::Backend(StoreError::backend(other))),
+        }
+    }
+
+    pub(crate) async fn query_all(
+        &self,
+        pk: &str,
+        lo: &str,
+        hi: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        while items.len() < limit {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":lo", s(lo))
+                .expression_attribute_values(":hi", s(hi))
+                .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            items.extend(page.items().iter().cloned());
+            match page.last_evaluated_key() {
+                Some(last) if !last.is_empty() => start = Some(last.clone()),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+}
+
+/// Records (events, deliveries, executions) are one JSON document each: event data may nest
+/// deeper than DynamoDB maps allow.
+pub(crate) fn document(
+    pk: String,
+    sk: String,
+    doc: &impl serde::Serialize,
+    expires_at: Timestamp,
+) -> Result<Item, StoreError> {
+    let mut item = key(pk, sk);
+    item.insert(
+        "doc".into(),
+        s(serde_json::to_string(doc).map_err(StoreError::backend)?),
+    );
+    item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
+    Ok(item)
+}
+
+/// The document of a live item; `None` when it has expired.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    item: &Item,
+    now: Timestamp,
+) -> Result<Option<T>, StoreError> {
+    let expires = item
+        .get(TTL_ATTRIBUTE)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    if expires.is_some_and(|e| e <= now.unix_seconds()) {
+        return Ok(None);
+    }
+    let doc = item
+        .get("doc")
+        .and_then(|v| v.as_s().ok())
+        .ok_or_else(|| StoreError::backend("item has no doc"))?;
+    serde_json::from_str(doc)
+        .map(Some)
+        .map_err(StoreError::backend)
+}
+
+impl DynamoStore {
+    pub(crate) async fn get_doc(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(found.item)
+    }
+
+    /// Query one partition: `condition` on `sk` with `values`, in `forward` order.
+    pub(crate) async fn query_partition(
+        &self,
+        pk: String,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+        forward: bool,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        while items.len() < limit {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(format!("pk = :pk AND {condition}"))
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .scan_index_forward(forward)
+                .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take());
+            for (name, value) in &values {
+                query = query.expression_attribute_values(*name, value.clone());
+            }
+            let page = query.send().await.map_err(StoreError::backend)?;
+            items.extend(page.items().iter().cloned());
+            match page.last_evaluated_key() {
+                Some(last) if !last.is_empty() => start = Some(last.clone()),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+}
+
+pub(crate) enum TransactFailure {
+    /// The item at this index failed its condition.
+    Condition(usize),
+    Backend(StoreError),
+}
+
+pub(crate) fn tx_put(put: Put) -> TransactWriteItem {
+    TransactWriteItem::builder().put(put).build()
+}
+
+pub(crate) fn tx_delete(delete: Delete) -> TransactWriteItem {
+    TransactWriteItem::builder().delete(delete).build()
+}
+
+pub(crate) fn tx_update(update: Update) -> TransactWriteItem {
+    TransactWriteItem::builder().update(update).build()
+}

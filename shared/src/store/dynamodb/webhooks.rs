@@ -1,0 +1,313 @@
+//! Webhook items, with the uniqueness and count items that guard them.
+
+use super::{
+    DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update,
+};
+use crate::domain::{HealthChange, TenantId, Webhook, WebhookId};
+use crate::store::{StoreError, WebhookStore};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
+
+fn webhook_sk(id: &WebhookId) -> String {
+    format!("WH#{id}")
+}
+
+fn conflict_sk(key: &str) -> String {
+    format!("WHKEY#{key}")
+}
+
+const COUNT_SK: &str = "WHCOUNT";
+
+impl DynamoStore {
+    /// The webhook's item. An empty field is left out rather than stored as NULL, so that
+    /// `if_not_exists` sees it as absent.
+    fn webhook_item(&self, webhook: &Webhook) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(webhook).map_err(StoreError::backend)?;
+        item.retain(|_, value| !value.is_null());
+        item.insert("pk".into(), s(tenant_pk(&webhook.tenant)));
+        item.insert("sk".into(), s(webhook_sk(&webhook.id)));
+        Ok(item)
+    }
+
+    fn conflict_item(&self, webhook: &Webhook) -> Item {
+        let mut item = key(
+            tenant_pk(&webhook.tenant),
+            conflict_sk(&webhook.conflict_key()),
+        );
+        item.insert("webhook_id".into(), s(webhook.id.to_string()));
+        item
+    }
+
+    /// Adds `by` to the tenant's webhook count; with `max`, only while the count is below it.
+    fn count_update(
+        &self,
+        tenant: &TenantId,
+        by: i64,
+        max: Option<u32>,
+    ) -> Result<Update, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
+            .update_expression("ADD #n :by")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":by", n(by));
+        if let Some(max) = max {
+            update = update
+                .condition_expression("attribute_not_exists(#n) OR #n < :max")
+                .expression_attribute_values(":max", n(max));
+        }
+        update.build().map_err(StoreError::backend)
+    }
+
+    /// The write from `previous`'s item to `next`'s: SET what differs, REMOVE what `next`
+    /// left empty, nothing else, on the condition that `previous`'s version is still stored.
+    fn edit(&self, previous: &Webhook, next: &Webhook) -> Result<Update, StoreError> {
+        let (before, after) = (self.webhook_item(previous)?, self.webhook_item(next)?);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(&next.tenant), webhook_sk(&next.id))))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", n(previous.version));
+        let mut set = Vec::new();
+        for (i, (name, value)) in after.iter().enumerate() {
+            if before.get(name) != Some(value) {
+                set.push(format!("#s{i} = :s{i}"));
+                update = update
+                    .expression_attribute_names(format!("#s{i}"), name)
+                    .expression_attribute_values(format!(":s{i}"), value.clone());
+            }
+        }
+        let mut remove = Vec::new();
+        for (i, name) in before
+            .keys()
+            .filter(|k| !after.contains_key(*k))
+            .enumerate()
+        {
+            remove.push(format!("#r{i}"));
+            update = update.expression_attribute_names(format!("#r{i}"), name);
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        update
+            .update_expression(expression)
+            .build()
+            .map_err(StoreError::backend)
+    }
+
+    /// One `UpdateItem` of health attributes; `false` when its condition failed.
+    async fn health_update(
+        &self,
+        tenant: &TenantId,
+        id: &WebhookId,
+        expression: &str,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<bool, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), webhook_sk(id))))
+            .update_expression(expression)
+            .condition_expression(condition);
+        for name in [
+            "active",
+            "failed",
+            "disabled_reason",
+            "last_success_at",
+            "last_failure_at",
+            "last_failure_content",
+            "consecutive_failures",
+            "failing_since",
+            "version",
+        ] {
+            if expression.contains(&format!("#{name}")) || condition.contains(&format!("#{name}")) {
+                update = update.expression_attribute_names(format!("#{name}"), name);
+            }
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+}
+
+fn attribute(value: &impl serde::Serialize) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value).map_err(StoreError::backend)
+}
+
+#[async_trait]
+impl WebhookStore for DynamoStore {
+    async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
+        let items = vec![
+            tx_put(self.put(
+                self.webhook_item(webhook)?,
+                Some("attribute_not_exists(pk)"),
+            )?),
+            tx_put(self.put(
+                self.conflict_item(webhook),
+                Some("attribute_not_exists(pk)"),
+            )?),
+            tx_update(self.count_update(&webhook.tenant, 1, Some(max_per_tenant))?),
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition(1)) => Err(StoreError::Conflict),
+            Err(TransactFailure::Condition(2)) => Err(StoreError::LimitReached),
+            Err(TransactFailure::Condition(_)) => Err(StoreError::backend("webhook id collision")),
+            Err(TransactFailure::Backend(e)) => Err(e),
+        }
+    }
+
+    async fn get(&self, tenant: &TenantId, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), webhook_sk(id))))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        found
+            .item
+            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::backend))
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        tenant: &TenantId,
+        after: Option<&WebhookId>,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        // Ids have one fixed length, so "WH#<after>~" sorts after `after` and before every
+        // later id; "WH#~" after every id.
+        let lo = after.map_or_else(|| "WH#".to_owned(), |a| format!("WH#{a}~"));
+        let items = self
+            .query_all(&tenant_pk(tenant), &lo, "WH#~", limit)
+            .await?;
+        items
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::backend))
+            .collect()
+    }
+
+    async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
+        let mut items = vec![tx_update(self.edit(previous, next)?)];
+        if previous.conflict_key() != next.conflict_key() {
+            let old = key(
+                tenant_pk(&previous.tenant),
+                conflict_sk(&previous.conflict_key()),
+            );
+            items.push(tx_delete(self.delete_item(old)?));
+            items.push(tx_put(
+                self.put(self.conflict_item(next), Some("attribute_not_exists(pk)"))?,
+            ));
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition(0)) => Err(StoreError::Stale),
+            Err(TransactFailure::Condition(_)) => Err(StoreError::Conflict),
+            Err(TransactFailure::Backend(e)) => Err(e),
+        }
+    }
+
+    async fn record_health(
+        &self,
+        tenant: &TenantId,
+        id: &WebhookId,
+        change: &HealthChange,
+    ) -> Result<bool, StoreError> {
+        const EXISTS: &str = "attribute_exists(pk)";
+        match change {
+            HealthChange::Succeeded { at } => {
+                self.health_update(
+                    tenant,
+                    id,
+                    "SET #last_success_at = :at, #consecutive_failures = :zero REMOVE #failing_since",
+                    EXISTS,
+                    vec![(":at", attribute(at)?), (":zero", n(0))],
+                )
+                .await
+            }
+            HealthChange::Failed {
+                at,
+                content,
+                disable,
+            } => {
+                let values = || -> Result<Vec<(&str, AttributeValue)>, StoreError> {
+                    Ok(vec![
+                        (":at", attribute(at)?),
+                        (":content", s(content.as_str())),
+                        (":one", n(1)),
+                    ])
+                };
+                let failed = "SET #last_failure_at = :at, #last_failure_content = :content, \
+                              #failing_since = if_not_exists(#failing_since, :at)";
+                if let Some(reason) = disable {
+                    // Only an active webhook is disabled, and the version moves with it.
+                    let mut with_reason = values()?;
+                    with_reason.extend([
+                        (":yes", AttributeValue::Bool(true)),
+                        (":no", AttributeValue::Bool(false)),
+                        (":reason", s(reason.as_str())),
+                    ]);
+                    let expression = format!(
+                        "{failed}, #active = :no, #failed = :yes, #disabled_reason = :reason \
+                         ADD #consecutive_failures :one, #version :one"
+                    );
+                    if self
+                        .health_update(tenant, id, &expression, "#active = :yes", with_reason)
+                        .await?
+                    {
+                        return Ok(true);
+                    }
+                }
+                let expression = format!("{failed} ADD #consecutive_failures :one");
+                self.health_update(tenant, id, &expression, EXISTS, values()?)
+                    .await
+            }
+        }
+    }
+
+    async fn delete(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        let remove = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                tenant_pk(&webhook.tenant),
+                webhook_sk(&webhook.id),
+            )))
+            .condition_expression("#v = :v")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":v", n(webhook.version))
+            .build()
+            .map_err(StoreError::backend)?;
+        let conflict = key(
+            tenant_pk(&webhook.tenant),
+            conflict_sk(&webhook.conflict_key()),
+        );
+        let items = vec![
+            tx_delete(remove),
+            tx_delete(self.delete_item(conflict)?),
+            tx_update(self.count_update(&webhook.tenant, -1, None)?),
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition(_)) => Err(StoreError::Stale),
+            Err(TransactFailure::Backend(e)) => Err(e),
+        }
+    }
+}
