@@ -295,16 +295,16 @@ static FORBIDDEN_V4: LazyLock<Vec<Ipv4Net>> = LazyLock::new(|| {
 /// address, which are judged by that address.
 static FORBIDDEN_V6: LazyLock<Vec<Ipv6Net>> = LazyLock::new(|| {
     nets(&[
-        "::/128",         // unspecified
-        "::1/128",        // loopback
-        "64:ff9b:1::/48", // local-use NAT64
-        "100::/64",       // discard
-        "2001::/23",      // IETF protocol assignments, Teredo
-        "2001:db8::/32",  // documentation
-        "fc00::/7",       // unique-local, AWS metadata (fd00:ec2::254)
-        "fe80::/10",      // link-local
-        "fec0::/10",      // site-local (deprecated)
-        "ff00::/8",       // multicast
+        "::/96",           // unspecified, loopback, IPv4-compatible (deprecated): none routable
+        "::ffff:0:0:0/96", // IPv4-translated (SIIT): never a public destination
+        "64:ff9b:1::/48",  // local-use NAT64
+        "100::/64",        // discard
+        "2001::/23",       // IETF protocol assignments, Teredo
+        "2001:db8::/32",   // documentation
+        "fc00::/7",        // unique-local, AWS metadata (fd00:ec2::254)
+        "fe80::/10",       // link-local
+        "fec0::/10",       // site-local (deprecated)
+        "ff00::/8",        // multicast
     ])
 });
 
@@ -318,15 +318,15 @@ fn is_forbidden(ip: IpAddr) -> bool {
     }
 }
 
-/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`),
-/// NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:AABB:CCDD::`) address.
+/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`) or
+/// 6to4 (`2002:AABB:CCDD::`) address. IPv4-compatible (`::a.b.c.d`) and IPv4-translated
+/// (`::ffff:0:a.b.c.d`) addresses are refused whole (`FORBIDDEN_V6`).
 fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = v6.segments();
     let o = v6.octets();
     let tail = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
     match s {
         [0, 0, 0, 0, 0, 0xffff, _, _] => Some(tail),
-        [0, 0, 0, 0, 0, 0, hi, _] if hi != 0 => Some(tail), // compatible; ::, ::1 stay v6
         [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail),
         [0x2002, _, _, ..] => Some(Ipv4Addr::new(o[2], o[3], o[4], o[5])),
         _ => None,
@@ -400,6 +400,11 @@ mod tests {
             "https://0/",
             "https://[::ffff:169.254.169.254]/",
             "https://3232235777/",
+            "https://[::2]/",
+            "https://[::8.8.8.8]/",
+            "https://[::ffff:0:127.0.0.1]/",
+            "https://[::ffff:0:7f00:1]/",
+            "https://[::ffff:0:8.8.8.8]/",
         ] {
             assert!(refused(bad), "{bad} should be refused");
         }
@@ -535,6 +540,9 @@ mod tests {
             format!("[0:0:0:0:0:FFFF:{hi:X}:{lo:X}]"),
             format!("[64:ff9b::{a}.{b}.{c}.{d}]"),
             format!("[2002:{hi:x}:{lo:x}::1]"),
+            format!("[::ffff:0:{a}.{b}.{c}.{d}]"),
+            format!("[::ffff:0:{hi:x}:{lo:x}]"),
+            format!("[::{hi:x}:{lo:x}]"),
         ];
         if hi != 0 {
             forms.push(format!("[::{a}.{b}.{c}.{d}]"));
@@ -565,6 +573,7 @@ mod tests {
         fn every_non_public_v6_address_is_refused(
             net in prop::sample::select(vec![
                 "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "fec0::/10", "2001:db8::/32",
+                "::/96", "::ffff:0:0:0/96",
             ]),
             low in any::<u128>(),
         ) {

@@ -561,6 +561,36 @@ pub async fn task_queue(
     assert_eq!(got[0].task, third);
     queue.ack(&got[0].receipt).await.unwrap();
 
+    // Extended while worked on (a heartbeat): hidden past the visibility timeout, and the
+    // receipt still acknowledges it.
+    let fourth = task(4);
+    queue
+        .send(&[(fourth.clone(), Duration::ZERO)])
+        .await
+        .unwrap();
+    let got = queue.receive(10, wait).await.unwrap();
+    assert_eq!(got[0].task, fourth);
+    let hidden_until = Instant::now() + visibility + Duration::from_secs(2);
+    queue
+        .extend(&got[0].receipt, visibility + Duration::from_secs(2))
+        .await
+        .unwrap();
+    let early = queue
+        .receive(10, visibility + Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "handed out while still extended");
+    assert!(Instant::now() < hidden_until + Duration::from_secs(1));
+    queue.ack(&got[0].receipt).await.unwrap();
+    assert!(
+        queue
+            .receive(10, Duration::from_secs(3))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the extended receipt acknowledged it"
+    );
+
     // A batch arrives whole; nothing is left afterwards.
     let batch: Vec<_> = (10..15).map(|i| (task(i), Duration::ZERO)).collect();
     queue.send(&batch).await.unwrap();

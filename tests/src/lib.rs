@@ -95,6 +95,7 @@ impl TestServer {
             execution_ttl: std::time::Duration::from_secs(86_400),
             sqs_endpoint: None,
             queue_name: unique_table(),
+            request_timeout: std::time::Duration::from_secs(30),
             delivery_concurrency: 64,
         };
         if backend == Backend::DynamoDb {

@@ -702,6 +702,18 @@ on_both_backends!(
             )
             .await;
         assert_eq!(ok.status, StatusCode::ACCEPTED, "{}", ok.body);
+        // Exactly the most data allowed: the body with its envelope is larger than the data
+        // alone, and is still read whole.
+        let most = json!({"blob": "x".repeat(256 * 1024 - r#"{"blob":""}"#.len())});
+        assert_eq!(serde_json::to_vec(&most).unwrap().len(), 256 * 1024);
+        let full = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "a", "data": most}),
+            )
+            .await;
+        assert_eq!(full.status, StatusCode::ACCEPTED, "{}", full.body);
         server
             .post(
                 KEY_A,
@@ -734,6 +746,34 @@ on_both_backends!(
         assert_eq!(after["description"], created["description"]);
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start_with(Backend::Memory, |s| {
+        s.request_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(server.running.addr)
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {KEY_A}\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"event"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The rest never comes: the server answers instead of waiting forever.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the server kept waiting for the body");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request_timeout"), "{answer}");
+}
 
 #[tokio::test]
 async fn health_answers_without_a_key() {

@@ -718,3 +718,197 @@ on_both_backends!(
         assert_eq!(records[0]["response_status"], 500);
     }
 );
+
+on_both_backends!(
+    a_publish_that_died_after_claiming_its_key_answers_nothing_it_did_not_do,
+    |backend| async move {
+        use hookline::store::Claim;
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        hook(&server, &receiver, "/claimed", &["a"]).await;
+        let ctx = &server.running.ctx;
+        let tenant = hookline::domain::TenantId::parse("tenant-a").unwrap();
+        let now = hookline::domain::Timestamp::now();
+        // A publish claimed the key and died before storing or queueing anything.
+        let claim = ctx
+            .events
+            .claim_idempotency_key(&tenant, "died", now.plus(Duration::from_secs(60)), now)
+            .await
+            .unwrap();
+        assert_eq!(claim, Claim::Claimed);
+        let reply = server
+            .http
+            .post(format!("{}/v1/events", server.base))
+            .bearer_auth(KEY_A)
+            .header("idempotency-key", "died")
+            .json(&json!({"event_type": "a", "data": {}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            reply.status(),
+            409,
+            "not a 202 for an event that was never queued"
+        );
+        let problem: Value = reply.json().await.unwrap();
+        assert_eq!(problem["type"], "idempotency_key_in_use");
+        // Once the claim is released (or lapses), the key publishes for real.
+        ctx.events
+            .release_idempotency_key(&tenant, "died")
+            .await
+            .unwrap();
+        let reply = server
+            .http
+            .post(format!("{}/v1/events", server.base))
+            .bearer_auth(KEY_A)
+            .header("idempotency-key", "died")
+            .json(&json!({"event_type": "a", "data": {}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 202);
+        eventually(WAIT, "the delivery", || async {
+            (!receiver.events_on("/claimed").is_empty()).then_some(())
+        })
+        .await;
+    }
+);
+
+/// An event store whose delivery-record writes fail while `failing` is set.
+struct FailingDeliveries {
+    inner: std::sync::Arc<dyn hookline::store::EventStore>,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl hookline::store::EventStore for FailingDeliveries {
+    async fn put_event(
+        &self,
+        event: &hookline::domain::Event,
+        expires_at: hookline::domain::Timestamp,
+    ) -> Result<(), hookline::store::StoreError> {
+        self.inner.put_event(event, expires_at).await
+    }
+    async fn get_event(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        id: &hookline::domain::EventId,
+        now: hookline::domain::Timestamp,
+    ) -> Result<Option<hookline::domain::Event>, hookline::store::StoreError> {
+        self.inner.get_event(tenant, id, now).await
+    }
+    async fn put_deliveries(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        deliveries: &[hookline::domain::Delivery],
+        expires_at: hookline::domain::Timestamp,
+    ) -> Result<(), hookline::store::StoreError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(hookline::store::StoreError::backend("injected fault"));
+        }
+        self.inner
+            .put_deliveries(tenant, deliveries, expires_at)
+            .await
+    }
+    async fn list_deliveries(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        event_id: &hookline::domain::EventId,
+        now: hookline::domain::Timestamp,
+    ) -> Result<Vec<hookline::domain::Delivery>, hookline::store::StoreError> {
+        self.inner.list_deliveries(tenant, event_id, now).await
+    }
+    async fn claim_idempotency_key(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        key: &str,
+        held_until: hookline::domain::Timestamp,
+        now: hookline::domain::Timestamp,
+    ) -> Result<hookline::store::Claim, hookline::store::StoreError> {
+        self.inner
+            .claim_idempotency_key(tenant, key, held_until, now)
+            .await
+    }
+    async fn complete_idempotency_key(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        key: &str,
+        response: &str,
+        expires_at: hookline::domain::Timestamp,
+    ) -> Result<(), hookline::store::StoreError> {
+        self.inner
+            .complete_idempotency_key(tenant, key, response, expires_at)
+            .await
+    }
+    async fn release_idempotency_key(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        key: &str,
+    ) -> Result<(), hookline::store::StoreError> {
+        self.inner.release_idempotency_key(tenant, key).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_record_write_never_starts_a_second_retry_chain() {
+    use hookline::delivery::worker::{Outcome, process};
+    use hookline::domain::Trigger;
+    use hookline::queue::memory::MemoryQueue;
+    use hookline::queue::{Carried, Task, TaskQueue};
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    let server = server(Backend::Memory).await;
+    let receiver = Receiver::start().await;
+    let (id, _) = hook(&server, &receiver, "/flaky", &["a"]).await;
+    receiver.always("/flaky", Answer::status(500));
+    // The server's own context, with delivery records that fail to write and a queue of its
+    // own that no worker drains.
+    let mut ctx = server.running.ctx.clone();
+    let failing = Arc::new(FailingDeliveries {
+        inner: ctx.events.clone(),
+        failing: true.into(),
+    });
+    ctx.events = failing.clone();
+    let queue = Arc::new(MemoryQueue::new(Duration::from_secs(30)));
+    ctx.queue = queue.clone();
+    let task = Task::Deliver {
+        tenant: hookline::domain::TenantId::parse("tenant-a").unwrap(),
+        event_id: hookline::domain::EventId::new(),
+        webhook_id: hookline::domain::WebhookId::parse(&id).unwrap(),
+        attempt: 1,
+        trigger: Trigger::Event,
+        not_before: None,
+        event: Some(Carried {
+            event_type: hookline::domain::EventType::parse("a").unwrap(),
+            payload: "{}".into(),
+        }),
+    };
+    // The attempt fails and its record cannot be written: the task fails, nothing is queued.
+    assert!(process(&ctx, &task).await.is_err());
+    let queued = |queue: Arc<MemoryQueue>| async move {
+        let mut n = 0;
+        loop {
+            // Longer than the retry delay (1 s, 20 % jitter): a queued retry would show.
+            let got = queue
+                .receive(10, Duration::from_millis(2500))
+                .await
+                .unwrap();
+            if got.is_empty() {
+                return n;
+            }
+            n += got.len();
+        }
+    };
+    assert_eq!(
+        queued(queue.clone()).await,
+        0,
+        "a retry was queued before the record"
+    );
+    // Redone once the store is back: exactly one next attempt.
+    failing.failing.store(false, Ordering::SeqCst);
+    assert!(matches!(
+        process(&ctx, &task).await.unwrap(),
+        Outcome::Retrying { .. }
+    ));
+    assert_eq!(queued(queue).await, 1);
+}

@@ -153,3 +153,21 @@ async fn the_local_server_serves_every_route_of_the_table() {
         );
     }
 }
+
+/// AWS advises a queue's visibility timeout of six times its consumer's timeout: a batch
+/// that waited for a throttled function is then not handed out again while it is worked on.
+#[test]
+fn the_delivery_queue_hides_a_message_six_times_the_functions_timeout() {
+    let template: serde_yaml::Value = serde_yaml::from_str(&root("template.yaml")).unwrap();
+    let resources = &template["Resources"];
+    let visibility = resources["DeliveryQueue"]["Properties"]["VisibilityTimeout"]
+        .as_u64()
+        .unwrap();
+    let timeout = resources["DeliverWebhookFunction"]["Properties"]["Timeout"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility {visibility} s < 6 x the function's {timeout} s"
+    );
+}

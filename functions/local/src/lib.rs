@@ -13,10 +13,11 @@ use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
 use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
 use hookline::delivery::retry::{DEFAULT_SCHEDULE, RetrySchedule};
+use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
-use hookline::queue::TaskQueue;
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
+use hookline::queue::{Received, TaskQueue};
 use hookline::store::dynamodb::DynamoStore;
 use hookline::url_guard::resolve::DnsOverrides;
 use hookline::url_guard::{AllowList, UrlPolicy};
@@ -98,6 +99,11 @@ pub struct Settings {
         default_value = "hookline-deliveries"
     )]
     pub queue_name: String,
+
+    /// How long a client may take to send a request's body: a slow one cannot hold a
+    /// connection and a worker forever.
+    #[arg(long, env = "HOOKLINE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
 
     /// How many deliveries run at once.
     #[arg(long, env = "HOOKLINE_DELIVERY_CONCURRENCY", default_value_t = 256)]
@@ -244,12 +250,22 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
     Ok((ctx, keys))
 }
 
+/// What the router's handlers share.
+#[derive(Clone)]
+struct App {
+    ctx: AppContext,
+    request_timeout: Duration,
+}
+
 /// The router: `/health`, and every API route through the shared handlers.
-pub fn router(ctx: AppContext) -> Router {
+pub fn router(ctx: AppContext, request_timeout: Duration) -> Router {
     Router::new()
         .route("/health", get(health))
         .fallback(serve_api)
-        .with_state(ctx)
+        .with_state(App {
+            ctx,
+            request_timeout,
+        })
 }
 
 async fn health() -> impl IntoResponse {
@@ -259,16 +275,26 @@ async fn health() -> impl IntoResponse {
     )
 }
 
-/// The largest body any route accepts; the route's own limit is checked by the handler.
-const MAX_READ: usize = 256 * 1024;
+/// The largest body any route accepts (a publish); each route's own limit is checked by
+/// the handler.
+const MAX_READ: usize = hookline::api::routes::MAX_EVENT_BODY;
 
-async fn serve_api(State(ctx): State<AppContext>, request: Request) -> Response {
+async fn serve_api(State(app): State<App>, request: Request) -> Response {
+    let ctx = &app.ctx;
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
-    let response = match axum::body::to_bytes(body, MAX_READ).await {
-        Ok(body) => {
+    let lang = Lang::from_accept_language(
+        parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let read =
+        tokio::time::timeout(app.request_timeout, axum::body::to_bytes(body, MAX_READ)).await;
+    let response = match read {
+        Ok(Ok(body)) => {
             let request = ApiRequest {
                 method: parts.method,
                 path: path.clone(),
@@ -276,24 +302,12 @@ async fn serve_api(State(ctx): State<AppContext>, request: Request) -> Response 
                 headers: parts.headers,
                 body,
             };
-            api::handle(&ctx, Served::All, Identity::BearerKey, request).await
+            api::handle(ctx, Served::All, Identity::BearerKey, request).await
         }
-        Err(_) => {
-            let lang = Lang::from_accept_language(
-                parts
-                    .headers
-                    .get(http::header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-            );
-            // The rest of the body is left unread, so this connection cannot carry another
-            // request: tell the client not to reuse it.
-            let mut response = ApiError::PayloadTooLarge(MAX_READ).into_response(lang);
-            response.headers_mut().insert(
-                http::header::CONNECTION,
-                http::HeaderValue::from_static("close"),
-            );
-            response
-        }
+        // The rest of the body is left unread, so this connection cannot carry another
+        // request: tell the client not to reuse it.
+        Ok(Err(_)) => closing(ApiError::PayloadTooLarge(MAX_READ).into_response(lang)),
+        Err(_) => closing(ApiError::RequestTimeout.into_response(lang)),
     };
     tracing::info!(
         %method,
@@ -303,6 +317,14 @@ async fn serve_api(State(ctx): State<AppContext>, request: Request) -> Response 
         "request"
     );
     response.map(|bytes: Bytes| Body::from(bytes))
+}
+
+fn closing(mut response: http::Response<Bytes>) -> http::Response<Bytes> {
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// Binds `settings.listen` (port 0 picks a free one) and serves until `shutdown`.
@@ -319,7 +341,7 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
         settings.delivery_concurrency,
         workers_stopped,
     ));
-    let app = router(ctx.clone());
+    let app = router(ctx.clone(), settings.request_timeout);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -337,6 +359,27 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
         task,
         stop: Some(stop),
     })
+}
+
+/// Processes a task, keeping its message hidden while the work runs long (a slow store, a
+/// receiver near its timeout), so that the receive count measures failures, not slowness.
+async fn with_heartbeat(
+    ctx: &AppContext,
+    message: &Received,
+) -> Result<Outcome, hookline::delivery::worker::WorkerError> {
+    let visibility = hookline::context::visibility_timeout(&ctx.config);
+    let work = hookline::delivery::worker::process(ctx, &message.task);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = tokio::time::sleep(visibility / 2) => {
+                if let Err(e) = ctx.queue.extend(&message.receipt, visibility).await {
+                    tracing::warn!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "extending a task's visibility failed");
+                }
+            }
+        }
+    }
 }
 
 /// The in-process delivery workers: receive tasks, process each (at most `concurrency` at
@@ -368,7 +411,7 @@ async fn run_workers(
             };
             let ctx = ctx.clone();
             running.spawn(async move {
-                match hookline::delivery::worker::process(&ctx, &message.task).await {
+                match with_heartbeat(&ctx, &message).await {
                     Ok(_) => {
                         if let Err(e) = ctx.queue.ack(&message.receipt).await {
                             tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "acknowledging a task failed");

@@ -70,6 +70,9 @@ pub enum ApiError {
     WebhookConflict,
     #[error("payload too large")]
     PayloadTooLarge(usize),
+    /// The request's body did not arrive in time (the local server; API Gateway has its own).
+    #[error("request timeout")]
+    RequestTimeout,
     /// A publish with the same `Idempotency-Key` is still running.
     #[error("idempotency key in use")]
     IdempotencyKeyInUse,
@@ -99,6 +102,7 @@ impl ApiError {
             ApiError::WebhookConflict => "webhook_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal => "internal_error",
         }
     }
@@ -118,6 +122,7 @@ impl ApiError {
             | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
             ApiError::WebhookConflict | ApiError::IdempotencyKeyInUse => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,6 +158,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
             (ApiError::IdempotencyKeyInUse, En) => "Idempotency key in use",
             (ApiError::IdempotencyKeyInUse, Ja) => "冪等キーは使用中です",
+            (ApiError::RequestTimeout, En) => "Request timeout",
+            (ApiError::RequestTimeout, Ja) => "リクエストがタイムアウトしました",
             (ApiError::Internal, En) => "Internal error",
             (ApiError::Internal, Ja) => "内部エラー",
         }
@@ -189,6 +196,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
             (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
             (ApiError::IdempotencyKeyInUse, Ja) => "この Idempotency-Key の公開はまだ処理中です。少し待ってから再送すると、その応答が返ります。".into(),
+            (ApiError::RequestTimeout, En) => "The request body did not arrive in time.".into(),
+            (ApiError::RequestTimeout, Ja) => "リクエストボディが時間内に届きませんでした。".into(),
             (ApiError::Internal, En) => "Something went wrong on our side; try again later.".into(),
             (ApiError::Internal, Ja) => "サーバー側で問題が発生しました。しばらくしてから再試行してください。".into(),
         }

@@ -98,8 +98,11 @@ pub async fn send(
         .header("webhook-id", msg_id)
         .header("webhook-timestamp", now.unix_seconds().to_string())
         .header("webhook-signature", signature);
+    // A header stored before its name was reserved is still never sent.
     for (name, value) in webhook.headers.iter() {
-        request = request.header(name.as_str(), value.as_str());
+        if !crate::domain::is_reserved_header(name) {
+            request = request.header(name.as_str(), value.as_str());
+        }
     }
     let response = match request.body(payload.to_vec()).send().await {
         Ok(r) => r,
@@ -229,6 +232,38 @@ mod tests {
         });
         assert!(listener.accept().await.is_ok());
         dev.abort();
+    }
+
+    /// A client that cannot be built is an error for the caller (the cold start fails), never
+    /// a silent fallback to reqwest's default client, which follows redirects, honours proxy
+    /// variables and skips the guard. (Before, `new` returned a client whatever happened.)
+    #[test]
+    fn building_the_client_can_fail_the_start() {
+        let built: Result<DeliveryClient, reqwest::Error> = DeliveryClient::new(&Config::default());
+        assert!(built.is_ok());
+    }
+
+    #[tokio::test]
+    async fn reserved_headers_stored_before_they_were_refused_are_never_sent() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut webhook = loopback_webhook(listener.local_addr().unwrap().port());
+        // Written straight into the map, as an item stored by an older version would be.
+        let mut headers = webhook.headers.as_map().clone();
+        headers.insert("connection".into(), "close".into());
+        headers.insert("x-kept".into(), "yes".into());
+        webhook.headers = serde_json::from_value(serde_json::json!(headers)).unwrap();
+        let sent = tokio::spawn(async move {
+            send(&client(UrlPolicy::DEVELOPMENT), &webhook, "msg_h", b"{}").await
+        });
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = vec![0u8; 4096];
+        let n = tokio::io::AsyncReadExt::read(&mut socket, &mut head)
+            .await
+            .unwrap();
+        let head = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
+        assert!(head.contains("x-kept: yes"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+        sent.abort();
     }
 
     #[test]

@@ -48,11 +48,25 @@ impl CustomHeaders {
     }
 }
 
-fn is_reserved(lower: &str) -> bool {
+/// Headers the service sets itself, and hop-by-hop and framing headers whose values would
+/// change how the request is sent or read (a `transfer-encoding` or `connection` from a
+/// user could desync the receiver's parser or the connection pool). `lower` is lower-case.
+pub fn is_reserved(lower: &str) -> bool {
     lower.starts_with("webhook-")
+        || lower.starts_with("proxy-")
         || matches!(
             lower,
-            "content-type" | "content-length" | "host" | "user-agent"
+            "content-type"
+                | "content-length"
+                | "host"
+                | "user-agent"
+                | "transfer-encoding"
+                | "connection"
+                | "keep-alive"
+                | "te"
+                | "trailer"
+                | "upgrade"
+                | "expect"
         )
 }
 
@@ -81,6 +95,15 @@ mod tests {
             "host",
             "User-Agent",
             "bad header",
+            "Transfer-Encoding",
+            "connection",
+            "Keep-Alive",
+            "TE",
+            "Trailer",
+            "Upgrade",
+            "Expect",
+            "Proxy-Authorization",
+            "proxy-connection",
         ] {
             assert!(CustomHeaders::parse(map(&[(bad, "v")])).is_err(), "{bad}");
         }

@@ -20,7 +20,7 @@ pub use event::{Delivery, DeliveryStatus, Event};
 pub use event_type::{EventType, EventTypePattern, EventTypes};
 pub use execution::{DeliveryAttempt, Execution, RequestStatus, Trigger};
 pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};
-pub use headers::CustomHeaders;
+pub use headers::{CustomHeaders, is_reserved as is_reserved_header};
 pub use ids::{ApiKeyId, EventId, ExecutionId, WebhookId};
 pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;

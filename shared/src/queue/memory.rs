@@ -54,6 +54,15 @@ impl State {
         self.schedule.insert((at, id), generation);
     }
 
+    /// Moves a message's due time, keeping its receipt valid.
+    fn postpone(&mut self, id: u64, at: Instant) {
+        if let Some((generation, old_at)) = self.positions.get(&id).copied() {
+            self.schedule.remove(&(old_at, id));
+            self.schedule.insert((at, id), generation);
+            self.positions.insert(id, (generation, at));
+        }
+    }
+
     fn receipt(id: u64, generation: u64) -> String {
         format!("{id}.{generation}")
     }
@@ -139,6 +148,14 @@ impl TaskQueue for MemoryQueue {
                 state.schedule.remove(&(at, id));
             }
             state.messages.remove(&id);
+        }
+        Ok(())
+    }
+
+    async fn extend(&self, receipt: &str, visibility: Duration) -> Result<(), QueueError> {
+        let mut state = self.lock();
+        if let Some(id) = state.current(receipt) {
+            state.postpone(id, Instant::now() + visibility.min(MAX_DELAY));
         }
         Ok(())
     }

@@ -86,6 +86,10 @@ pub trait TaskQueue: Send + Sync {
     /// Done with a task: it will not come back.
     async fn ack(&self, receipt: &str) -> Result<(), QueueError>;
 
+    /// Still working on it: keep the task hidden for `visibility` from now (a heartbeat, so
+    /// that a slow attempt is not handed out twice). Its receipt stays valid.
+    async fn extend(&self, receipt: &str, visibility: Duration) -> Result<(), QueueError>;
+
     /// Not done: make the task visible again after `delay`.
     async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError>;
 }

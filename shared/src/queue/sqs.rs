@@ -184,6 +184,11 @@ impl TaskQueue for SqsQueue {
         Ok(())
     }
 
+    async fn extend(&self, receipt: &str, visibility: Duration) -> Result<(), QueueError> {
+        // ChangeMessageVisibility counts from now and keeps the receipt handle valid.
+        self.release(receipt, visibility).await
+    }
+
     async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
         self.client
             .change_message_visibility()
