@@ -371,6 +371,7 @@ pub async fn deliveries_race_publishes(
             event_type: EventType::parse("a").unwrap(),
             data: json!({ "n": i }),
             created_at: now,
+            matched: Vec::new(),
         };
         published.push(event.id);
         let events = events.clone();
@@ -633,6 +634,7 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
         event_type: EventType::parse("task.completed").unwrap(),
         data: json!({"deep": {"er": {"list": [1, 2.5, "three", null, {"x": true}]}}, "empty": ""}),
         created_at: now,
+        matched: (0..1000).map(|_| WebhookId::new()).collect(),
     };
     store.put_event(&event, later).await.unwrap();
     assert_eq!(
@@ -772,6 +774,32 @@ pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
         .await
         .unwrap();
     made.reverse();
+
+    // An id is recorded once: a second record with it is refused and changes nothing.
+    let mut twice = made[0].clone();
+    twice.attempt = 99;
+    let again = store.insert(&twice, later).await;
+    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+    // Many at once, by (webhook, id); unknown ones are simply absent.
+    let wanted: Vec<(WebhookId, ExecutionId)> = made
+        .iter()
+        .map(|e| (e.webhook_id, e.id))
+        .chain([
+            (webhook, ExecutionId::new()),
+            (WebhookId::new(), made[0].id),
+        ])
+        .collect();
+    let mut many = store.get_many(&tenant("ex"), &wanted, now).await.unwrap();
+    many.sort_by_key(|e| std::cmp::Reverse(e.id));
+    assert_eq!(many, made);
+    assert!(
+        store
+            .get_many(&tenant("ex-other"), &wanted, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     let mut seen = Vec::new();
     let mut before: Option<ExecutionId> = None;
     loop {

@@ -912,3 +912,55 @@ async fn a_failed_record_write_never_starts_a_second_retry_chain() {
     ));
     assert_eq!(queued(queue).await, 1);
 }
+
+on_both_backends!(
+    a_first_attempt_made_twice_keeps_both_records_and_one_delivery,
+    |backend| async move {
+        use hookline::delivery::worker::{Outcome, process};
+        use hookline::domain::Trigger;
+        use hookline::queue::Task;
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        let (id, _) = hook(&server, &receiver, "/twice", &["a"]).await;
+        // Published with no webhook matching yet is not the point: store the event as a
+        // publish would, with this webhook matched, and run its first attempt twice (the
+        // task came back after the attempt was made, as at-least-once allows).
+        let ctx = &server.running.ctx;
+        let webhook_id = hookline::domain::WebhookId::parse(&id).unwrap();
+        let tenant = hookline::domain::TenantId::parse("tenant-a").unwrap();
+        let event = hookline::domain::Event {
+            id: hookline::domain::EventId::new(),
+            tenant: tenant.clone(),
+            event_type: hookline::domain::EventType::parse("a").unwrap(),
+            data: json!({}),
+            created_at: hookline::domain::Timestamp::now(),
+            matched: vec![webhook_id],
+        };
+        let expires = ctx.records_expire_at(event.created_at);
+        ctx.events.put_event(&event, expires).await.unwrap();
+        let task = Task::Deliver {
+            tenant,
+            event_id: event.id,
+            webhook_id,
+            attempt: 1,
+            trigger: Trigger::Event,
+            not_before: None,
+            event: None,
+        };
+        assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Delivered);
+        assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Delivered);
+        let records = executions(&server, &id, "").await;
+        let attempts: Vec<_> = records
+            .iter()
+            .filter(|e| e["event_id"] == event.id.to_string())
+            .collect();
+        assert_eq!(attempts.len(), 2, "both attempts are in the history");
+        let view = server
+            .get(KEY_A, &format!("/v1/events/{}", event.id))
+            .await
+            .body;
+        assert_eq!(view["deliveries"].as_array().unwrap().len(), 1);
+        assert_eq!(view["deliveries"][0]["status"], "succeeded");
+        assert_eq!(view["deliveries"][0]["attempts"], 1);
+    }
+);

@@ -188,6 +188,7 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
         event_type: EventType::parse("task.completed").unwrap(),
         data: json!({"from": "sqs"}),
         created_at: Timestamp::now(),
+        matched: Vec::new(),
     };
     ctx.events
         .put_event(

@@ -5,10 +5,13 @@ use super::request::{ApiResponse, Body, json_response};
 use super::views::{EventView, PublishedView};
 use super::webhooks::Call;
 use crate::delivery::enqueue;
-use crate::domain::{Event, EventId, EventType, Timestamp, Webhook, WebhookId};
+use crate::domain::{
+    Delivery, Event, EventId, EventType, Execution, ExecutionId, Timestamp, Webhook, WebhookId,
+};
 use crate::store::Claim;
 use http::StatusCode;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The most `data` an event may carry, as JSON.
@@ -94,19 +97,20 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     }
 
     let now = Timestamp::now();
-    let event = Event {
+    let mut event = Event {
         id: EventId::new(),
         tenant: call.caller.tenant.clone(),
         event_type,
         data,
         created_at: now,
+        matched: Vec::new(),
     };
-    let matched = matching(&call, &event).await?;
+    event.matched = matching(&call, &event).await?;
     let answer = PublishedView {
         id: event.id,
         event_type: event.event_type.clone(),
         created_at: event.created_at,
-        matched: matched.len(),
+        matched: event.matched.len(),
     };
     let tenant = &call.caller.tenant;
     let events = &call.ctx.events;
@@ -132,7 +136,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             .put_event(&event, call.ctx.records_expire_at(now))
             .await?;
         let payload = event.payload();
-        enqueue::publish(call.ctx, &event, &payload, &matched)
+        enqueue::publish(call.ctx, &event, &payload)
             .await
             .map_err(|e| {
                 tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing deliveries failed");
@@ -159,7 +163,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "recording an idempotent answer failed");
         }
     }
-    tracing::info!(tenant = %tenant, event_id = %event.id, matched = matched.len(), "event published");
+    tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
     Ok(json_response(StatusCode::ACCEPTED, &answer))
 }
 
@@ -173,9 +177,55 @@ pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         .get_event(tenant, &id, now)
         .await?
         .ok_or(ApiError::EventNotFound)?;
-    let deliveries = call.ctx.events.list_deliveries(tenant, &id, now).await?;
+    let deliveries = deliveries(&call, &event, now).await?;
     Ok(json_response(
         StatusCode::OK,
         &EventView::new(&event, &deliveries),
     ))
+}
+
+/// Where each of the event's deliveries stands (`Delivery::standing`): the delivery records,
+/// and for the webhooks without one, their first attempts' executions, read in one batch.
+async fn deliveries(
+    call: &Call<'_>,
+    event: &Event,
+    now: Timestamp,
+) -> Result<Vec<Delivery>, ApiError> {
+    let tenant = &call.caller.tenant;
+    let records: HashMap<WebhookId, Delivery> = call
+        .ctx
+        .events
+        .list_deliveries(tenant, &event.id, now)
+        .await?
+        .into_iter()
+        .map(|d| (d.webhook_id, d))
+        .collect();
+    let unrecorded: Vec<(WebhookId, ExecutionId)> = event
+        .matched
+        .iter()
+        .filter(|w| !records.contains_key(w))
+        .map(|w| (*w, ExecutionId::first_attempt(event.id, *w)))
+        .collect();
+    let firsts: HashMap<WebhookId, Execution> = call
+        .ctx
+        .executions
+        .get_many(tenant, &unrecorded, now)
+        .await?
+        .into_iter()
+        .map(|e| (e.webhook_id, e))
+        .collect();
+    let mut listed: Vec<Delivery> = event
+        .matched
+        .iter()
+        .map(|w| Delivery::standing(event.id, *w, records.get(w), firsts.get(w)))
+        .collect();
+    // A record for a webhook the event did not match at publish (none is expected): shown.
+    let matched: std::collections::HashSet<&WebhookId> = event.matched.iter().collect();
+    listed.extend(
+        records
+            .values()
+            .filter(|d| !matched.contains(&d.webhook_id))
+            .cloned(),
+    );
+    Ok(listed)
 }

@@ -38,12 +38,8 @@ pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
 
 /// Queues the first attempt of each delivery of a published event: directly, or as fan-out
 /// tasks when there are many, so that publishing stays short whatever the fan-out.
-pub async fn publish(
-    ctx: &AppContext,
-    event: &Event,
-    payload: &[u8],
-    webhooks: &[WebhookId],
-) -> Result<(), EnqueueError> {
+pub async fn publish(ctx: &AppContext, event: &Event, payload: &[u8]) -> Result<(), EnqueueError> {
+    let webhooks = &event.matched;
     let carried = carried(event, payload);
     if webhooks.len() <= FANOUT_INLINE {
         return expand(ctx, &event.tenant, event.id, webhooks, carried.as_ref()).await;
@@ -64,7 +60,8 @@ pub async fn publish(
     Ok(())
 }
 
-/// Records the deliveries as pending and queues their first attempts.
+/// Queues the first attempts. No record is written: until its first attempt, a delivery
+/// of a stored event is pending by `Delivery::standing`.
 pub async fn expand(
     ctx: &AppContext,
     tenant: &TenantId,
@@ -72,14 +69,6 @@ pub async fn expand(
     webhooks: &[WebhookId],
     carried: Option<&Carried>,
 ) -> Result<(), EnqueueError> {
-    let now = Timestamp::now();
-    let pending: Vec<Delivery> = webhooks
-        .iter()
-        .map(|w| Delivery::pending(event_id, *w))
-        .collect();
-    ctx.events
-        .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
-        .await?;
     let tasks: Vec<(Task, Duration)> = webhooks
         .iter()
         .map(|webhook_id| {

@@ -13,6 +13,7 @@ pub fn ping_event(webhook: &Webhook) -> Event {
         event_type: EventType::webhook_ping(),
         data: serde_json::json!({ "webhook_id": webhook.id }),
         created_at: Timestamp::now(),
+        matched: Vec::new(),
     }
 }
 

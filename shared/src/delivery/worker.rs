@@ -13,8 +13,8 @@ use super::send::send;
 use super::verdict::{Next, Rules, decide};
 use crate::AppContext;
 use crate::domain::{
-    Delivery, DeliveryAttempt, DeliveryStatus, EventId, Execution, TenantId, Timestamp, Trigger,
-    WebhookId,
+    Delivery, DeliveryAttempt, DeliveryStatus, EventId, Execution, ExecutionId, TenantId,
+    Timestamp, Trigger, WebhookId,
 };
 use crate::queue::{Carried, QueueError, Task};
 use crate::store::StoreError;
@@ -189,11 +189,18 @@ async fn deliver(
         attempt,
         trigger,
     };
-    let execution =
+    let mut execution =
         Execution::from_attempt(&of, webhook.url.as_str(), &outcome, now, next_attempt_at);
-    ctx.executions
-        .insert(&execution, ctx.records_expire_at(now))
-        .await?;
+    let expires_at = ctx.records_expire_at(now);
+    match ctx.executions.insert(&execution, expires_at).await {
+        Ok(()) => {}
+        // This first attempt was made before (its task came back): a record of its own.
+        Err(StoreError::Conflict) => {
+            execution.id = ExecutionId::new();
+            ctx.executions.insert(&execution, expires_at).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
     if let Some(change) = &verdict.health {
         ctx.webhooks
             .record_health(tenant, &webhook_id, change)
@@ -211,9 +218,13 @@ async fn deliver(
         Next::RetryIn(_) => DeliveryStatus::Pending,
         Next::GiveUp => DeliveryStatus::Failed,
     };
-    target
-        .record(ctx, status, attempt, next_attempt_at, now)
-        .await?;
+    // A first attempt that succeeded says so by its execution alone (`Delivery::standing`):
+    // the common case costs one write.
+    if !(of.is_first() && status == DeliveryStatus::Succeeded) {
+        target
+            .record(ctx, status, attempt, next_attempt_at, now)
+            .await?;
+    }
 
     // Last, once everything above is recorded.
     match (verdict.next, next_attempt_at) {

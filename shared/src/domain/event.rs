@@ -1,6 +1,6 @@
 //! A published event, and where each of its deliveries stands.
 
-use super::{EventId, EventType, TenantId, Timestamp, WebhookId};
+use super::{EventId, EventType, Execution, RequestStatus, TenantId, Timestamp, WebhookId};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
@@ -10,6 +10,10 @@ pub struct Event {
     /// Always a JSON object.
     pub data: serde_json::Value,
     pub created_at: Timestamp,
+    /// The webhooks it was fanned out to, in the order they matched: the event's view lists
+    /// a delivery for each. Stores keep it beside the document (DynamoDB: 16 bytes per id).
+    #[serde(skip)]
+    pub matched: Vec<WebhookId>,
 }
 
 impl Event {
@@ -47,6 +51,33 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// Where a delivery stands, from what was written. Every attempt writes a delivery
+    /// record except a first automatic one that succeeded, which writes only its execution
+    /// (found by `ExecutionId::first_attempt`). So: the record when there is one; else a
+    /// first execution means it succeeded; else the first attempt is still to come.
+    pub fn standing(
+        event_id: EventId,
+        webhook_id: WebhookId,
+        record: Option<&Delivery>,
+        first: Option<&Execution>,
+    ) -> Self {
+        match (record, first) {
+            (Some(record), _) => record.clone(),
+            (None, Some(first)) => Self {
+                status: if first.request_status == RequestStatus::Success {
+                    DeliveryStatus::Succeeded
+                } else {
+                    // Its record was not written yet: the attempt is being redone.
+                    DeliveryStatus::Pending
+                },
+                attempts: 1,
+                next_attempt_at: first.next_attempt_at,
+                ..Self::pending(event_id, webhook_id)
+            },
+            (None, None) => Self::pending(event_id, webhook_id),
+        }
+    }
+
     pub fn pending(event_id: EventId, webhook_id: WebhookId) -> Self {
         Self {
             event_id,
@@ -55,5 +86,48 @@ impl Delivery {
             attempts: 0,
             next_attempt_at: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AttemptOutcome, DeliveryAttempt, Trigger};
+
+    #[test]
+    fn a_delivery_stands_by_its_record_else_its_first_attempt_else_pending() {
+        let (event_id, webhook_id) = (EventId::new(), WebhookId::new());
+        let of = DeliveryAttempt {
+            tenant: TenantId::parse("t").unwrap(),
+            event_id,
+            event_type: EventType::parse("a").unwrap(),
+            webhook_id,
+            attempt: 1,
+            trigger: Trigger::Event,
+        };
+        let ok = AttemptOutcome {
+            status: Some(200),
+            body: None,
+            error: None,
+            duration_ms: 1,
+            retry_after: None,
+        };
+        let first = Execution::from_attempt(&of, "https://a.example/", &ok, Timestamp::now(), None);
+        assert_eq!(
+            first.id,
+            crate::domain::ExecutionId::first_attempt(event_id, webhook_id)
+        );
+        let waiting = Delivery::standing(event_id, webhook_id, None, None);
+        assert_eq!(
+            (waiting.status, waiting.attempts),
+            (DeliveryStatus::Pending, 0)
+        );
+        let done = Delivery::standing(event_id, webhook_id, None, Some(&first));
+        assert_eq!((done.status, done.attempts), (DeliveryStatus::Succeeded, 1));
+        let mut record = Delivery::pending(event_id, webhook_id);
+        record.status = DeliveryStatus::Failed;
+        record.attempts = 8;
+        let failed = Delivery::standing(event_id, webhook_id, Some(&record), Some(&first));
+        assert_eq!(failed, record, "the record has the last word");
     }
 }

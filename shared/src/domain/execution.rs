@@ -40,6 +40,13 @@ pub struct DeliveryAttempt {
     pub trigger: Trigger,
 }
 
+impl DeliveryAttempt {
+    /// The first automatic attempt: the one whose success writes no delivery record.
+    pub fn is_first(&self) -> bool {
+        self.attempt == 1 && self.trigger == Trigger::Event
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Execution {
     pub id: ExecutionId,
@@ -62,7 +69,8 @@ pub struct Execution {
 
 impl Execution {
     /// The record of one attempt made `at` to `url`, with the next attempt's time if one is
-    /// scheduled.
+    /// scheduled. The first automatic attempt's id is derived from its event and webhook
+    /// (`ExecutionId::first_attempt`), every other one is new.
     pub fn from_attempt(
         of: &DeliveryAttempt,
         url: &str,
@@ -72,7 +80,11 @@ impl Execution {
     ) -> Self {
         let succeeded = outcome.succeeded();
         Self {
-            id: ExecutionId::new(),
+            id: if of.is_first() {
+                ExecutionId::first_attempt(of.event_id, of.webhook_id)
+            } else {
+                ExecutionId::new()
+            },
             tenant: of.tenant.clone(),
             webhook_id: of.webhook_id,
             event_id: of.event_id,

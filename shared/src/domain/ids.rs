@@ -21,6 +21,23 @@ macro_rules! uuid_v7_id {
                 let canonical = uuid.hyphenated().to_string();
                 (uuid.get_version_num() == 7 && canonical == text).then_some(Self(uuid))
             }
+
+            /// The 16 bytes, for compact storage.
+            pub fn to_bytes(self) -> [u8; 16] {
+                self.0.into_bytes()
+            }
+
+            /// The id stored as 16 bytes; `None` unless they are a version 7 UUID.
+            pub fn from_bytes(bytes: [u8; 16]) -> Option<Self> {
+                let uuid = Uuid::from_bytes(bytes);
+                (uuid.get_version_num() == 7).then_some(Self(uuid))
+            }
+
+            /// The unix milliseconds in the id: when it was made.
+            pub fn unix_millis(self) -> u64 {
+                let b = self.0.as_bytes();
+                u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]])
+            }
         }
 
         impl Default for $name {
@@ -67,9 +84,43 @@ uuid_v7_id!(
     ExecutionId
 );
 
+impl ExecutionId {
+    /// The id of the first automatic attempt of `event`'s delivery to `webhook`: its
+    /// event's time with bits derived from both ids. Anyone holding the two ids can find
+    /// that record without a second one pointing at it (the event's view does), and it
+    /// still sorts by time among the webhook's executions (at the event's publish time,
+    /// which the first attempt follows by moments).
+    pub fn first_attempt(event: EventId, webhook: WebhookId) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(event.to_bytes())
+            .chain_update(webhook.to_bytes())
+            .finalize();
+        let mut random = [0u8; 10];
+        random.copy_from_slice(digest.get(..10).unwrap_or(&[0; 10]));
+        Self(uuid::Builder::from_unix_timestamp_millis(event.unix_millis(), &random).into_uuid())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_attempt_id_is_derived_time_ordered_and_distinct() {
+        let (event, webhook) = (EventId::new(), WebhookId::new());
+        let id = ExecutionId::first_attempt(event, webhook);
+        assert_eq!(id, ExecutionId::first_attempt(event, webhook));
+        assert_ne!(id, ExecutionId::first_attempt(event, WebhookId::new()));
+        assert_ne!(id, ExecutionId::first_attempt(EventId::new(), webhook));
+        assert_eq!(
+            ExecutionId::parse(&id.to_string()),
+            Some(id),
+            "a valid UUIDv7"
+        );
+        assert_eq!(id.unix_millis(), event.unix_millis());
+        assert_eq!(EventId::from_bytes(event.to_bytes()), Some(event));
+    }
 
     #[test]
     fn round_trips_its_own_text() {

@@ -138,12 +138,32 @@ impl ExecutionStore for MemoryDeliveryStore {
     async fn insert(&self, execution: &Execution, expires_at: Timestamp) -> Result<(), StoreError> {
         let mut state = self.lock();
         let key = (execution.tenant.clone(), execution.webhook_id);
-        state
-            .executions
-            .entry(key)
-            .or_default()
-            .insert(execution.id, (execution.clone(), expires_at));
+        let records = state.executions.entry(key).or_default();
+        if records.contains_key(&execution.id) {
+            return Err(StoreError::Conflict);
+        }
+        records.insert(execution.id, (execution.clone(), expires_at));
         Ok(())
+    }
+
+    async fn get_many(
+        &self,
+        tenant: &TenantId,
+        keys: &[(WebhookId, ExecutionId)],
+        now: Timestamp,
+    ) -> Result<Vec<Execution>, StoreError> {
+        let state = self.lock();
+        Ok(keys
+            .iter()
+            .filter_map(|(webhook, id)| {
+                state
+                    .executions
+                    .get(&(tenant.clone(), *webhook))
+                    .and_then(|m| m.get(id))
+            })
+            .filter(|(_, exp)| *exp > now)
+            .map(|(e, _)| e.clone())
+            .collect())
     }
 
     async fn get(

@@ -155,7 +155,17 @@ pub trait EventStore: Send + Sync {
 /// The execution history: one record per attempt.
 #[async_trait]
 pub trait ExecutionStore: Send + Sync {
+    /// Stores a new record; `Conflict` when one with its id exists (a first attempt made
+    /// twice, see `ExecutionId::first_attempt`), which is then left as it was.
     async fn insert(&self, execution: &Execution, expires_at: Timestamp) -> Result<(), StoreError>;
+
+    /// The live records among these (webhook, execution) ids, in no particular order.
+    async fn get_many(
+        &self,
+        tenant: &TenantId,
+        keys: &[(WebhookId, ExecutionId)],
+        now: Timestamp,
+    ) -> Result<Vec<Execution>, StoreError>;
 
     async fn get(
         &self,
