@@ -11,6 +11,8 @@
 //!
 //! Run: `cargo run --release -p hookline-bench` (see README for options).
 
+mod cost;
+
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::State;
@@ -42,6 +44,13 @@ struct Args {
     /// Webhooks in the fan-out run.
     #[arg(long, default_value_t = 10_000)]
     fanout: usize,
+    /// Print the AWS bill per delivery instead, counted from the real handlers against
+    /// DynamoDB and SQS at `--aws-endpoint` (moto; `scripts/cost` starts one).
+    #[arg(long)]
+    cost: bool,
+    /// The DynamoDB and SQS endpoint for `--cost`.
+    #[arg(long, env = "HOOKLINE_TEST_AWS_ENDPOINT")]
+    aws_endpoint: Option<String>,
 }
 
 /// The receiver: counts requests and notes when each message id arrived.
@@ -171,6 +180,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.cost {
+        let endpoint = args
+            .aws_endpoint
+            .context("--cost needs --aws-endpoint (or run scripts/cost)")?;
+        return cost::run(&endpoint).await;
+    }
     let seen = Arc::new(Seen::default());
     let receiver_runtime = runtime(RECEIVER_THREADS)?;
     let server_runtime = runtime(SERVER_THREADS)?;

@@ -1,0 +1,736 @@
+//! `hookline-bench --cost`: the AWS bill per delivery, counted from the real handlers.
+//!
+//! The publish handler (`publish-event`, through `lambda::handle_http` as API Gateway calls
+//! it) and the delivery handler (`deliver-webhook`, through `lambda::deliver` with batches of
+//! up to 10 records, as the event source mapping hands them) run against DynamoDB and SQS in
+//! moto. An SDK interceptor on both clients sees every request: DynamoDB item sizes become
+//! write and read units by DynamoDB's rules, SQS requests are counted as billed (64 KiB
+//! chunks). The event source mapping's own receives and deletes are made here, counted too.
+//! Lambda duration is measured around each handler call and billed per started millisecond
+//! at 128 MB, arm64. Prices: us-east-1 list prices.
+
+use anyhow::{Context, bail};
+use aws_sdk_dynamodb::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
+use hookline::AppContext;
+use hookline::api::Function;
+use hookline::config::{AuthMode, Config};
+use hookline::domain::{
+    EventTypePattern, EventTypes, TenantId, Webhook, WebhookSecret, WebhookSpec,
+};
+use hookline::queue::sqs::SqsQueue;
+use hookline::store::dynamodb::DynamoStore;
+use hookline::url_guard::{UrlPolicy, WebhookUrl};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const API_GATEWAY_PER_REQUEST: f64 = 1.00 / 1e6;
+const LAMBDA_PER_REQUEST: f64 = 0.20 / 1e6;
+const LAMBDA_PER_GB_SECOND: f64 = 0.000_013_333_4;
+const LAMBDA_GB: f64 = 128.0 / 1024.0;
+const SQS_PER_REQUEST: f64 = 0.40 / 1e6;
+const DYNAMODB_PER_WRITE_UNIT: f64 = 0.625 / 1e6;
+const DYNAMODB_PER_READ_UNIT: f64 = 0.125 / 1e6;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Who is making AWS requests now: the bench runs one phase at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Phase {
+    #[default]
+    Setup,
+    Publish,
+    /// The event source mapping: receives and deletes.
+    EventSource,
+    Delivery,
+}
+
+/// What the interceptor saw, per phase and operation.
+#[derive(Debug, Default)]
+struct Ledger {
+    phase: Mutex<Phase>,
+    /// (phase, operation) -> (billed requests, write units, read units).
+    counts: Mutex<BTreeMap<(Phase, &'static str), [f64; 3]>>,
+    /// Keys of updated items, measured after the run (an update costs its item's size).
+    updated: Mutex<Vec<(Phase, &'static str, Item)>>,
+}
+
+impl Ledger {
+    fn phase(&self) -> Phase {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_phase(&self, phase: Phase) {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = phase;
+    }
+
+    fn add(&self, operation: &'static str, requests: f64, writes: f64, reads: f64) {
+        let phase = self.phase();
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = counts.entry((phase, operation)).or_default();
+        entry[0] += requests;
+        entry[1] += writes;
+        entry[2] += reads;
+    }
+
+    fn reset(&self) {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.updated
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+/// Whether an operation's reads are strongly consistent, from its input to its output.
+#[derive(Clone, Copy, Debug)]
+struct Consistent(bool);
+
+impl Storable for Consistent {
+    type Storer = StoreReplace<Self>;
+}
+
+/// The SDK interceptor on both clients.
+#[derive(Clone, Debug)]
+struct Counter(Arc<Ledger>);
+
+/// DynamoDB's item size: attribute names plus values (numbers about one byte per two
+/// digits, lists and maps 3 bytes plus a byte per element).
+fn value_size(value: &AttributeValue) -> usize {
+    fn number(n: &str) -> usize {
+        let digits = n
+            .trim_start_matches('-')
+            .replace('.', "")
+            .trim_matches('0')
+            .len()
+            .max(1);
+        digits.div_ceil(2) + 1
+    }
+    match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => number(n),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::L(list) => 3 + list.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        AttributeValue::Ss(set) => set.iter().map(String::len).sum(),
+        AttributeValue::Ns(set) => set.iter().map(|n| number(n)).sum(),
+        AttributeValue::Bs(set) => set.iter().map(|b| b.as_ref().len()).sum(),
+        _ => 0,
+    }
+}
+
+fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// Write units of one item write: one per started KB.
+fn write_units(size: usize) -> f64 {
+    size.div_ceil(1024).max(1) as f64
+}
+
+/// Read units of `size` bytes read at once: one per started 4 KB, half if eventually
+/// consistent.
+fn read_units(size: usize, consistent: bool) -> f64 {
+    let units = size.div_ceil(4096).max(1) as f64;
+    if consistent { units } else { units / 2.0 }
+}
+
+impl Intercept for Counter {
+    fn name(&self) -> &'static str {
+        "hookline-cost-counter"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        use aws_sdk_dynamodb::operation as ddb;
+        use aws_sdk_sqs::operation as sqs;
+        let input = context.input();
+        let ledger = &self.0;
+        let consistent = |c: Option<bool>| Consistent(c.unwrap_or(false));
+        if let Some(put) = input.downcast_ref::<ddb::put_item::PutItemInput>() {
+            let size = put.item().map_or(0, item_size);
+            ledger.add("DynamoDB PutItem", 1.0, write_units(size), 0.0);
+        } else if let Some(update) = input.downcast_ref::<ddb::update_item::UpdateItemInput>() {
+            ledger.add("DynamoDB UpdateItem", 1.0, 0.0, 0.0);
+            if let Some(key) = update.key() {
+                let mut updated = ledger.updated.lock().unwrap_or_else(|e| e.into_inner());
+                updated.push((ledger.phase(), "DynamoDB UpdateItem", key.clone()));
+            }
+        } else if let Some(delete) = input.downcast_ref::<ddb::delete_item::DeleteItemInput>() {
+            let _ = delete;
+            ledger.add("DynamoDB DeleteItem", 1.0, 1.0, 0.0);
+        } else if let Some(batch) =
+            input.downcast_ref::<ddb::batch_write_item::BatchWriteItemInput>()
+        {
+            let units: f64 = batch
+                .request_items()
+                .into_iter()
+                .flat_map(|items| items.values().flatten())
+                .map(|w| {
+                    w.put_request()
+                        .map_or(1.0, |p| write_units(item_size(p.item())))
+                })
+                .sum();
+            ledger.add("DynamoDB BatchWriteItem", 1.0, units, 0.0);
+        } else if let Some(tx) =
+            input.downcast_ref::<ddb::transact_write_items::TransactWriteItemsInput>()
+        {
+            // Transactions cost twice; an updated item is counted as one unit here.
+            let units: f64 = tx
+                .transact_items()
+                .iter()
+                .map(|t| 2.0 * t.put().map_or(1.0, |p| write_units(item_size(p.item()))))
+                .sum();
+            ledger.add("DynamoDB TransactWriteItems", 1.0, units, 0.0);
+        } else if let Some(get) = input.downcast_ref::<ddb::get_item::GetItemInput>() {
+            cfg.interceptor_state()
+                .store_put(consistent(get.consistent_read()));
+        } else if let Some(query) = input.downcast_ref::<ddb::query::QueryInput>() {
+            cfg.interceptor_state()
+                .store_put(consistent(query.consistent_read()));
+        } else if let Some(batch) = input.downcast_ref::<ddb::batch_get_item::BatchGetItemInput>() {
+            let strong = batch
+                .request_items()
+                .into_iter()
+                .flat_map(|r| r.values())
+                .any(|k| k.consistent_read() == Some(true));
+            cfg.interceptor_state().store_put(Consistent(strong));
+        } else if let Some(send) =
+            input.downcast_ref::<sqs::send_message_batch::SendMessageBatchInput>()
+        {
+            let bytes: usize = send.entries().iter().map(|e| e.message_body().len()).sum();
+            // A batch is billed per started 64 KiB of its messages.
+            ledger.add(
+                "SQS SendMessageBatch",
+                bytes.div_ceil(64 * 1024).max(1) as f64,
+                0.0,
+                0.0,
+            );
+        } else if let Some(send) = input.downcast_ref::<sqs::send_message::SendMessageInput>() {
+            let bytes = send.message_body().map_or(0, str::len);
+            ledger.add(
+                "SQS SendMessage",
+                bytes.div_ceil(64 * 1024).max(1) as f64,
+                0.0,
+                0.0,
+            );
+        } else if input
+            .downcast_ref::<sqs::receive_message::ReceiveMessageInput>()
+            .is_some()
+        {
+            ledger.add("SQS ReceiveMessage", 1.0, 0.0, 0.0);
+        } else if input
+            .downcast_ref::<sqs::delete_message_batch::DeleteMessageBatchInput>()
+            .is_some()
+        {
+            ledger.add("SQS DeleteMessageBatch", 1.0, 0.0, 0.0);
+        } else if input
+            .downcast_ref::<sqs::delete_message::DeleteMessageInput>()
+            .is_some()
+        {
+            ledger.add("SQS DeleteMessage", 1.0, 0.0, 0.0);
+        } else if input
+            .downcast_ref::<sqs::change_message_visibility::ChangeMessageVisibilityInput>()
+            .is_some()
+        {
+            ledger.add("SQS ChangeMessageVisibility", 1.0, 0.0, 0.0);
+        } else {
+            ledger.add("other", 1.0, 0.0, 0.0);
+        }
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        use aws_sdk_dynamodb::operation as ddb;
+        let Ok(output) = context.output_or_error() else {
+            return Ok(());
+        };
+        let consistent = cfg.load::<Consistent>().is_some_and(|c| c.0);
+        let ledger = &self.0;
+        if let Some(get) = output.downcast_ref::<ddb::get_item::GetItemOutput>() {
+            let size = get.item().map_or(0, item_size);
+            ledger.add("DynamoDB GetItem", 1.0, 0.0, read_units(size, consistent));
+        } else if let Some(query) = output.downcast_ref::<ddb::query::QueryOutput>() {
+            let size: usize = query.items().iter().map(item_size).sum();
+            ledger.add("DynamoDB Query", 1.0, 0.0, read_units(size, consistent));
+        } else if let Some(batch) = output.downcast_ref::<ddb::batch_get_item::BatchGetItemOutput>()
+        {
+            let units: f64 = batch
+                .responses()
+                .into_iter()
+                .flat_map(|r| r.values().flatten())
+                .map(|item| read_units(item_size(item), consistent))
+                .sum();
+            ledger.add("DynamoDB BatchGetItem", 1.0, 0.0, units);
+        }
+        Ok(())
+    }
+}
+
+/// One scenario's measurements.
+struct Measured {
+    label: String,
+    events: usize,
+    deliveries: usize,
+    body_bytes: usize,
+    /// (phase, operation) -> (billed requests, write units, read units).
+    counts: BTreeMap<(Phase, &'static str), [f64; 3]>,
+    /// Lambda invocations and their billed milliseconds, per function.
+    publish_ms: Vec<u64>,
+    deliver_ms: Vec<u64>,
+}
+
+impl Measured {
+    fn lambda_dollars(ms: &[u64]) -> f64 {
+        ms.iter()
+            .map(|ms| LAMBDA_PER_REQUEST + LAMBDA_PER_GB_SECOND * LAMBDA_GB * (*ms as f64 / 1000.0))
+            .sum()
+    }
+
+    fn phase_total(&self, phase: Phase) -> [f64; 3] {
+        self.counts
+            .iter()
+            .filter(|((p, _), _)| *p == phase)
+            .fold([0.0; 3], |a, (_, c)| {
+                [a[0] + c[0], a[1] + c[1], a[2] + c[2]]
+            })
+    }
+
+    fn aws_dollars(&self, phase: Phase) -> (f64, f64) {
+        let sqs: f64 = self
+            .counts
+            .iter()
+            .filter(|((p, op), _)| *p == phase && op.starts_with("SQS"))
+            .map(|(_, c)| c[0] * SQS_PER_REQUEST)
+            .sum();
+        let [_, writes, reads] = self.phase_total(phase);
+        let dynamodb = writes * DYNAMODB_PER_WRITE_UNIT + reads * DYNAMODB_PER_READ_UNIT;
+        (sqs, dynamodb)
+    }
+
+    /// Dollars per delivery, by line, in print order.
+    fn lines(&self) -> Vec<(String, String, f64)> {
+        let per_delivery = 1.0 / self.deliveries.max(1) as f64;
+        let per_event = self.events as f64 / self.deliveries.max(1) as f64;
+        let mean = |ms: &[u64]| ms.iter().sum::<u64>() as f64 / ms.len().max(1) as f64;
+        let mut lines = vec![
+            (
+                "API Gateway HTTP API".to_owned(),
+                format!("{per_event:.3} requests"),
+                API_GATEWAY_PER_REQUEST * per_event,
+            ),
+            (
+                "Lambda publish-event".to_owned(),
+                format!(
+                    "{:.3} invocations, {:.1} ms each",
+                    self.publish_ms.len() as f64 * per_delivery,
+                    mean(&self.publish_ms)
+                ),
+                Self::lambda_dollars(&self.publish_ms) * per_delivery,
+            ),
+            (
+                "Lambda deliver-webhook".to_owned(),
+                format!(
+                    "{:.3} invocations, {:.1} ms each",
+                    self.deliver_ms.len() as f64 * per_delivery,
+                    mean(&self.deliver_ms)
+                ),
+                Self::lambda_dollars(&self.deliver_ms) * per_delivery,
+            ),
+        ];
+        for (phase, name) in [
+            (Phase::Publish, "publish"),
+            (Phase::EventSource, "event source"),
+            (Phase::Delivery, "delivery"),
+        ] {
+            let (sqs, dynamodb) = self.aws_dollars(phase);
+            let [_, writes, reads] = self.phase_total(phase);
+            let ops: Vec<String> = self
+                .counts
+                .iter()
+                .filter(|((p, _), _)| *p == phase)
+                .map(|((_, op), c)| format!("{op} {:.2}", c[0] * per_delivery))
+                .collect();
+            let sqs_ops: Vec<String> = ops
+                .iter()
+                .filter(|o| o.starts_with("SQS"))
+                .cloned()
+                .collect();
+            let ddb_ops: Vec<String> = ops
+                .iter()
+                .filter_map(|o| o.strip_prefix("DynamoDB "))
+                .map(str::to_owned)
+                .collect();
+            if !sqs_ops.is_empty() {
+                lines.push((
+                    format!("SQS, {name}"),
+                    sqs_ops.join(", "),
+                    sqs * per_delivery,
+                ));
+            }
+            if !ddb_ops.is_empty() {
+                lines.push((
+                    format!("DynamoDB, {name}"),
+                    format!(
+                        "{:.2} WCU, {:.2} RCU ({})",
+                        writes * per_delivery,
+                        reads * per_delivery,
+                        ddb_ops.join(", ")
+                    ),
+                    dynamodb * per_delivery,
+                ));
+            }
+        }
+        lines
+    }
+
+    fn per_million(&self) -> f64 {
+        self.lines().iter().map(|(_, _, d)| d).sum::<f64>() * 1e6
+    }
+
+    fn print(&self) {
+        println!(
+            "\n{}: {} events, {} deliveries, every first attempt succeeding, body {} bytes",
+            self.label, self.events, self.deliveries, self.body_bytes
+        );
+        println!("  {:<26} {:<78} {:>10}", "", "per delivery", "$ per M");
+        for (name, what, dollars) in self.lines() {
+            println!("  {name:<26} {what:<78} {:>10.3}", dollars * 1e6);
+        }
+        println!("  {:<26} {:<78} {:>10.3}", "total", "", self.per_million());
+    }
+}
+
+/// Counts requests to the receiver.
+async fn receiver(count: Arc<AtomicU64>) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = axum::Router::new().fallback(move || {
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::Relaxed);
+            "ok"
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(base)
+}
+
+/// An API Gateway (HTTP API, payload 2.0) request for `POST /v1/events`, with the
+/// authorizer's verdict in its context, as the publish function receives it.
+fn publish_request(tenant: &str, body: &str) -> anyhow::Result<lambda_http::Request> {
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "POST /v1/events",
+        "rawPath": "/v1/events",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "api.example.com"},
+        "requestContext": {
+            "routeKey": "POST /v1/events", "accountId": "123456789012", "stage": "$default",
+            "requestId": "bench", "apiId": "api", "domainName": "api.example.com",
+            "domainPrefix": "api", "time": "02/Dec/2026:01:02:03 +0000", "timeEpoch": 0,
+            "http": {"method": "POST", "path": "/v1/events", "protocol": "HTTP/1.1",
+                     "sourceIp": "203.0.113.9", "userAgent": "bench"},
+            "authorizer": {"lambda": {"tenant": tenant, "scopes": "events:publish"}}
+        },
+        "isBase64Encoded": false,
+        "body": body,
+    });
+    lambda_http::request::from_str(&event.to_string()).context("building the publish request")
+}
+
+/// A scenario: `webhooks` webhooks of which `matching` want the event type, `events`
+/// events published one by one, then delivered in batches of up to 10.
+struct Scenario {
+    label: String,
+    webhooks: usize,
+    matching: usize,
+    events: usize,
+}
+
+async fn run_scenario(
+    endpoint: &str,
+    ledger: &Arc<Ledger>,
+    scenario: &Scenario,
+) -> anyhow::Result<Measured> {
+    let sdk = hookline::aws::sdk_config(Some(endpoint)).await;
+    let counter = Counter(ledger.clone());
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let sqs = aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(&sdk)
+            .interceptor(counter)
+            .build(),
+    );
+    ledger.set_phase(Phase::Setup);
+    let name = format!("cost-{}", uuid_like());
+    let store = DynamoStore::new(dynamodb, &name);
+    store.create_table_if_missing().await?;
+    let queue_url = SqsQueue::create_if_missing(&sqs, &name, Duration::from_secs(360), 5).await?;
+    let dlq_url = format!("{queue_url}-dlq");
+    let config = Config {
+        table_name: name.clone(),
+        urls: UrlPolicy::DEVELOPMENT,
+        auth: AuthMode::Authorizer,
+        max_webhooks_per_tenant: 100_000,
+        queue_url: Some(queue_url.clone()),
+        dead_letter_queue_url: Some(dlq_url.clone()),
+        ..Config::default()
+    };
+    let ctx = AppContext::with_backends(
+        config,
+        store,
+        Arc::new(SqsQueue::new(sqs.clone(), queue_url.clone())),
+        Arc::new(SqsQueue::new(sqs.clone(), dlq_url)),
+    )?;
+
+    let arrived = Arc::new(AtomicU64::new(0));
+    let base = receiver(arrived.clone()).await?;
+    let tenant = TenantId::parse("bench").map_err(anyhow::Error::msg)?;
+    for i in 0..scenario.webhooks {
+        let wanted = if i < scenario.matching {
+            "task.*"
+        } else {
+            "other.*"
+        };
+        let spec = WebhookSpec {
+            url: WebhookUrl::parse(&format!("{base}/hook/{i}"), &UrlPolicy::DEVELOPMENT)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            event_types: EventTypes::new(vec![
+                EventTypePattern::parse(wanted).map_err(anyhow::Error::msg)?,
+            ])
+            .map_err(anyhow::Error::msg)?,
+            filters: vec![],
+            description: Some(format!("bench webhook {i}")),
+            active: true,
+            headers: Default::default(),
+            metadata: Default::default(),
+        };
+        let webhook = Webhook::new(tenant.clone(), spec, WebhookSecret::generate());
+        ctx.webhooks.insert(&webhook, 100_000).await?;
+    }
+    // Steady state: every webhook has just succeeded (a success within the minute of the
+    // last recorded one writes nothing), so one event goes through before counting starts.
+    let flow = Flow {
+        ctx: &ctx,
+        sqs: &sqs,
+        queue_url: &queue_url,
+        ledger,
+        arrived: &arrived,
+    };
+    let per_event = scenario.matching as u64;
+    flow.run(1, per_event).await?;
+    ledger.reset();
+    let (publish_ms, deliver_ms) = flow.run(scenario.events, per_event).await?;
+    let expected = scenario.events as u64 * per_event;
+
+    // An update is billed by its item's size: measure the updated items now, uncounted.
+    let plain = hookline::aws::dynamodb_client(&sdk);
+    let updated = std::mem::take(&mut *ledger.updated.lock().unwrap_or_else(|e| e.into_inner()));
+    for (phase, operation, key) in updated {
+        let item = plain
+            .get_item()
+            .table_name(&name)
+            .set_key(Some(key))
+            .send()
+            .await?
+            .item;
+        let units = write_units(item.as_ref().map_or(0, item_size));
+        let mut counts = ledger.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts.entry((phase, operation)).or_default()[1] += units;
+    }
+    let counts = ledger
+        .counts
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let payload_bytes = json!({"type": "task.completed", "timestamp": "2026-12-02T01:02:03.456Z",
+                               "data": {"task_id": 12345, "status": "completed", "tags": ["a", "b"]}})
+    .to_string()
+    .len();
+    Ok(Measured {
+        label: scenario.label.clone(),
+        events: scenario.events,
+        deliveries: usize::try_from(expected).unwrap_or(usize::MAX),
+        body_bytes: payload_bytes,
+        counts,
+        publish_ms,
+        deliver_ms,
+    })
+}
+
+/// Publishing through the publish function, then delivering as the event source mapping
+/// hands batches to the delivery function.
+struct Flow<'a> {
+    ctx: &'a AppContext,
+    sqs: &'a aws_sdk_sqs::Client,
+    queue_url: &'a str,
+    ledger: &'a Arc<Ledger>,
+    arrived: &'a AtomicU64,
+}
+
+impl Flow<'_> {
+    /// Publishes `events` events one by one, then delivers until `per_event` deliveries of
+    /// each arrived. Returns the billed milliseconds of each publish and each batch.
+    async fn run(&self, events: usize, per_event: u64) -> anyhow::Result<(Vec<u64>, Vec<u64>)> {
+        let body = json!({"event_type": "task.completed",
+                          "data": {"task_id": 12345, "status": "completed", "tags": ["a", "b"]}})
+        .to_string();
+        let expected = self.arrived.load(Ordering::Relaxed) + events as u64 * per_event;
+        let mut publish_ms = Vec::new();
+        self.ledger.set_phase(Phase::Publish);
+        for _ in 0..events {
+            let request = publish_request("bench", &body)?;
+            let started = Instant::now();
+            let response =
+                hookline::lambda::handle_http(self.ctx, Function::PublishEvent, request).await;
+            publish_ms.push(billed_ms(started));
+            if response.status() != 202 {
+                bail!("publish answered {}", response.status());
+            }
+        }
+        let mut deliver_ms = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while self.arrived.load(Ordering::Relaxed) < expected {
+            if Instant::now() > deadline {
+                bail!(
+                    "{} of {expected} deliveries arrived",
+                    self.arrived.load(Ordering::Relaxed)
+                );
+            }
+            self.ledger.set_phase(Phase::EventSource);
+            let received = self
+                .sqs
+                .receive_message()
+                .queue_url(self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await?;
+            let records: Vec<aws_lambda_events::sqs::SqsMessage> = received
+                .messages()
+                .iter()
+                .map(|m| {
+                    let mut record = aws_lambda_events::sqs::SqsMessage::default();
+                    record.message_id = m.message_id().map(str::to_owned);
+                    record.receipt_handle = m.receipt_handle().map(str::to_owned);
+                    record.body = m.body().map(str::to_owned);
+                    record
+                })
+                .collect();
+            if records.is_empty() {
+                continue;
+            }
+            let mut event = aws_lambda_events::sqs::SqsEvent::default();
+            event.records = records.clone();
+            self.ledger.set_phase(Phase::Delivery);
+            let started = Instant::now();
+            let response = hookline::lambda::deliver(self.ctx, event).await;
+            deliver_ms.push(billed_ms(started));
+            if !response.batch_item_failures.is_empty() {
+                bail!("{} records failed", response.batch_item_failures.len());
+            }
+            self.ledger.set_phase(Phase::EventSource);
+            let mut delete = self.sqs.delete_message_batch().queue_url(self.queue_url);
+            for (i, record) in records.iter().enumerate() {
+                delete = delete.entries(
+                    aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(record.receipt_handle.clone().unwrap_or_default())
+                        .build()?,
+                );
+            }
+            delete.send().await?;
+        }
+        Ok((publish_ms, deliver_ms))
+    }
+}
+
+/// Lambda bills every started millisecond.
+fn billed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_micros().div_ceil(1000)).unwrap_or(u64::MAX)
+}
+
+fn uuid_like() -> String {
+    hookline::domain::EventId::new().to_string()
+}
+
+pub async fn run(endpoint: &str) -> anyhow::Result<()> {
+    println!("AWS cost per delivery, counted from the real handlers against moto at {endpoint}");
+    println!(
+        "prices (us-east-1): API Gateway HTTP API $1.00/M; Lambda $0.20/M + $0.0000133334/GB-s \
+         (arm64, 128 MB); SQS $0.40/M requests (64 KiB chunks); DynamoDB on demand $0.625/M \
+         write units, $0.125/M read units"
+    );
+    let ledger = Arc::new(Ledger::default());
+    let scenarios = [
+        Scenario {
+            label: "fan-out 1".into(),
+            webhooks: 1,
+            matching: 1,
+            events: 40,
+        },
+        Scenario {
+            label: "fan-out 10".into(),
+            webhooks: 10,
+            matching: 10,
+            events: 10,
+        },
+        Scenario {
+            label: "a tenant with 1,000 webhooks, one of which matches".into(),
+            webhooks: 1000,
+            matching: 1,
+            events: 5,
+        },
+    ];
+    let mut measured = Vec::new();
+    for scenario in &scenarios {
+        let m = run_scenario(endpoint, &ledger, scenario).await?;
+        m.print();
+        measured.push(m);
+    }
+    if let Some(big) = measured.get(2) {
+        let [_, _, reads] = big.phase_total(Phase::Publish);
+        println!(
+            "\nmatching, a tenant with 1,000 webhooks: {:.1} read units per publish",
+            reads / big.events.max(1) as f64
+        );
+    }
+    if let (Some(one), Some(ten)) = (measured.first(), measured.get(1)) {
+        println!(
+            "cost per million deliveries: fan-out 1 ${:.2}, fan-out 10 ${:.2}",
+            one.per_million(),
+            ten.per_million()
+        );
+    }
+    Ok(())
+}
