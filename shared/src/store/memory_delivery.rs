@@ -1,41 +1,106 @@
 //! In-memory event, delivery, idempotency and execution records, with the same expiry
 //! semantics as DynamoDB (expired records are invisible).
+//!
+//! Memory is bounded, so a local server that runs for days stays small: expired records are
+//! evicted as new ones arrive, and beyond `Limits` the oldest records are evicted as if
+//! they had expired (DynamoDB keeps everything until its TTL). Each kind of record has a
+//! mutex of its own, so publishing and recording attempts do not wait on each other.
 
 use super::{Claim, EventStore, ExecutionStore, StoreError};
 use crate::domain::{
     Delivery, Event, EventId, Execution, ExecutionId, TenantId, Timestamp, WebhookId,
 };
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
+/// How much history the memory store keeps.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Events (with their delivery records), newest kept.
+    pub events: usize,
+    /// Executions per webhook, newest kept.
+    pub executions_per_webhook: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            events: 10_000,
+            executions_per_webhook: 1_000,
+        }
+    }
+}
+
+type EventKey = (TenantId, EventId);
+/// One webhook's executions by id (time order), with their expiry.
+type WebhookHistory = BTreeMap<ExecutionId, (Execution, Timestamp)>;
+
 #[derive(Default)]
-struct State {
-    events: HashMap<(TenantId, EventId), (Event, Timestamp)>,
-    deliveries: HashMap<(TenantId, EventId), BTreeMap<WebhookId, (Delivery, Timestamp)>>,
+struct Events {
+    by_key: HashMap<EventKey, (Event, Timestamp)>,
+    /// Insertion order, for eviction: records expire in this order too (one TTL for all).
+    order: VecDeque<EventKey>,
+    deliveries: HashMap<EventKey, BTreeMap<WebhookId, (Delivery, Timestamp)>>,
+}
+
+impl Events {
+    fn evict(&mut self, limit: usize, now: Timestamp) {
+        while let Some(oldest) = self.order.front() {
+            let expired = self.by_key.get(oldest).is_none_or(|(_, exp)| *exp <= now);
+            if !expired && self.order.len() <= limit {
+                break;
+            }
+            if let Some(key) = self.order.pop_front() {
+                self.by_key.remove(&key);
+                self.deliveries.remove(&key);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Idempotency {
     /// The answer once the publish finished (`None` while it runs), and the expiry.
-    idempotency: HashMap<(TenantId, String), (Option<String>, Timestamp)>,
-    executions: HashMap<(TenantId, WebhookId), BTreeMap<ExecutionId, (Execution, Timestamp)>>,
+    by_key: HashMap<(TenantId, String), (Option<String>, Timestamp)>,
+    /// Claims in order, for evicting expired ones.
+    order: VecDeque<((TenantId, String), Timestamp)>,
 }
 
 #[derive(Default)]
 pub struct MemoryDeliveryStore {
-    state: Mutex<State>,
+    limits: Limits,
+    events: Mutex<Events>,
+    idempotency: Mutex<Idempotency>,
+    executions: Mutex<HashMap<(TenantId, WebhookId), WebhookHistory>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl MemoryDeliveryStore {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
     }
 }
 
 #[async_trait]
 impl EventStore for MemoryDeliveryStore {
     async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
-        self.lock().events.insert(
-            (event.tenant.clone(), event.id),
-            (event.clone(), expires_at),
-        );
+        let key = (event.tenant.clone(), event.id);
+        let mut events = lock(&self.events);
+        if events
+            .by_key
+            .insert(key.clone(), (event.clone(), expires_at))
+            .is_none()
+        {
+            events.order.push_back(key);
+        }
+        events.evict(self.limits.events, Timestamp::now());
         Ok(())
     }
 
@@ -45,9 +110,9 @@ impl EventStore for MemoryDeliveryStore {
         id: &EventId,
         now: Timestamp,
     ) -> Result<Option<Event>, StoreError> {
-        let state = self.lock();
-        Ok(state
-            .events
+        let events = lock(&self.events);
+        Ok(events
+            .by_key
             .get(&(tenant.clone(), *id))
             .filter(|(_, exp)| *exp > now)
             .map(|(e, _)| e.clone()))
@@ -59,11 +124,16 @@ impl EventStore for MemoryDeliveryStore {
         deliveries: &[Delivery],
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut state = self.lock();
+        let mut events = lock(&self.events);
         for delivery in deliveries {
-            state
+            let key = (tenant.clone(), delivery.event_id);
+            // Records of an event no longer kept would never be evicted: not kept either.
+            if !events.by_key.contains_key(&key) {
+                continue;
+            }
+            events
                 .deliveries
-                .entry((tenant.clone(), delivery.event_id))
+                .entry(key)
                 .or_default()
                 .insert(delivery.webhook_id, (delivery.clone(), expires_at));
         }
@@ -76,8 +146,8 @@ impl EventStore for MemoryDeliveryStore {
         event_id: &EventId,
         now: Timestamp,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let state = self.lock();
-        Ok(state
+        let events = lock(&self.events);
+        Ok(events
             .deliveries
             .get(&(tenant.clone(), *event_id))
             .map(|m| {
@@ -96,14 +166,28 @@ impl EventStore for MemoryDeliveryStore {
         held_until: Timestamp,
         now: Timestamp,
     ) -> Result<Claim, StoreError> {
-        let mut state = self.lock();
+        let mut state = lock(&self.idempotency);
+        while let Some((oldest, expires)) = state.order.front().cloned() {
+            if expires > now {
+                break;
+            }
+            state.order.pop_front();
+            if state
+                .by_key
+                .get(&oldest)
+                .is_some_and(|(_, exp)| *exp <= now)
+            {
+                state.by_key.remove(&oldest);
+            }
+        }
         let slot = (tenant.clone(), key.to_owned());
-        match state.idempotency.get(&slot) {
+        match state.by_key.get(&slot) {
             Some((Some(answer), exp)) if *exp > now => return Ok(Claim::Answered(answer.clone())),
             Some((None, exp)) if *exp > now => return Ok(Claim::InFlight),
             _ => {}
         }
-        state.idempotency.insert(slot, (None, held_until));
+        state.by_key.insert(slot.clone(), (None, held_until));
+        state.order.push_back((slot, held_until));
         Ok(Claim::Claimed)
     }
 
@@ -114,10 +198,12 @@ impl EventStore for MemoryDeliveryStore {
         response: &str,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        self.lock().idempotency.insert(
-            (tenant.clone(), key.to_owned()),
-            (Some(response.to_owned()), expires_at),
-        );
+        let mut state = lock(&self.idempotency);
+        let slot = (tenant.clone(), key.to_owned());
+        state
+            .by_key
+            .insert(slot.clone(), (Some(response.to_owned()), expires_at));
+        state.order.push_back((slot, expires_at));
         Ok(())
     }
 
@@ -126,8 +212,8 @@ impl EventStore for MemoryDeliveryStore {
         tenant: &TenantId,
         key: &str,
     ) -> Result<(), StoreError> {
-        self.lock()
-            .idempotency
+        lock(&self.idempotency)
+            .by_key
             .remove(&(tenant.clone(), key.to_owned()));
         Ok(())
     }
@@ -136,13 +222,21 @@ impl EventStore for MemoryDeliveryStore {
 #[async_trait]
 impl ExecutionStore for MemoryDeliveryStore {
     async fn insert(&self, execution: &Execution, expires_at: Timestamp) -> Result<(), StoreError> {
-        let mut state = self.lock();
+        let mut executions = lock(&self.executions);
         let key = (execution.tenant.clone(), execution.webhook_id);
-        let records = state.executions.entry(key).or_default();
+        let records = executions.entry(key).or_default();
         if records.contains_key(&execution.id) {
             return Err(StoreError::Conflict);
         }
         records.insert(execution.id, (execution.clone(), expires_at));
+        // The oldest go first: past the limit, or expired.
+        let now = Timestamp::now();
+        while let Some((_, (_, expires))) = records.first_key_value() {
+            if records.len() <= self.limits.executions_per_webhook && *expires > now {
+                break;
+            }
+            records.pop_first();
+        }
         Ok(())
     }
 
@@ -152,12 +246,11 @@ impl ExecutionStore for MemoryDeliveryStore {
         keys: &[(WebhookId, ExecutionId)],
         now: Timestamp,
     ) -> Result<Vec<Execution>, StoreError> {
-        let state = self.lock();
+        let executions = lock(&self.executions);
         Ok(keys
             .iter()
             .filter_map(|(webhook, id)| {
-                state
-                    .executions
+                executions
                     .get(&(tenant.clone(), *webhook))
                     .and_then(|m| m.get(id))
             })
@@ -173,9 +266,8 @@ impl ExecutionStore for MemoryDeliveryStore {
         id: &ExecutionId,
         now: Timestamp,
     ) -> Result<Option<Execution>, StoreError> {
-        let state = self.lock();
-        Ok(state
-            .executions
+        let executions = lock(&self.executions);
+        Ok(executions
             .get(&(tenant.clone(), *webhook_id))
             .and_then(|m| m.get(id))
             .filter(|(_, exp)| *exp > now)
@@ -190,8 +282,8 @@ impl ExecutionStore for MemoryDeliveryStore {
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<Execution>, StoreError> {
-        let state = self.lock();
-        let Some(all) = state.executions.get(&(tenant.clone(), *webhook_id)) else {
+        let executions = lock(&self.executions);
+        let Some(all) = executions.get(&(tenant.clone(), *webhook_id)) else {
             return Ok(Vec::new());
         };
         let upper = match before {
@@ -205,5 +297,87 @@ impl ExecutionStore for MemoryDeliveryStore {
             .take(limit)
             .map(|(_, (e, _))| e.clone())
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EventType, RequestStatus, Trigger};
+
+    fn event(n: usize) -> Event {
+        Event {
+            id: EventId::new(),
+            tenant: TenantId::parse("t").unwrap(),
+            event_type: EventType::parse("a").unwrap(),
+            data: serde_json::json!({ "n": n }),
+            created_at: Timestamp::now(),
+            matched: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn history_is_bounded_oldest_first() {
+        let store = MemoryDeliveryStore::with_limits(Limits {
+            events: 3,
+            executions_per_webhook: 2,
+        });
+        let now = Timestamp::now();
+        let later = now.plus(std::time::Duration::from_secs(3600));
+        let events: Vec<Event> = (0..5).map(event).collect();
+        for e in &events {
+            store.put_event(e, later).await.unwrap();
+        }
+        let tenant = TenantId::parse("t").unwrap();
+        for (i, e) in events.iter().enumerate() {
+            let kept = store
+                .get_event(&tenant, &e.id, now)
+                .await
+                .unwrap()
+                .is_some();
+            assert_eq!(kept, i >= 2, "event {i}");
+        }
+        let webhook = WebhookId::new();
+        let mut ids = Vec::new();
+        for e in &events {
+            let execution = Execution {
+                id: ExecutionId::new(),
+                tenant: tenant.clone(),
+                webhook_id: webhook,
+                event_id: e.id,
+                event_type: e.event_type.clone(),
+                attempt: 1,
+                trigger: Trigger::Event,
+                created_at: now,
+                duration_ms: 1,
+                request_status: RequestStatus::Success,
+                response_status: Some(200),
+                error_message: None,
+                response_body: None,
+                url: "https://a.example/".into(),
+                next_attempt_at: None,
+            };
+            ids.push(execution.id);
+            store.insert(&execution, later).await.unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let listed: Vec<ExecutionId> = store
+            .list(&tenant, &webhook, None, 10, now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(listed, vec![ids[4], ids[3]]);
+    }
+
+    #[tokio::test]
+    async fn expired_events_are_evicted_as_new_ones_arrive() {
+        let store = MemoryDeliveryStore::default();
+        let past = Timestamp::from_millis(Timestamp::now().millis() - 1).unwrap();
+        let later = Timestamp::now().plus(std::time::Duration::from_secs(3600));
+        store.put_event(&event(0), past).await.unwrap();
+        store.put_event(&event(1), later).await.unwrap();
+        assert_eq!(lock(&store.events).by_key.len(), 1);
     }
 }
