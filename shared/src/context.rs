@@ -5,6 +5,7 @@ use crate::delivery::send::DeliveryClient;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
+use crate::routing::RoutingCache;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::memory::{MemoryKeyStore, MemoryWebhookStore};
 use crate::store::{EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore};
@@ -25,6 +26,8 @@ pub struct AppContext {
     pub dead_letters: Arc<dyn TaskQueue>,
     /// Sends deliveries under the URL policy: no redirects, vetted addresses only.
     pub http: DeliveryClient,
+    /// The routes of each tenant's active webhooks, kept between publishes.
+    pub routes: Arc<RoutingCache>,
 }
 
 /// How long a received task stays hidden: one attempt, plus a margin for recording it.
@@ -77,6 +80,7 @@ impl AppContext {
             queue,
             dead_letters,
             http,
+            routes: Arc::default(),
         })
     }
 
@@ -100,6 +104,7 @@ impl AppContext {
             queue,
             dead_letters,
             http,
+            routes: Arc::default(),
         })
     }
 

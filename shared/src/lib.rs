@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod domain;
 pub mod lambda;
 pub mod queue;
+pub mod routing;
 pub mod store;
 pub mod telemetry;
 pub mod url_guard;

@@ -57,6 +57,7 @@ pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
     updates_only_the_version_it_read(&*store).await;
     deletes_only_the_version_it_read_and_frees_its_key(&*store).await;
     records_health_beside_edits(&*store).await;
+    moves_the_routing_version_on_every_routing_change(&*store).await;
     health_writes_race_without_losing_a_count(store.clone()).await;
     if isolation == Isolation::Serializable {
         concurrent_duplicates_admit_exactly_one(store.clone()).await;
@@ -325,6 +326,46 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
             .unwrap()
     );
     assert_eq!(store.get(&w.tenant, &w.id).await.unwrap(), None);
+}
+
+async fn moves_the_routing_version_on_every_routing_change(store: &dyn WebhookStore) {
+    let t = tenant("routing");
+    let version = || async { store.routing_version(&t).await.unwrap() };
+    let v0 = version().await;
+    let w = webhook("routing", "https://routing.example/1", &["a"]);
+    store.insert(&w, 1000).await.unwrap();
+    let v1 = version().await;
+    assert_ne!(v1, v0, "a create moves it");
+    let edited = w.with_spec(spec("https://routing.example/1", &["b"]));
+    store.update(&w, &edited).await.unwrap();
+    let v2 = version().await;
+    assert_ne!(v2, v1, "an edit moves it");
+    let t0 = 1_800_000_000_000;
+    store
+        .record_health(&t, &w.id, &failure(t0, None))
+        .await
+        .unwrap();
+    let ok = HealthChange::Succeeded {
+        at: Timestamp::from_millis(t0 + 1).unwrap(),
+    };
+    store.record_health(&t, &w.id, &ok).await.unwrap();
+    assert_eq!(version().await, v2, "health alone does not");
+    store
+        .record_health(&t, &w.id, &failure(t0 + 2, Some("gone")))
+        .await
+        .unwrap();
+    let v3 = version().await;
+    assert_ne!(v3, v2, "a disable moves it");
+    let disabled = store.get(&t, &w.id).await.unwrap().unwrap();
+    store.delete(&disabled).await.unwrap();
+    assert_ne!(version().await, v3, "a delete moves it");
+    assert_eq!(
+        store
+            .routing_version(&tenant("routing-none"))
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 /// Concurrent failures of one webhook each count: counters are added to in place, not read,

@@ -802,3 +802,46 @@ async fn with_no_keys_given_one_dev_key_with_every_scope_is_made() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
 }
+
+on_both_backends!(
+    publishing_follows_every_change_to_the_webhooks_at_once,
+    |backend| async move {
+        // The routes of a tenant's webhooks are kept between publishes: each change must be
+        // seen by the very next publish.
+        let server = TestServer::start(backend).await;
+        let matched = || async {
+            let reply = server
+                .post(
+                    KEY_A,
+                    "/v1/events",
+                    json!({"event_type": "route.x", "data": {}}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+            reply.body["matched"].as_u64().unwrap()
+        };
+        assert_eq!(matched().await, 0);
+        let created = server
+            .create_webhook(KEY_A, "https://route.example/h", &["route.*"])
+            .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(matched().await, 1, "a new webhook");
+        let path = format!("/v1/webhooks/{id}");
+        server
+            .patch(KEY_A, &path, json!({"event_types": ["other"]}))
+            .await;
+        assert_eq!(matched().await, 0, "its event types changed");
+        server
+            .patch(
+                KEY_A,
+                &path,
+                json!({"event_types": ["route.x"], "active": false}),
+            )
+            .await;
+        assert_eq!(matched().await, 0, "paused");
+        server.patch(KEY_A, &path, json!({"active": true})).await;
+        assert_eq!(matched().await, 1, "resumed");
+        server.delete(KEY_A, &path).await;
+        assert_eq!(matched().await, 0, "deleted");
+    }
+);

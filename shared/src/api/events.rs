@@ -6,7 +6,7 @@ use super::views::{EventView, PublishedView};
 use super::webhooks::Call;
 use crate::delivery::enqueue;
 use crate::domain::{
-    Delivery, Event, EventId, EventType, Execution, ExecutionId, Timestamp, Webhook, WebhookId,
+    Delivery, Event, EventId, EventType, Execution, ExecutionId, Timestamp, WebhookId,
 };
 use crate::store::Claim;
 use http::StatusCode;
@@ -41,29 +41,19 @@ fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, ApiError> {
     })
 }
 
-/// Every active webhook of the tenant that wants this event. One Query of the tenant's
-/// partition, never a Scan.
+/// Every active webhook of the tenant that wants this event (`routing`: one version read
+/// while the tenant's webhooks are unchanged).
 async fn matching(call: &Call<'_>, event: &Event) -> Result<Vec<WebhookId>, ApiError> {
-    let mut matched = Vec::new();
-    let mut after: Option<WebhookId> = None;
-    loop {
-        let batch = call
-            .ctx
-            .webhooks
-            .list(&call.caller.tenant, after.as_ref(), 1000)
-            .await?;
-        let exhausted = batch.len() < 1000;
-        after = batch.last().map(|w| w.id);
-        matched.extend(
-            batch
-                .iter()
-                .filter(|w: &&Webhook| w.wants(&event.event_type, &event.data))
-                .map(|w| w.id),
-        );
-        if exhausted {
-            return Ok(matched);
-        }
-    }
+    Ok(call
+        .ctx
+        .routes
+        .matching(
+            call.ctx.webhooks.as_ref(),
+            &call.caller.tenant,
+            &event.event_type,
+            &event.data,
+        )
+        .await?)
 }
 
 pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {

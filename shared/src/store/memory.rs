@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 struct Tenant {
     webhooks: BTreeMap<WebhookId, Webhook>,
     conflict_keys: HashSet<String>,
+    routing_version: u64,
 }
 
 #[derive(Default)]
@@ -40,6 +41,7 @@ impl WebhookStore for MemoryWebhookStore {
         }
         tenant.conflict_keys.insert(key);
         tenant.webhooks.insert(webhook.id, webhook.clone());
+        tenant.routing_version += 1;
         Ok(())
     }
 
@@ -96,7 +98,12 @@ impl WebhookStore for MemoryWebhookStore {
             keep_unchanged_health(&mut merged, previous, stored);
         }
         tenant.webhooks.insert(next.id, merged);
+        tenant.routing_version += 1;
         Ok(())
+    }
+
+    async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        Ok(self.lock().get(tenant).map_or(0, |t| t.routing_version))
     }
 
     async fn record_health(
@@ -106,10 +113,18 @@ impl WebhookStore for MemoryWebhookStore {
         change: &HealthChange,
     ) -> Result<bool, StoreError> {
         let mut tenants = self.lock();
-        let Some(stored) = tenants.get_mut(tenant).and_then(|t| t.webhooks.get_mut(id)) else {
+        let Some(t) = tenants.get_mut(tenant) else {
             return Ok(false);
         };
-        *stored = stored.with_health(change);
+        let Some(stored) = t.webhooks.get_mut(id) else {
+            return Ok(false);
+        };
+        let next = stored.with_health(change);
+        let disabled = stored.active && !next.active;
+        *stored = next;
+        if disabled {
+            t.routing_version += 1;
+        }
         Ok(true)
     }
 
@@ -122,6 +137,7 @@ impl WebhookStore for MemoryWebhookStore {
         }
         tenant.webhooks.remove(&webhook.id);
         tenant.conflict_keys.remove(&webhook.conflict_key());
+        tenant.routing_version += 1;
         Ok(())
     }
 }

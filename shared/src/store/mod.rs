@@ -71,6 +71,11 @@ pub trait WebhookStore: Send + Sync {
     /// the new url and event types are taken by another webhook.
     async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError>;
 
+    /// A number that changes whenever which webhooks of the tenant an event would go to may
+    /// have changed (a webhook created, edited, deleted or disabled): a cached view of them is
+    /// current while it is the same. One small strongly consistent read.
+    async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError>;
+
     /// Applies an attempt's effect (`Webhook::with_health`) to the stored webhook in one
     /// write that no edit can make fail: counters are added to, not replaced. `false` when
     /// the webhook is gone.

@@ -1,6 +1,6 @@
 //! Event, delivery and idempotency items.
 
-use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s, tenant_pk};
+use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
 use crate::domain::{Delivery, Event, EventId, TenantId, Timestamp, WebhookId};
 use crate::store::{Claim, EventStore, StoreError};
 use async_trait::async_trait;
@@ -16,16 +16,22 @@ fn event_pk(tenant: &TenantId, event: &EventId) -> String {
     format!("T#{tenant}#EV#{event}")
 }
 
-fn idempotency_sk(key: &str) -> String {
-    format!("IDEM#{}", hex::encode(Sha256::digest(key.as_bytes())))
+/// Each event and each idempotency key is a partition of its own (the event shares it with
+/// its delivery records), so one tenant's publishes spread over as many keys as it has
+/// events, far from DynamoDB's 1,000 write units per second per key.
+const EVENT_SK: &str = "EV";
+const IDEMPOTENCY_SK: &str = "IDEM";
+
+fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
+    format!("T#{tenant}#IDEM#{}", hex::encode(Sha256::digest(key.as_bytes())))
 }
 
 #[async_trait]
 impl EventStore for DynamoStore {
     async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
         let mut item = document(
-            tenant_pk(&event.tenant),
-            format!("EV#{}", event.id),
+            event_pk(&event.tenant, &event.id),
+            EVENT_SK.into(),
             event,
             expires_at,
         )?;
@@ -50,7 +56,7 @@ impl EventStore for DynamoStore {
         id: &EventId,
         now: Timestamp,
     ) -> Result<Option<Event>, StoreError> {
-        let Some(item) = self.get_doc(tenant_pk(tenant), format!("EV#{id}")).await? else {
+        let Some(item) = self.get_doc(event_pk(tenant, id), EVENT_SK.into()).await? else {
             return Ok(None);
         };
         let Some(mut event) = read::<Event>(&item, now)? else {
@@ -144,7 +150,7 @@ impl EventStore for DynamoStore {
         held_until: Timestamp,
         now: Timestamp,
     ) -> Result<Claim, StoreError> {
-        let mut item = key(tenant_pk(tenant), idempotency_sk(key_text));
+        let mut item = key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into());
         item.insert(TTL_ATTRIBUTE.into(), n(held_until.unix_seconds()));
         let put = self
             .client
@@ -163,7 +169,7 @@ impl EventStore for DynamoStore {
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 let existing = self
-                    .get_doc(tenant_pk(tenant), idempotency_sk(key_text))
+                    .get_doc(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into())
                     .await?;
                 let response = existing
                     .as_ref()
@@ -185,7 +191,7 @@ impl EventStore for DynamoStore {
         response: &str,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut item = key(tenant_pk(tenant), idempotency_sk(key_text));
+        let mut item = key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into());
         item.insert("response".into(), s(response));
         item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
         self.client
@@ -206,7 +212,7 @@ impl EventStore for DynamoStore {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(tenant_pk(tenant), idempotency_sk(key_text))))
+            .set_key(Some(key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into())))
             .send()
             .await
             .map_err(StoreError::backend)?;

@@ -6,13 +6,16 @@
 //! |---|---|---|
 //! | webhook | `T#<tenant>` | `WH#<webhook id>` (UUIDv7: creation order) |
 //! | url + event types uniqueness | `T#<tenant>` | `WHKEY#<conflict key>` |
-//! | webhook count, for the cap | `T#<tenant>` | `WHCOUNT` |
+//! | webhook count (cap) and routing version | `T#<tenant>` | `WHCOUNT` |
 //! | API key, looked up per request | `KEY#<sha256>` | `KEY` |
 //! | API key registry, for the operator tool | `KEYS` | `<key id>` |
-//! | event | `T#<tenant>` | `EV#<event id>` |
+//! | event (with its matched webhook ids, packed) | `T#<tenant>#EV#<event id>` | `EV` |
 //! | delivery of an event to a webhook | `T#<tenant>#EV#<event id>` | `DL#<webhook id>` |
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
-//! | idempotency key | `T#<tenant>` | `IDEM#<sha256 of the key>` |
+//! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
+//!
+//! A tenant's own partition holds only its webhooks and their guards: events, keys and
+//! executions each spread over partitions of their own.
 //!
 //! Conflicts and the per-tenant cap are enforced by conditions inside one transaction with
 //! the write they guard, so two concurrent creates can never both win. Records are stored as

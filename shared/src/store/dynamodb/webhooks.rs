@@ -16,7 +16,10 @@ fn conflict_sk(key: &str) -> String {
     format!("WHKEY#{key}")
 }
 
+/// The tenant's webhook count, for the cap, and its routing version (`v`), moved by every
+/// change to which webhooks an event goes to.
 const COUNT_SK: &str = "WHCOUNT";
+const ROUTING_VERSION: &str = "v";
 
 impl DynamoStore {
     /// The webhook's item. An empty field is left out rather than stored as NULL, so that
@@ -38,7 +41,8 @@ impl DynamoStore {
         item
     }
 
-    /// Adds `by` to the tenant's webhook count; with `max`, only while the count is below it.
+    /// Adds `by` to the tenant's webhook count (with `max`, only while the count is below
+    /// it), and moves its routing version.
     fn count_update(
         &self,
         tenant: &TenantId,
@@ -48,9 +52,11 @@ impl DynamoStore {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
-            .update_expression("ADD #n :by")
+            .update_expression("ADD #n :by, #v :one")
             .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":by", n(by));
+            .expression_attribute_names("#v", ROUTING_VERSION)
+            .expression_attribute_values(":by", n(by))
+            .expression_attribute_values(":one", n(1));
         if let Some(max) = max {
             update = update
                 .condition_expression("attribute_not_exists(#n) OR #n < :max")
@@ -144,6 +150,22 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    async fn bump_routing_version(&self, tenant: &TenantId) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
+            .update_expression("ADD #v :one")
+            .expression_attribute_names("#v", ROUTING_VERSION)
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+}
+
 fn attribute(value: &impl serde::Serialize) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(value).map_err(StoreError::backend)
 }
@@ -217,12 +239,33 @@ impl WebhookStore for DynamoStore {
                 self.put(self.conflict_item(next), Some("attribute_not_exists(pk)"))?,
             ));
         }
+        items.push(tx_update(self.count_update(&next.tenant, 0, None)?));
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition(0)) => Err(StoreError::Stale),
             Err(TransactFailure::Condition(_)) => Err(StoreError::Conflict),
             Err(TransactFailure::Backend(e)) => Err(e),
         }
+    }
+
+    async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
+            .projection_expression("#v")
+            .expression_attribute_names("#v", ROUTING_VERSION)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(found
+            .item()
+            .and_then(|i| i.get(ROUTING_VERSION))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     async fn record_health(
@@ -269,6 +312,9 @@ impl WebhookStore for DynamoStore {
                         "{failed}, #active = :no, #failed = :yes, #disabled_reason = :reason \
                          ADD #consecutive_failures :one, #version :one"
                     );
+                    // Rare: a disabled webhook no longer receives events. The version moves
+                    // first, so that a fault between the two writes cannot leave it unmoved.
+                    self.bump_routing_version(tenant).await?;
                     if self
                         .health_update(tenant, id, &expression, "#active = :yes", with_reason)
                         .await?
