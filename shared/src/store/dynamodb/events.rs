@@ -23,7 +23,10 @@ const EVENT_SK: &str = "EV";
 const IDEMPOTENCY_SK: &str = "IDEM";
 
 fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
-    format!("T#{tenant}#IDEM#{}", hex::encode(Sha256::digest(key.as_bytes())))
+    format!(
+        "T#{tenant}#IDEM#{}",
+        hex::encode(Sha256::digest(key.as_bytes()))
+    )
 }
 
 #[async_trait]
@@ -212,7 +215,10 @@ impl EventStore for DynamoStore {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into())))
+            .set_key(Some(key(
+                idempotency_pk(tenant, key_text),
+                IDEMPOTENCY_SK.into(),
+            )))
             .send()
             .await
             .map_err(StoreError::backend)?;
