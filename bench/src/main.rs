@@ -13,6 +13,10 @@
 
 mod cost;
 
+/// The local server's allocator, as `hookline-local` has it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::State;

@@ -28,11 +28,11 @@ pub enum EnqueueError {
 /// The event's body for its tasks, when it is small enough to carry.
 pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
     (payload.len() <= CARRIED_PAYLOAD)
-        .then(|| String::from_utf8(payload.to_vec()).ok())
+        .then(|| std::str::from_utf8(payload).ok())
         .flatten()
         .map(|payload| Carried {
             event_type: event.event_type.clone(),
-            payload,
+            payload: payload.into(),
         })
 }
 

@@ -20,6 +20,12 @@ pub fn ping_event(webhook: &Webhook) -> Event {
 /// Sends the ping and returns it with what came of it.
 pub async fn ping(ctx: &AppContext, webhook: &Webhook) -> (Event, AttemptOutcome) {
     let event = ping_event(webhook);
-    let attempt = send(&ctx.http, webhook, &event.id.to_string(), &event.payload()).await;
+    let attempt = send(
+        &ctx.http,
+        webhook,
+        &event.id.to_string(),
+        event.payload().into(),
+    )
+    .await;
     (event, attempt)
 }

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::domain::{AttemptOutcome, Timestamp, Webhook};
 use crate::url_guard::resolve::{GuardedResolver, LookupError, Refused};
 use crate::url_guard::{UrlPolicy, WebhookUrl};
+use bytes::Bytes;
 use futures::StreamExt;
 use std::error::Error as _;
 use std::sync::Arc;
@@ -66,12 +67,23 @@ const SCREEN_TIMEOUT: Duration = Duration::from_secs(2);
 /// How much of a receiver's answer is kept; the rest is read past, never buffered.
 pub const KEPT_RESPONSE_BYTES: usize = 4096;
 
+/// A body shared with the task that carries it, not copied.
+pub fn shared_body(payload: &Arc<str>) -> Bytes {
+    struct Shared(Arc<str>);
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    Bytes::from_owner(Shared(payload.clone()))
+}
+
 /// POSTs `payload` as the message `msg_id` to the webhook, signed with every secret in force.
 pub async fn send(
     client: &DeliveryClient,
     webhook: &Webhook,
     msg_id: &str,
-    payload: &[u8],
+    payload: Bytes,
 ) -> AttemptOutcome {
     let started = Instant::now();
     // A literal address never reaches the resolver, so the URL is checked here, under the
@@ -86,7 +98,7 @@ pub async fn send(
         &signing_secrets(webhook, now),
         msg_id,
         now.unix_seconds(),
-        payload,
+        &payload,
     ) {
         Ok(s) => s,
         Err(e) => return AttemptOutcome::failed(e.to_string(), 0),
@@ -104,7 +116,7 @@ pub async fn send(
             request = request.header(name.as_str(), value.as_str());
         }
     }
-    let response = match request.body(payload.to_vec()).send().await {
+    let response = match request.body(payload).send().await {
         Ok(r) => r,
         Err(e) => return AttemptOutcome::failed(describe(&e), elapsed(started)),
     };
@@ -217,7 +229,13 @@ mod tests {
     async fn a_stored_url_the_rules_now_refuse_is_never_requested() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let webhook = loopback_webhook(listener.local_addr().unwrap().port());
-        let attempt = send(&client(UrlPolicy::STRICT), &webhook, "msg_1", b"{}").await;
+        let attempt = send(
+            &client(UrlPolicy::STRICT),
+            &webhook,
+            "msg_1",
+            Bytes::from_static(b"{}"),
+        )
+        .await;
         assert!(
             attempt.error.as_deref().unwrap().starts_with("refused:"),
             "{attempt:?}"
@@ -228,7 +246,13 @@ mod tests {
         assert!(accepted.is_err(), "the refused attempt connected");
         // Under the development rules the same webhook is reached.
         let dev = tokio::spawn(async move {
-            send(&client(UrlPolicy::DEVELOPMENT), &webhook, "msg_2", b"{}").await
+            send(
+                &client(UrlPolicy::DEVELOPMENT),
+                &webhook,
+                "msg_2",
+                Bytes::from_static(b"{}"),
+            )
+            .await
         });
         assert!(listener.accept().await.is_ok());
         dev.abort();
@@ -253,7 +277,13 @@ mod tests {
         headers.insert("x-kept".into(), "yes".into());
         webhook.headers = serde_json::from_value(serde_json::json!(headers)).unwrap();
         let sent = tokio::spawn(async move {
-            send(&client(UrlPolicy::DEVELOPMENT), &webhook, "msg_h", b"{}").await
+            send(
+                &client(UrlPolicy::DEVELOPMENT),
+                &webhook,
+                "msg_h",
+                Bytes::from_static(b"{}"),
+            )
+            .await
         });
         let (mut socket, _) = listener.accept().await.unwrap();
         let mut head = vec![0u8; 4096];

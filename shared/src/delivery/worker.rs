@@ -152,13 +152,12 @@ async fn deliver(
             return Ok(Outcome::Dropped);
         }
     };
-    let read;
     let (event_type, payload) = match carried {
-        Some(c) => (c.event_type.clone(), c.payload.as_bytes()),
+        Some(c) => (c.event_type.clone(), super::send::shared_body(&c.payload)),
         None => match ctx.events.get_event(tenant, &event_id, now).await? {
             Some(event) => {
-                read = event.payload();
-                (event.event_type, read.as_slice())
+                let payload = event.payload().into();
+                (event.event_type, payload)
             }
             None => {
                 tracing::warn!(%event_id, %webhook_id, "event expired before its delivery; dropped");

@@ -54,8 +54,9 @@ pub enum Task {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Carried {
     pub event_type: EventType,
-    /// The body, byte for byte as it is signed and sent.
-    pub payload: String,
+    /// The body, byte for byte as it is signed and sent; shared, not copied, by every task
+    /// and attempt that carries it.
+    pub payload: std::sync::Arc<str>,
 }
 
 /// A task as received, with what is needed to acknowledge or release it.
