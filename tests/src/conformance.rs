@@ -219,11 +219,14 @@ async fn deletes_only_the_version_it_read_and_frees_its_key(store: &dyn WebhookS
         .unwrap();
 }
 
-fn failure(at: i64, disable: Option<&str>) -> HealthChange {
+fn failure(at: i64, disable: Option<(&str, u64)>) -> HealthChange {
     HealthChange::Failed {
         at: Timestamp::from_millis(at).unwrap(),
         content: "HTTP 500".into(),
-        disable: disable.map(str::to_owned),
+        disable: disable.map(|(reason, version)| hookline::domain::Disable {
+            reason: reason.to_owned(),
+            version,
+        }),
     }
 }
 
@@ -282,9 +285,17 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
 
     // Disabling moves the version: an edit from before it is stale, not an undo.
     let before = read;
+    // Decided on a version no longer stored: not disabled (a late attempt cannot undo an
+    // edit), though the failure counts.
+    let stale = failure(t0 + 15, Some(("late", before.version - 1)));
+    assert!(store.record_health(&w.tenant, &w.id, &stale).await.unwrap());
+    let still_on = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
+    assert!(still_on.active, "disabled on a stale version");
+    assert_eq!(still_on.consecutive_failures, 1);
+    let current = failure(t0 + 20, Some(("gone", before.version)));
     assert!(
         store
-            .record_health(&w.tenant, &w.id, &failure(t0 + 20, Some("gone")))
+            .record_health(&w.tenant, &w.id, &current)
             .await
             .unwrap()
     );
@@ -297,16 +308,12 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
         .await;
     assert!(matches!(undo, Err(StoreError::Stale)), "{undo:?}");
     // A disabled webhook is not disabled again, but its failures still count.
-    assert!(
-        store
-            .record_health(&w.tenant, &w.id, &failure(t0 + 30, Some("again")))
-            .await
-            .unwrap()
-    );
+    let again = failure(t0 + 30, Some(("again", off.version)));
+    assert!(store.record_health(&w.tenant, &w.id, &again).await.unwrap());
     let still = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
     assert_eq!(
         (still.version, still.consecutive_failures),
-        (off.version, 2)
+        (off.version, 3)
     );
     assert_eq!(still.disabled_reason.as_deref(), Some("gone"));
     // Re-activating clears the failure state.
@@ -350,8 +357,9 @@ async fn moves_the_routing_version_on_every_routing_change(store: &dyn WebhookSt
     };
     store.record_health(&t, &w.id, &ok).await.unwrap();
     assert_eq!(version().await, v2, "health alone does not");
+    let current = store.get(&t, &w.id).await.unwrap().unwrap().version;
     store
-        .record_health(&t, &w.id, &failure(t0 + 2, Some("gone")))
+        .record_health(&t, &w.id, &failure(t0 + 2, Some(("gone", current))))
         .await
         .unwrap();
     let v3 = version().await;

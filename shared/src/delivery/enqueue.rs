@@ -23,6 +23,15 @@ pub enum EnqueueError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// Some first attempts were queued, these were not.
+    #[error("{} first attempts were not queued", .0.webhooks.len())]
+    Partial(Unsent),
+}
+
+#[derive(Debug)]
+pub struct Unsent {
+    pub error: QueueError,
+    pub webhooks: Vec<WebhookId>,
 }
 
 /// The event's body for its tasks, when it is small enough to carry.
@@ -84,12 +93,53 @@ pub async fn expand(
             (task, Duration::ZERO)
         })
         .collect();
-    // Batches of 10 go out a few at a time: SQS answers each in milliseconds.
-    let sends = tasks.chunks(100).map(|chunk| ctx.queue.send(chunk));
-    for result in futures::future::join_all(sends).await {
-        result?;
+    // Batches of 10 (one SQS request each) go out a few at a time: SQS answers each in
+    // milliseconds.
+    let chunks: Vec<&[(Task, Duration)]> = tasks.chunks(10).collect();
+    let sends = chunks.iter().map(|chunk| ctx.queue.send(chunk));
+    let results = futures::future::join_all(sends).await;
+    let mut unsent = Vec::new();
+    let mut failure = None;
+    for ((chunk, result), ids) in chunks.iter().zip(results).zip(webhooks.chunks(10)) {
+        if let Err(e) = result {
+            debug_assert_eq!(chunk.len(), ids.len());
+            unsent.extend_from_slice(ids);
+            failure = Some(e);
+        }
     }
-    Ok(())
+    match failure {
+        None => Ok(()),
+        Some(error) => Err(EnqueueError::Partial(Unsent {
+            error,
+            webhooks: unsent,
+        })),
+    }
+}
+
+/// Expands a fan-out task. When only some of its batches could be sent, the rest goes back
+/// on the queue as a smaller fan-out task and the task is done: redoing it whole would queue
+/// the sent deliveries twice.
+pub async fn expand_fanout(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    event_id: EventId,
+    webhooks: &[WebhookId],
+    carried: Option<&Carried>,
+) -> Result<(), EnqueueError> {
+    match expand(ctx, tenant, event_id, webhooks, carried).await {
+        Err(EnqueueError::Partial(unsent)) if unsent.webhooks.len() < webhooks.len() => {
+            tracing::warn!(%event_id, unsent = unsent.webhooks.len(), error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), "part of a fan-out was not queued; queued again as a smaller fan-out");
+            let rest = Task::Fanout {
+                tenant: tenant.clone(),
+                event_id,
+                webhook_ids: unsent.webhooks,
+                event: carried.cloned(),
+            };
+            ctx.queue.send(&[(rest, Duration::ZERO)]).await?;
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// The same delivery task, as attempt `attempt`, not to run before `due`.

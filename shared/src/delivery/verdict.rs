@@ -3,7 +3,7 @@
 //! given up, and what changes on the webhook, come out. The worker only does the I/O around it.
 
 use super::retry::RetrySchedule;
-use crate::domain::{AttemptOutcome, HealthChange, Timestamp, Trigger, Webhook};
+use crate::domain::{AttemptOutcome, Disable, HealthChange, Timestamp, Trigger, Webhook};
 use std::time::Duration;
 
 /// A success within this long of the last recorded one changes nothing a reader could use,
@@ -98,7 +98,10 @@ pub fn decide(
         health: Some(HealthChange::Failed {
             at: now,
             content: outcome.failure_summary(),
-            disable,
+            disable: disable.map(|reason| Disable {
+                reason,
+                version: webhook.version,
+            }),
         }),
     }
 }
@@ -273,7 +276,7 @@ mod tests {
         else {
             panic!("not disabled: {verdict:?}");
         };
-        assert!(reason.contains("(10 attempts)"), "{reason}");
+        assert!(reason.reason.contains("(10 attempts)"), "{}", reason.reason);
         assert_eq!(content, "HTTP 500");
     }
 

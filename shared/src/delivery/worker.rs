@@ -33,7 +33,8 @@ impl From<EnqueueError> for WorkerError {
     fn from(error: EnqueueError) -> Self {
         match error {
             EnqueueError::Store(e) => Self::Store(e),
-            EnqueueError::Queue(e) => Self::Queue(e),
+            EnqueueError::Queue(e)
+            | EnqueueError::Partial(super::enqueue::Unsent { error: e, .. }) => Self::Queue(e),
         }
     }
 }
@@ -67,7 +68,7 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             webhook_ids,
             event,
         } => {
-            enqueue::expand(ctx, tenant, *event_id, webhook_ids, event.as_ref()).await?;
+            enqueue::expand_fanout(ctx, tenant, *event_id, webhook_ids, event.as_ref()).await?;
             Ok(Outcome::FannedOut(webhook_ids.len()))
         }
         Task::Deliver {
@@ -191,25 +192,27 @@ async fn deliver(
     let mut execution =
         Execution::from_attempt(&of, webhook.url.as_str(), &outcome, now, next_attempt_at);
     let expires_at = ctx.records_expire_at(now);
-    match ctx.executions.insert(&execution, expires_at).await {
-        Ok(()) => {}
-        // This first attempt was made before (its task came back): a record of its own.
+    let redone = match ctx.executions.insert(&execution, expires_at).await {
+        Ok(()) => false,
+        // This first attempt was made before (its task came back): a record of its own, and
+        // the delivery's record below, since the first one's outcome is not this one's.
         Err(StoreError::Conflict) => {
             execution.id = ExecutionId::new();
             ctx.executions.insert(&execution, expires_at).await?;
+            true
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     if let Some(change) = &verdict.health {
         ctx.webhooks
             .record_health(tenant, &webhook_id, change)
             .await?;
         if let crate::domain::HealthChange::Failed {
-            disable: Some(reason),
+            disable: Some(disable),
             ..
         } = change
         {
-            tracing::warn!(%webhook_id, reason, "webhook disabled");
+            tracing::warn!(%webhook_id, reason = disable.reason, "webhook disabled");
         }
     }
     let status = match verdict.next {
@@ -219,7 +222,7 @@ async fn deliver(
     };
     // A first attempt that succeeded says so by its execution alone (`Delivery::standing`):
     // the common case costs one write.
-    if !(of.is_first() && status == DeliveryStatus::Succeeded) {
+    if redone || !(of.is_first() && status == DeliveryStatus::Succeeded) {
         target
             .record(ctx, status, attempt, next_attempt_at, now)
             .await?;

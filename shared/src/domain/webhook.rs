@@ -24,9 +24,17 @@ pub enum HealthChange {
         at: Timestamp,
         /// `last_failure_content`.
         content: String,
-        /// Disable the webhook, for this reason (410 Gone, or failing too long).
-        disable: Option<String>,
+        /// Disable the webhook (410 Gone, or failing too long).
+        disable: Option<Disable>,
     },
+}
+
+/// Disabling a webhook, decided on the version read before the attempt: applied only while
+/// that version is stored, so a late attempt cannot disable a webhook re-enabled meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disable {
+    pub reason: String,
+    pub version: u64,
 }
 
 /// The fields a user writes, already validated.
@@ -176,12 +184,13 @@ impl Webhook {
                 next.last_failure_content = Some(content.clone());
                 next.consecutive_failures = next.consecutive_failures.saturating_add(1);
                 next.failing_since.get_or_insert(*at);
-                if let Some(reason) = disable
+                if let Some(disable) = disable
                     && next.active
+                    && next.version == disable.version
                 {
                     next.active = false;
                     next.failed = true;
-                    next.disabled_reason = Some(reason.clone());
+                    next.disabled_reason = Some(disable.reason.clone());
                     next.version += 1;
                 }
             }
@@ -282,7 +291,10 @@ mod tests {
         let failed = |at, disable: Option<&str>| HealthChange::Failed {
             at,
             content: "HTTP 500".into(),
-            disable: disable.map(str::to_owned),
+            disable: disable.map(|reason| Disable {
+                reason: reason.to_owned(),
+                version: w.version,
+            }),
         };
         let once = w.with_health(&failed(t0, None));
         let twice = once.with_health(&failed(t1, None));

@@ -24,6 +24,27 @@ fn backend(error: impl Into<crate::store::BoxError>) -> QueueError {
     QueueError::Backend(error.into())
 }
 
+/// SQS takes a batch of at most 256 KiB in all.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Consecutive runs of at most `BATCH` messages and `BATCH_BYTES` bytes.
+fn batches(bodies: &[(String, i32)]) -> Vec<&[(String, i32)]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (body, _)) in bodies.iter().enumerate() {
+        let full = i - start == BATCH || (i > start && bytes + body.len() > BATCH_BYTES);
+        if full {
+            batches.extend(bodies.get(start..i));
+            (start, bytes) = (i, 0);
+        }
+        bytes += body.len();
+    }
+    if start < bodies.len() {
+        batches.extend(bodies.get(start..));
+    }
+    batches
+}
+
 /// Whole seconds, rounded up, as SQS counts them.
 fn seconds(duration: Duration) -> i32 {
     let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
@@ -99,33 +120,46 @@ impl SqsQueue {
 #[async_trait]
 impl TaskQueue for SqsQueue {
     async fn send(&self, tasks: &[(Task, Duration)]) -> Result<(), QueueError> {
-        for chunk in tasks.chunks(BATCH) {
-            let mut entries = Vec::with_capacity(chunk.len());
-            for (i, (task, delay)) in chunk.iter().enumerate() {
-                let body = serde_json::to_string(task).map_err(QueueError::Malformed)?;
+        let mut bodies = Vec::with_capacity(tasks.len());
+        for (task, delay) in tasks {
+            let body = serde_json::to_string(task).map_err(QueueError::Malformed)?;
+            bodies.push((body, seconds((*delay).min(MAX_DELAY))));
+        }
+        for batch in batches(&bodies) {
+            let mut entries = Vec::with_capacity(batch.len());
+            for (i, (body, delay)) in batch.iter().enumerate() {
                 let entry = SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
-                    .message_body(body)
-                    .delay_seconds(seconds((*delay).min(MAX_DELAY)))
+                    .message_body(body.as_str())
+                    .delay_seconds(*delay)
                     .build()
                     .map_err(backend)?;
                 entries.push(entry);
             }
-            let sent = self
-                .client
-                .send_message_batch()
-                .queue_url(&self.url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(backend)?;
-            if let Some(failed) = sent.failed().first() {
-                return Err(backend(format!(
-                    "{} of {} messages were not sent: {}",
-                    sent.failed().len(),
-                    chunk.len(),
-                    failed.message().unwrap_or(failed.code())
-                )));
+            // Entries SQS failed are sent again (a few times): the rest of the batch is sent.
+            for round in 0..3 {
+                let sent = self
+                    .client
+                    .send_message_batch()
+                    .queue_url(&self.url)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+                    .await
+                    .map_err(backend)?;
+                let failed: Vec<&str> = sent.failed().iter().map(|f| f.id()).collect();
+                if failed.is_empty() {
+                    break;
+                }
+                if round == 2 {
+                    let first = sent.failed().first();
+                    return Err(backend(format!(
+                        "{} of {} messages were not sent: {}",
+                        failed.len(),
+                        entries.len(),
+                        first.map_or("", |f| f.message().unwrap_or(f.code()))
+                    )));
+                }
+                entries.retain(|e| failed.contains(&e.id()));
             }
         }
         Ok(())
@@ -199,5 +233,23 @@ impl TaskQueue for SqsQueue {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_hold_ten_messages_and_256_kib_at_most() {
+        let small: Vec<(String, i32)> = (0..25).map(|_| ("x".repeat(10), 0)).collect();
+        let sizes: Vec<usize> = batches(&small).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, vec![10, 10, 5]);
+        let big: Vec<(String, i32)> = (0..10).map(|_| ("x".repeat(30 * 1024), 0)).collect();
+        for batch in batches(&big) {
+            let bytes: usize = batch.iter().map(|(b, _)| b.len()).sum();
+            assert!(bytes <= BATCH_BYTES, "{bytes}");
+        }
+        assert_eq!(batches(&big).iter().map(|b| b.len()).sum::<usize>(), 10);
     }
 }

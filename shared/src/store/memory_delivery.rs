@@ -231,11 +231,35 @@ impl ExecutionStore for MemoryDeliveryStore {
         records.insert(execution.id, (execution.clone(), expires_at));
         // The oldest go first: past the limit, or expired.
         let now = Timestamp::now();
+        let mut evicted_firsts = Vec::new();
         while let Some((_, (_, expires))) = records.first_key_value() {
             if records.len() <= self.limits.executions_per_webhook && *expires > now {
                 break;
             }
-            records.pop_first();
+            if let Some((_, (old, expires))) = records.pop_first()
+                && expires > now
+                && old.id == ExecutionId::first_attempt(old.event_id, old.webhook_id)
+            {
+                evicted_firsts.push(old);
+            }
+        }
+        drop(executions);
+        // A first attempt's execution may be the only word on its delivery
+        // (`Delivery::standing`): evicted before its event, it leaves that word behind.
+        if !evicted_firsts.is_empty() {
+            let mut events = lock(&self.events);
+            for old in evicted_firsts {
+                let key = (old.tenant.clone(), old.event_id);
+                if !events.by_key.contains_key(&key) {
+                    continue;
+                }
+                let slot = events.deliveries.entry(key).or_default();
+                slot.entry(old.webhook_id).or_insert_with(|| {
+                    let standing =
+                        Delivery::standing(old.event_id, old.webhook_id, None, Some(&old));
+                    (standing, expires_at)
+                });
+            }
         }
         Ok(())
     }
@@ -369,6 +393,51 @@ mod tests {
             .map(|e| e.id)
             .collect();
         assert_eq!(listed, vec![ids[4], ids[3]]);
+    }
+
+    #[tokio::test]
+    async fn an_evicted_first_attempt_leaves_its_delivery_standing() {
+        let store = MemoryDeliveryStore::with_limits(Limits {
+            events: 10,
+            executions_per_webhook: 1,
+        });
+        let now = Timestamp::now();
+        let later = now.plus(std::time::Duration::from_secs(3600));
+        let tenant = TenantId::parse("t").unwrap();
+        let webhook = WebhookId::new();
+        let first = event(0);
+        store.put_event(&first, later).await.unwrap();
+        let execution = |e: &Event, id| Execution {
+            id,
+            tenant: tenant.clone(),
+            webhook_id: webhook,
+            event_id: e.id,
+            event_type: e.event_type.clone(),
+            attempt: 1,
+            trigger: Trigger::Event,
+            created_at: now,
+            duration_ms: 1,
+            request_status: RequestStatus::Success,
+            response_status: Some(200),
+            error_message: None,
+            response_body: None,
+            url: "https://a.example/".into(),
+            next_attempt_at: None,
+        };
+        let id = ExecutionId::first_attempt(first.id, webhook);
+        store.insert(&execution(&first, id), later).await.unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = event(1);
+        store
+            .insert(&execution(&second, ExecutionId::new()), later)
+            .await
+            .unwrap();
+        let records = store
+            .list_deliveries(&tenant, &first.id, now)
+            .await
+            .unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].status, crate::domain::DeliveryStatus::Succeeded);
     }
 
     #[tokio::test]

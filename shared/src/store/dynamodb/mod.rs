@@ -213,6 +213,9 @@ impl DynamoStore {
                 .expression_attribute_values(":pk", s(pk))
                 .expression_attribute_values(":lo", s(lo))
                 .expression_attribute_values(":hi", s(hi))
+                // Read what was just written: the routes are cached under the version read
+                // before this list.
+                .consistent_read(true)
                 .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take())
                 .send()
@@ -299,6 +302,7 @@ impl DynamoStore {
                 .key_condition_expression(format!("pk = :pk AND {condition}"))
                 .expression_attribute_values(":pk", s(pk.clone()))
                 .scan_index_forward(forward)
+                .consistent_read(true)
                 .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take());
             for (name, value) in &values {

@@ -300,25 +300,29 @@ impl WebhookStore for DynamoStore {
                 };
                 let failed = "SET #last_failure_at = :at, #last_failure_content = :content, \
                               #failing_since = if_not_exists(#failing_since, :at)";
-                if let Some(reason) = disable {
+                if let Some(disable) = disable {
                     // Only an active webhook is disabled, and the version moves with it.
                     let mut with_reason = values()?;
                     with_reason.extend([
                         (":yes", AttributeValue::Bool(true)),
                         (":no", AttributeValue::Bool(false)),
-                        (":reason", s(reason.as_str())),
+                        (":reason", s(disable.reason.as_str())),
+                        (":read", n(disable.version)),
                     ]);
                     let expression = format!(
                         "{failed}, #active = :no, #failed = :yes, #disabled_reason = :reason \
                          ADD #consecutive_failures :one, #version :one"
                     );
-                    // Rare: a disabled webhook no longer receives events. The version moves
-                    // first, so that a fault between the two writes cannot leave it unmoved.
+                    // Rare: a disabled webhook no longer receives events. The routing
+                    // version moves before (a fault between the writes cannot leave it
+                    // unmoved) and after (routes read in between are read again).
                     self.bump_routing_version(tenant).await?;
+                    let condition = "#active = :yes AND #version = :read";
                     if self
-                        .health_update(tenant, id, &expression, "#active = :yes", with_reason)
+                        .health_update(tenant, id, &expression, condition, with_reason)
                         .await?
                     {
+                        self.bump_routing_version(tenant).await?;
                         return Ok(true);
                     }
                 }
