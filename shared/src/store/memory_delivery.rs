@@ -33,8 +33,10 @@ impl Default for Limits {
 }
 
 type EventKey = (TenantId, EventId);
-/// One webhook's executions by id (time order), with their expiry.
-type WebhookHistory = BTreeMap<ExecutionId, (Execution, Timestamp)>;
+/// One webhook's executions by id (time order), with their expiry. Boxed: a B-tree node
+/// holds eleven entries, and thousands of webhooks with one execution each would otherwise
+/// each hold a node sized for eleven whole records.
+type WebhookHistory = BTreeMap<ExecutionId, (Box<Execution>, Timestamp)>;
 
 #[derive(Default)]
 struct Events {
@@ -228,7 +230,7 @@ impl ExecutionStore for MemoryDeliveryStore {
         if records.contains_key(&execution.id) {
             return Err(StoreError::Conflict);
         }
-        records.insert(execution.id, (execution.clone(), expires_at));
+        records.insert(execution.id, (Box::new(execution.clone()), expires_at));
         // The oldest go first: past the limit, or expired.
         let now = Timestamp::now();
         let mut evicted_firsts = Vec::new();
@@ -279,7 +281,7 @@ impl ExecutionStore for MemoryDeliveryStore {
                     .and_then(|m| m.get(id))
             })
             .filter(|(_, exp)| *exp > now)
-            .map(|(e, _)| e.clone())
+            .map(|(e, _)| Execution::clone(e))
             .collect())
     }
 
@@ -295,7 +297,7 @@ impl ExecutionStore for MemoryDeliveryStore {
             .get(&(tenant.clone(), *webhook_id))
             .and_then(|m| m.get(id))
             .filter(|(_, exp)| *exp > now)
-            .map(|(e, _)| e.clone()))
+            .map(|(e, _)| Execution::clone(e)))
     }
 
     async fn list(
@@ -319,7 +321,7 @@ impl ExecutionStore for MemoryDeliveryStore {
             .rev()
             .filter(|(_, (_, exp))| *exp > now)
             .take(limit)
-            .map(|(_, (e, _))| e.clone())
+            .map(|(_, (e, _))| Execution::clone(e))
             .collect())
     }
 }
