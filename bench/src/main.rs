@@ -171,6 +171,111 @@ async fn server() -> anyhow::Result<Running> {
     hookline_local::spawn(&settings).await
 }
 
+/// Publishes `total` events of `event_type` to `base`, `concurrency` at a time.
+async fn publish_many(
+    http: &reqwest::Client,
+    base: &str,
+    event_type: &'static str,
+    data: &Value,
+    total: u64,
+    concurrency: usize,
+) {
+    let published = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, base, data, published) = (
+            http.clone(),
+            base.to_owned(),
+            data.clone(),
+            published.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while published.fetch_add(1, Ordering::Relaxed) < total {
+                let _ = http
+                    .post(format!("{base}/v1/events"))
+                    .bearer_auth(KEY)
+                    .json(&json!({"event_type": event_type, "data": data}))
+                    .send()
+                    .await;
+            }
+        }));
+    }
+    futures::future::join_all(tasks).await;
+}
+
+/// The real `hookline-local` binary beside this one, logging at info to a pipe that a thread
+/// drains (as a terminal or a log collector would): its own CPU per event, publish and
+/// delivery, for `events` events to one webhook on the receiver at `hook_url`.
+async fn real_binary(
+    http: &reqwest::Client,
+    seen: &Seen,
+    hook_url: &str,
+    data: &Value,
+    events: u64,
+    concurrency: usize,
+) -> anyhow::Result<Option<f64>> {
+    let binary = std::env::current_exe()?.with_file_name("hookline-local");
+    if !binary.exists() {
+        println!(
+            "  real binary:        skipped ({} not built: cargo build --release -p hookline-local)",
+            binary.display()
+        );
+        return Ok(None);
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = std::process::Command::new(&binary)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--api-key",
+            &format!("{KEY}=bench:webhooks:add,webhooks:view,webhooks:edit,events:publish"),
+            "--log-level",
+            "info",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut stdout = child.stdout.take().context("no stdout")?;
+    let lines = std::thread::spawn(move || {
+        let mut sink = std::io::sink();
+        std::io::copy(&mut stdout, &mut sink).unwrap_or(0)
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = Instant::now();
+    while http.get(format!("{base}/health")).send().await.is_err() {
+        if ready.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            bail!("hookline-local did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    http.post(format!("{base}/v1/webhooks"))
+        .bearer_auth(KEY)
+        .json(
+            &json!({"url": format!("{hook_url}/real"), "event_types": ["real.*"], "verify": false}),
+        )
+        .send()
+        .await?
+        .error_for_status()?;
+    let stat = std::path::PathBuf::from(format!("/proc/{}/stat", child.id()));
+    let before = seen.count.load(Ordering::Relaxed);
+    let cpu0 = stat_cpu_seconds(&stat);
+    publish_many(http, &base, "real.done", data, events, concurrency).await;
+    wait_for(seen, before + events, Duration::from_secs(300)).await?;
+    let cpu = stat_cpu_seconds(&stat) - cpu0;
+    let _ = child.kill();
+    let _ = child.wait();
+    let logged = lines.join().unwrap_or(0);
+    println!(
+        "  real binary:        {:.3} ms of its CPU per event at fan-out 1, logging at info ({} KiB of log lines)",
+        cpu * 1000.0 / events as f64,
+        logged / 1024
+    );
+    Ok(Some(cpu * 1000.0 / events as f64))
+}
+
 async fn wait_for(seen: &Seen, count: u64, within: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + within;
     while seen.count.load(Ordering::Relaxed) < count {
@@ -477,6 +582,17 @@ async fn main() -> anyhow::Result<()> {
         soak_points.push((delivered(&seen), resident_mb()));
     }
 
+    // 6. The real binary, logging at info.
+    let real_ms = real_binary(
+        &http,
+        &seen,
+        &hook_url,
+        &data,
+        args.events as u64,
+        args.concurrency,
+    )
+    .await?;
+
     let events = args.events as f64;
     let hookline_rate = events / deliver_secs;
     let baseline_rate = events / baseline_secs;
@@ -541,6 +657,14 @@ async fn main() -> anyhow::Result<()> {
         args.fanout + 1,
         rss_with_webhooks
     );
+    if let Some(real_ms) = real_ms {
+        println!(
+            "  real binary against the bench: {:.3} ms per event, {:.2} x the in-process server's {:.3} ms (target <= 1.15)",
+            real_ms,
+            real_ms / (server_cpu * 1000.0 / events),
+            server_cpu * 1000.0 / events
+        );
+    }
     for (deliveries, mb) in &soak_points {
         println!("  resident memory after {deliveries} deliveries: {mb:.0} MB");
     }
