@@ -1,7 +1,7 @@
 //! Settings, read once at start. In AWS they are the functions' environment variables (set by
 //! `template.yaml`); the local server fills the same struct from its flags.
 
-use crate::delivery::retry::RetrySchedule;
+use crate::domain::RetrySchedule;
 use crate::url_guard::UrlPolicy;
 use crate::url_guard::resolve::DnsOverrides;
 use std::env;

@@ -89,7 +89,7 @@ impl TestServer {
             log_level: "warn".into(),
             dynamodb_endpoint: None,
             table_name: unique_table(),
-            retry_schedule: hookline::delivery::retry::RetrySchedule::parse("1s,1s").unwrap(),
+            retry_schedule: hookline::domain::RetrySchedule::parse("1s,1s").unwrap(),
             delivery_timeout: std::time::Duration::from_secs(2),
             disable_after: std::time::Duration::from_secs(5 * 86_400),
             execution_ttl: std::time::Duration::from_secs(86_400),

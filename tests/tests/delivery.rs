@@ -255,7 +255,7 @@ on_both_backends!(a_410_disables_the_webhook_at_once, |backend| async move {
 on_both_backends!(
     retry_after_on_429_delays_the_next_attempt,
     |backend| async move {
-        let schedule = hookline::delivery::retry::RetrySchedule::parse("1s,10s").unwrap();
+        let schedule = hookline::domain::RetrySchedule::parse("1s,10s").unwrap();
         let mut server = TestServer::start_with(backend, |s| s.retry_schedule = schedule).await;
         server.skip_verification = false;
         let receiver = Receiver::start().await;
@@ -285,7 +285,7 @@ on_both_backends!(
         assert!(second >= planned - 100, "not attempted early: {records:?}");
         // A Retry-After above the longest delay is capped at it.
         assert_eq!(
-            hookline::delivery::retry::RetrySchedule::parse("1s,10s")
+            hookline::domain::RetrySchedule::parse("1s,10s")
                 .unwrap()
                 .next_delay(1, Some(Duration::from_secs(3600)), 0.0),
             Some(Duration::from_secs(10))

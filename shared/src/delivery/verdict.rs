@@ -2,8 +2,9 @@
 //! as it was read, the schedule and the clock go in; whether the delivery is done, retried or
 //! given up, and what changes on the webhook, come out. The worker only does the I/O around it.
 
-use super::retry::RetrySchedule;
-use crate::domain::{AttemptOutcome, Disable, HealthChange, Timestamp, Trigger, Webhook};
+use crate::domain::{
+    AttemptOutcome, Disable, HealthChange, RetrySchedule, Timestamp, Trigger, Webhook,
+};
 use std::time::Duration;
 
 /// A success within this long of the last recorded one changes nothing a reader could use,
