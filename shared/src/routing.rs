@@ -23,12 +23,50 @@ struct Routes {
     version: u64,
     /// Active webhooks, in creation order.
     routes: Vec<Route>,
+    /// Exact event type → the routes whose every pattern is exact and names it, in order: a
+    /// publish looks at the routes that can match, not at every webhook of the tenant.
+    exact: HashMap<String, Vec<usize>>,
+    /// The routes with a `prefix.*` or `*` pattern, in order: checked on every publish.
+    patterned: Vec<usize>,
 }
 
 impl Routes {
+    fn new(version: u64, routes: Vec<Route>) -> Self {
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut patterned = Vec::new();
+        for (index, route) in routes.iter().enumerate() {
+            if route.event_types.iter().all(|p| p.is_exact()) {
+                for pattern in route.event_types.iter() {
+                    exact
+                        .entry(pattern.as_str().to_owned())
+                        .or_default()
+                        .push(index);
+                }
+            } else {
+                patterned.push(index);
+            }
+        }
+        Self {
+            version,
+            routes,
+            exact,
+            patterned,
+        }
+    }
+
     fn matching(&self, event_type: &EventType, data: &serde_json::Value) -> Vec<WebhookId> {
-        self.routes
+        let mut candidates: Vec<usize> = self
+            .exact
+            .get(event_type.as_str())
+            .map_or(&[][..], Vec::as_slice)
             .iter()
+            .chain(&self.patterned)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates
+            .into_iter()
+            .filter_map(|i| self.routes.get(i))
             .filter(|r| {
                 r.event_types.matches(event_type) && r.filters.iter().all(|f| f.matches(data))
             })
@@ -97,7 +135,59 @@ async fn load(
                 }),
         );
         if exhausted {
-            return Ok(Routes { version, routes });
+            return Ok(Routes::new(version, routes));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventTypePattern;
+    use serde_json::json;
+
+    fn route(patterns: &[&str], filters: Vec<Filter>) -> Route {
+        Route {
+            id: WebhookId::new(),
+            event_types: EventTypes::new(
+                patterns
+                    .iter()
+                    .map(|p| EventTypePattern::parse(p).unwrap())
+                    .collect(),
+            )
+            .unwrap(),
+            filters,
+        }
+    }
+
+    #[test]
+    fn matches_exact_prefix_and_star_routes_in_creation_order() {
+        let routes = vec![
+            route(&["task.completed"], vec![]),
+            route(&["node.*"], vec![]),
+            route(&["task.failed", "task.completed"], vec![]),
+            route(&["*"], vec![]),
+            route(&["task.*", "node.changed"], vec![]),
+            route(
+                &["task.completed"],
+                vec![Filter::parse("region".into(), vec![json!("eu")]).unwrap()],
+            ),
+            route(&["task.completedly"], vec![]),
+        ];
+        let ids: Vec<WebhookId> = routes.iter().map(|r| r.id).collect();
+        let routes = Routes::new(1, routes);
+        let of = |name: &str, data: serde_json::Value| {
+            routes.matching(&EventType::parse(name).unwrap(), &data)
+        };
+        assert_eq!(
+            of("task.completed", json!({"region": "us"})),
+            vec![ids[0], ids[2], ids[3], ids[4]]
+        );
+        assert_eq!(
+            of("task.completed", json!({"region": "eu"})),
+            vec![ids[0], ids[2], ids[3], ids[4], ids[5]]
+        );
+        assert_eq!(of("node.changed", json!({})), vec![ids[1], ids[3], ids[4]]);
+        assert_eq!(of("other", json!({})), vec![ids[3]]);
     }
 }

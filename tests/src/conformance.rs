@@ -2,8 +2,8 @@
 //! DynamoDB store against the emulator over the wire. If they disagree, a test fails.
 
 use hookline::domain::{
-    ApiKey, ApiKeyRecord, CustomHeaders, EventTypePattern, EventTypes, Filter, HealthChange, Scope,
-    Scopes, TenantId, Timestamp, Webhook, WebhookSecret, WebhookSpec,
+    ApiKey, ApiKeyRecord, CustomHeaders, EventData, EventTypePattern, EventTypes, Filter,
+    HealthChange, Scope, Scopes, TenantId, Timestamp, Webhook, WebhookSecret, WebhookSpec,
 };
 use hookline::store::{KeyStore, StoreError, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
@@ -418,7 +418,7 @@ pub async fn deliveries_race_publishes(
             id: EventId::new(),
             tenant: w.tenant.clone(),
             event_type: EventType::parse("a").unwrap(),
-            data: json!({ "n": i }),
+            data: EventData::from_object(&json!({ "n": i })).unwrap(),
             created_at: now,
             matched: Vec::new(),
         };
@@ -681,7 +681,10 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
         id: EventId::new(),
         tenant: tenant("ev"),
         event_type: EventType::parse("task.completed").unwrap(),
-        data: json!({"deep": {"er": {"list": [1, 2.5, "three", null, {"x": true}]}}, "empty": ""}),
+        data: EventData::from_object(
+            &json!({"deep": {"er": {"list": [1, 2.5, "three", null, {"x": true}]}}, "empty": ""}),
+        )
+        .unwrap(),
         created_at: now,
         matched: (0..1000).map(|_| WebhookId::new()).collect(),
     };

@@ -932,7 +932,7 @@ on_both_backends!(
             id: hookline::domain::EventId::new(),
             tenant: tenant.clone(),
             event_type: hookline::domain::EventType::parse("a").unwrap(),
-            data: json!({}),
+            data: hookline::domain::EventData::from_object(&json!({})).unwrap(),
             created_at: hookline::domain::Timestamp::now(),
             matched: vec![webhook_id],
         };

@@ -12,7 +12,7 @@ use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use hookline::AppContext;
 use hookline::api::Function;
 use hookline::config::{AuthMode, Config};
-use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
+use hookline::domain::{ApiKey, ApiKeyRecord, EventData, Scopes, TenantId};
 use hookline::lambda::{authorize, handle_http};
 use hookline::url_guard::UrlPolicy;
 use hookline_tests::dynamo_store;
@@ -186,7 +186,7 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
         id: EventId::new(),
         tenant: tenant.clone(),
         event_type: EventType::parse("task.completed").unwrap(),
-        data: json!({"from": "sqs"}),
+        data: EventData::from_object(&json!({"from": "sqs"})).unwrap(),
         created_at: Timestamp::now(),
         matched: Vec::new(),
     };

@@ -6,7 +6,7 @@ use super::views::{EventView, PublishedView};
 use super::webhooks::Call;
 use crate::delivery::enqueue;
 use crate::domain::{
-    Delivery, Event, EventId, EventType, Execution, ExecutionId, Timestamp, WebhookId,
+    Delivery, Event, EventData, EventId, EventType, Execution, ExecutionId, Timestamp, WebhookId,
 };
 use crate::store::Claim;
 use http::StatusCode;
@@ -43,15 +43,19 @@ fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, ApiError> {
 
 /// Every active webhook of the tenant that wants this event (`routing`: one version read
 /// while the tenant's webhooks are unchanged).
-async fn matching(call: &Call<'_>, event: &Event) -> Result<Vec<WebhookId>, ApiError> {
+async fn matching(
+    call: &Call<'_>,
+    event_type: &EventType,
+    data: &Value,
+) -> Result<Vec<WebhookId>, ApiError> {
     Ok(call
         .ctx
         .routes
         .matching(
             call.ctx.webhooks.as_ref(),
             &call.caller.tenant,
-            &event.event_type,
-            &event.data,
+            event_type,
+            data,
         )
         .await?)
 }
@@ -70,32 +74,36 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         });
     let event_type = body.require("event_type", event_type);
     let data = body.take::<Value>("data");
-    if data.as_ref().is_some_and(|d| !d.is_object()) {
-        body.error("data", "must be a JSON object");
+    let encoded = data.as_ref().map(EventData::from_object);
+    if let Some(Err(why)) = &encoded {
+        body.error("data", why.to_string());
     }
     let data = body.require("data", data.filter(Value::is_object));
+    let encoded = encoded.and_then(Result::ok);
     let mut errors = body.into_errors();
     let key = key
         .map_err(|e| super::webhooks::push(&mut errors, e))
         .ok()
         .flatten();
-    let (Some(event_type), Some(data), true) = (event_type, data, errors.is_empty()) else {
+    let (Some(event_type), Some(data), Some(encoded), true) =
+        (event_type, data, encoded, errors.is_empty())
+    else {
         return Err(ApiError::Validation(errors));
     };
-    if serde_json::to_vec(&data).map_or(0, |d| d.len()) > MAX_DATA_BYTES {
+    if encoded.len() > MAX_DATA_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
     }
 
     let now = Timestamp::now();
-    let mut event = Event {
+    let matched = matching(&call, &event_type, &data).await?;
+    let event = Event {
         id: EventId::new(),
         tenant: call.caller.tenant.clone(),
         event_type,
-        data,
+        data: encoded,
         created_at: now,
-        matched: Vec::new(),
+        matched,
     };
-    event.matched = matching(&call, &event).await?;
     let answer = PublishedView {
         id: event.id,
         event_type: event.event_type.clone(),

@@ -2,9 +2,9 @@
 //! same way and no field is assembled by hand. Tenants and internal fields never appear.
 
 use crate::domain::{
-    CustomHeaders, Delivery, DeliveryStatus, Event, EventId, EventType, EventTypes, Execution,
-    ExecutionId, Filter, Metadata, RequestStatus, Timestamp, Trigger, Webhook, WebhookId,
-    WebhookSecret,
+    CustomHeaders, Delivery, DeliveryStatus, Event, EventData, EventId, EventType, EventTypes,
+    Execution, ExecutionId, Filter, Metadata, RequestStatus, Timestamp, Trigger, Webhook,
+    WebhookId, WebhookSecret,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -127,7 +127,7 @@ pub struct PublishedView {
 pub struct EventView<'a> {
     id: EventId,
     event_type: &'a EventType,
-    data: &'a serde_json::Value,
+    data: &'a EventData,
     created_at: Timestamp,
     deliveries: Vec<DeliveryView>,
 }

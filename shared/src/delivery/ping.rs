@@ -3,7 +3,7 @@
 
 use super::send::send;
 use crate::AppContext;
-use crate::domain::{AttemptOutcome, Event, EventId, EventType, Timestamp, Webhook};
+use crate::domain::{AttemptOutcome, Event, EventData, EventId, EventType, Timestamp, Webhook};
 
 /// The ping event for a webhook (never stored: it exists only in its execution record).
 pub fn ping_event(webhook: &Webhook) -> Event {
@@ -11,7 +11,10 @@ pub fn ping_event(webhook: &Webhook) -> Event {
         id: EventId::new(),
         tenant: webhook.tenant.clone(),
         event_type: EventType::webhook_ping(),
-        data: serde_json::json!({ "webhook_id": webhook.id }),
+        data: EventData::from_map(&serde_json::Map::from_iter([(
+            "webhook_id".to_owned(),
+            webhook.id.to_string().into(),
+        )])),
         created_at: Timestamp::now(),
         matched: Vec::new(),
     }

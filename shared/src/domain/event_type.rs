@@ -92,6 +92,11 @@ impl EventTypePattern {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// One exact event type (no `*`).
+    pub fn is_exact(&self) -> bool {
+        !self.0.ends_with('*')
+    }
 }
 
 impl TryFrom<String> for EventTypePattern {

@@ -3,6 +3,7 @@
 mod api_key;
 mod attempt;
 mod event;
+mod event_data;
 mod event_type;
 mod execution;
 mod filter;
@@ -18,6 +19,7 @@ mod webhook;
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash};
 pub use attempt::AttemptOutcome;
 pub use event::{Delivery, DeliveryStatus, Event};
+pub use event_data::EventData;
 pub use event_type::{EventType, EventTypePattern, EventTypes};
 pub use execution::{DeliveryAttempt, Execution, RequestStatus, Trigger};
 pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};

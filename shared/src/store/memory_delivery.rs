@@ -329,14 +329,14 @@ impl ExecutionStore for MemoryDeliveryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EventType, RequestStatus, Trigger};
+    use crate::domain::{EventData, EventType, RequestStatus, Trigger};
 
     fn event(n: usize) -> Event {
         Event {
             id: EventId::new(),
             tenant: TenantId::parse("t").unwrap(),
             event_type: EventType::parse("a").unwrap(),
-            data: serde_json::json!({ "n": n }),
+            data: EventData::from_object(&serde_json::json!({ "n": n })).unwrap(),
             created_at: Timestamp::now(),
             matched: Vec::new(),
         }
