@@ -2,7 +2,7 @@
 //! the authorizer resolves keys. Each function's `main` is one call into here.
 
 use crate::AppContext;
-use crate::api::auth::{authorizer_context, bearer_key, caller_from_context, lookup};
+use crate::api::auth::{authorizer_context, bearer_key, holder_from_context, lookup};
 use crate::api::{self, ApiRequest, Function, Identity, Served};
 use crate::config::AuthMode;
 use aws_lambda_events::apigw::{
@@ -60,12 +60,14 @@ pub async fn handle_http(
     })
 }
 
-/// The caller the authorizer put in the request context, if any.
-fn caller_of(request: &lambda_http::Request) -> Option<api::Caller> {
+/// The key's holder the authorizer put in the request context, if any (and not expired
+/// since the verdict was cached).
+fn caller_of(request: &lambda_http::Request) -> Option<api::KeyHolder> {
     match request.request_context_ref()? {
-        RequestContext::ApiGatewayV2(context) => {
-            caller_from_context(&context.authorizer.as_ref()?.fields)
-        }
+        RequestContext::ApiGatewayV2(context) => holder_from_context(
+            &context.authorizer.as_ref()?.fields,
+            crate::domain::Timestamp::now(),
+        ),
         #[allow(
             unreachable_patterns,
             reason = "other event kinds exist with other features"
@@ -96,12 +98,12 @@ pub async fn authorize(
     ctx: &AppContext,
     request: &ApiGatewayV2CustomAuthorizerV2Request,
 ) -> Result<AuthorizerResponse, Error> {
-    let caller = lookup(ctx, bearer_key(&request.headers))
+    let holder = lookup(ctx, bearer_key(&request.headers))
         .await
         .map_err(|_| Error::from("the key store failed"))?;
     let mut response = AuthorizerResponse::default();
     response.is_authorized = true;
-    response.context = authorizer_context(caller.as_ref());
+    response.context = authorizer_context(holder.as_ref());
     Ok(response)
 }
 

@@ -3,7 +3,8 @@
 
 use hookline::domain::{
     ApiKey, ApiKeyRecord, CustomHeaders, EventData, EventTypePattern, EventTypes, Filter,
-    HealthChange, Scope, Scopes, TenantId, Timestamp, Webhook, WebhookSecret, WebhookSpec,
+    HealthChange, KeyOwner, Scope, Scopes, TenantId, Timestamp, Webhook, WebhookSecret,
+    WebhookSpec,
 };
 use hookline::store::{KeyStore, StoreError, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
@@ -497,7 +498,12 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
         None
     );
 
-    let other = ApiKeyRecord::new(&ApiKey::generate(), tenant("k2"), Scopes::all(), None);
+    let other = ApiKeyRecord::new(
+        &ApiKey::generate(),
+        tenant("k2"),
+        Scopes::all_tenant(),
+        None,
+    );
     store.put(&other).await.unwrap();
     let all: HashSet<_> = store
         .list(None)
@@ -507,25 +513,73 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
         .map(|r| r.id)
         .collect();
     assert!(all.contains(&record.id) && all.contains(&other.id));
-    let k1: Vec<_> = store.list(Some(&tenant("k1"))).await.unwrap();
+    let k1_owner = KeyOwner::Tenant(tenant("k1"));
+    let k1: Vec<_> = store.list(Some(&k1_owner)).await.unwrap();
     assert_eq!(k1, vec![record.clone()]);
 
     // The same key text again replaces the first record.
-    let again = ApiKeyRecord::new(&key, tenant("k1"), Scopes::all(), None);
+    let again = ApiKeyRecord::new(&key, tenant("k1"), Scopes::all_tenant(), None);
     store.put(&again).await.unwrap();
     assert_eq!(
         store.find_by_hash(&key.hash()).await.unwrap(),
         Some(again.clone())
     );
     assert_eq!(
-        store.list(Some(&tenant("k1"))).await.unwrap(),
+        store.list(Some(&k1_owner)).await.unwrap(),
         vec![again.clone()]
     );
 
-    assert!(store.revoke(&again.id).await.unwrap());
+    // Revoking as another owner changes nothing; as the owner, or by id alone, it removes.
+    let k2_owner = KeyOwner::Tenant(tenant("k2"));
+    assert!(!store.revoke(&again.id, Some(&k2_owner)).await.unwrap());
+    assert!(store.find_by_hash(&key.hash()).await.unwrap().is_some());
+    assert!(store.revoke(&again.id, Some(&k1_owner)).await.unwrap());
     assert_eq!(store.find_by_hash(&key.hash()).await.unwrap(), None);
-    assert!(!store.revoke(&again.id).await.unwrap());
-    assert!(store.list(Some(&tenant("k1"))).await.unwrap().is_empty());
+    assert!(!store.revoke(&again.id, None).await.unwrap());
+    assert!(store.list(Some(&k1_owner)).await.unwrap().is_empty());
+    assert!(store.revoke(&other.id, None).await.unwrap());
+    assert!(store.list(Some(&k2_owner)).await.unwrap().is_empty());
+
+    // Operator keys, and expiry, are kept as given.
+    let operator_key = ApiKey::generate();
+    let expires = Timestamp::parse("2099-01-02T03:04:05.678Z");
+    let operator = ApiKeyRecord::operator(&operator_key, Some("ops".into())).expiring_at(expires);
+    store.put(&operator).await.unwrap();
+    assert_eq!(
+        store.find_by_hash(&operator_key.hash()).await.unwrap(),
+        Some(operator.clone())
+    );
+    assert_eq!(
+        store.list(Some(&KeyOwner::Operator)).await.unwrap(),
+        vec![operator.clone()]
+    );
+    assert!(store.list(Some(&k1_owner)).await.unwrap().is_empty());
+
+    // One tenant's keys page in creation order, and no other tenant's (`k1` and `k10` share
+    // a prefix) is in them.
+    let mut made = Vec::new();
+    for i in 0..5 {
+        let owner = if i == 2 { "k10" } else { "k1" };
+        let record = ApiKeyRecord::new(
+            &ApiKey::generate(),
+            tenant(owner),
+            Scopes::all_tenant(),
+            None,
+        );
+        store.put(&record).await.unwrap();
+        if owner == "k1" {
+            made.push(record.id);
+        }
+    }
+    let first = store.list_page(&tenant("k1"), None, 3).await.unwrap();
+    let first: Vec<_> = first.into_iter().map(|r| r.id).collect();
+    assert_eq!(first, made[..3]);
+    let rest = store
+        .list_page(&tenant("k1"), Some(&first[2]), 3)
+        .await
+        .unwrap();
+    let rest: Vec<_> = rest.into_iter().map(|r| r.id).collect();
+    assert_eq!(rest, made[3..]);
 }
 
 /// Every task queue check. `visibility` is the queue's visibility timeout; SQS counts delays

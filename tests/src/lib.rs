@@ -55,6 +55,8 @@ pub const KEY_A: &str = "test_key_tenant_a_all_scopes";
 pub const KEY_A_VIEW: &str = "test_key_tenant_a_view_only";
 pub const KEY_A_NONE: &str = "test_key_tenant_a_publish_only";
 pub const KEY_B: &str = "test_key_tenant_b_all_scopes";
+/// The operator's key: every scope, for the tenant named in `Hookline-Tenant`.
+pub const KEY_OPERATOR: &str = "test_key_operator_of_the_deployment";
 const ALL: &str = "webhooks:view,webhooks:add,webhooks:edit,webhooks:remove,events:publish";
 
 /// A running local server and a client for it.
@@ -82,6 +84,7 @@ impl TestServer {
                 format!("{KEY_A_NONE}=tenant-a:events:publish"),
                 format!("{KEY_B}=tenant-b:{ALL}"),
             ],
+            operator_keys: vec![KEY_OPERATOR.to_owned()],
             strict_urls: false,
             url_allow_list: Default::default(),
             resolve: Vec::new(),
@@ -122,11 +125,26 @@ impl TestServer {
         path: &str,
         body: Option<Value>,
     ) -> Reply {
+        self.call_for(key, None, method, path, body).await
+    }
+
+    /// `call`, naming a tenant in `Hookline-Tenant` (as an operator key does).
+    pub async fn call_for(
+        &self,
+        key: Option<&str>,
+        tenant: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = self
             .http
             .request(method.clone(), format!("{}{path}", self.base));
         if let Some(key) = key {
             request = request.bearer_auth(key);
+        }
+        if let Some(tenant) = tenant {
+            request = request.header("hookline-tenant", tenant);
         }
         if let Some(mut body) = body {
             let webhook_write = path.starts_with("/v1/webhooks")

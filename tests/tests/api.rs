@@ -7,8 +7,10 @@
     reason = "test code: a failed expectation must fail the test"
 )]
 
+use hookline::domain::{KeyOwner, TenantId};
 use hookline_tests::{
-    Backend, KEY_A, KEY_A_NONE, KEY_A_VIEW, KEY_B, Reply, TestServer, on_both_backends,
+    Backend, KEY_A, KEY_A_NONE, KEY_A_VIEW, KEY_B, KEY_OPERATOR, Reply, TestServer,
+    on_both_backends,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -792,7 +794,7 @@ async fn with_no_keys_given_one_dev_key_with_every_scope_is_made() {
     let server = TestServer::start_with(Backend::Memory, |s| s.api_keys.clear()).await;
     let key = server.running.keys[0].clone();
     assert!(key.generated);
-    assert_eq!(key.tenant.as_str(), "dev");
+    assert_eq!(key.owner, KeyOwner::Tenant(TenantId::parse("dev").unwrap()));
     let created = server
         .post(
             key.key.expose(),
@@ -843,5 +845,136 @@ on_both_backends!(
         assert_eq!(matched().await, 1, "resumed");
         server.delete(KEY_A, &path).await;
         assert_eq!(matched().await, 0, "deleted");
+    }
+);
+
+on_both_backends!(
+    tenant_keys_refuse_bad_input_clearly_and_change_nothing,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let path = "/v1/tenants/tenant-a/keys";
+        let before = server.get(KEY_OPERATOR, path).await.body;
+        let cases = [
+            (json!({"scopes": ["webhooks:everything"]}), "scopes"),
+            (json!({"scopes": ["operator"]}), "scopes"),
+            (json!({"scopes": []}), "scopes"),
+            (
+                json!({"scopes": ["webhooks:view", "webhooks:view"]}),
+                "scopes",
+            ),
+            (json!({}), "scopes"),
+            (
+                json!({"scopes": ["webhooks:view"], "expires_at": "2020-01-01T00:00:00Z"}),
+                "expires_at",
+            ),
+            (
+                json!({"scopes": ["webhooks:view"], "expires_at": "tomorrow"}),
+                "expires_at",
+            ),
+            (json!({"scopes": ["webhooks:view"], "name": ""}), "name"),
+            (
+                json!({"scopes": ["webhooks:view"], "name": "x".repeat(129)}),
+                "name",
+            ),
+            (
+                json!({"scopes": ["webhooks:view"], "tenant": "tenant-b"}),
+                "tenant",
+            ),
+        ];
+        for (body, field) in cases {
+            let reply = server.post(KEY_OPERATOR, path, body.clone()).await;
+            reply.assert_problem(400, "validation_error");
+            assert!(
+                reply.error_fields().contains(&field.to_owned()),
+                "{body}: {}",
+                reply.body
+            );
+        }
+        // A tenant id that is no tenant id, in the path or in `Hookline-Tenant`.
+        server
+            .post(
+                KEY_OPERATOR,
+                "/v1/tenants/Not%20A%20Tenant/keys",
+                json!({"scopes": ["webhooks:view"]}),
+            )
+            .await
+            .assert_problem(400, "validation_error");
+        let reply = server
+            .call_for(
+                Some(KEY_OPERATOR),
+                Some("UPPER"),
+                Method::GET,
+                "/v1/webhooks",
+                None,
+            )
+            .await;
+        reply.assert_problem(400, "validation_error");
+        assert_eq!(reply.error_fields(), vec!["Hookline-Tenant".to_owned()]);
+        // In Japanese too.
+        let reply = server
+            .http
+            .get(format!("{}/v1/webhooks", server.base))
+            .bearer_auth(KEY_OPERATOR)
+            .header("accept-language", "ja")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 400);
+        let body: Value = reply.json().await.unwrap();
+        assert_eq!(body["type"], "tenant_required");
+        assert_eq!(body["title"], "テナントの指定が必要です");
+        assert_eq!(
+            server.get(KEY_OPERATOR, path).await.body,
+            before,
+            "nothing was made"
+        );
+        // Unknown and malformed key ids are 404.
+        server
+            .delete(KEY_OPERATOR, &format!("{path}/not-an-id"))
+            .await
+            .assert_problem(404, "key_not_found");
+    }
+);
+
+on_both_backends!(
+    a_tenants_keys_page_in_creation_order,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let mut made = Vec::new();
+        for i in 0..7 {
+            let reply = server
+                .post(
+                    KEY_OPERATOR,
+                    "/v1/tenants/pager/keys",
+                    json!({"scopes": ["webhooks:view"], "name": format!("k{i}")}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            made.push(reply.body["id"].clone());
+        }
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = cursor.map_or(String::new(), |c| format!("&cursor={c}"));
+            let page = server
+                .get(
+                    KEY_OPERATOR,
+                    &format!("/v1/tenants/pager/keys?limit=3{query}"),
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            seen.extend(
+                page.body["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k["id"].clone()),
+            );
+            match page.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, made);
     }
 );

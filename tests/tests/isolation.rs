@@ -1,7 +1,9 @@
 //! Tenant isolation and scopes, route by route, driven by the route table itself (so a new
 //! route is in the matrix the day it is added). For every route: tenant B's key on tenant A's
-//! data gets 404, a tenant-A key without the route's scope gets 403, and neither changes
-//! anything of tenant A's. Revoked keys are refused on the next request. Both backends.
+//! data gets 404 (403 on the operator routes), a tenant-A key without the route's scope gets
+//! 403, the operator's key acting for tenant B gets 404 and without a tenant 400, and none
+//! of them changes anything of tenant A's. Revoked and expired keys are refused on the next
+//! request. Both backends.
 #![allow(
     clippy::unwrap_used,
     clippy::panic,
@@ -12,7 +14,7 @@
 use hookline::api::{Operation, ROUTES};
 use hookline::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, TenantId};
 use hookline_tests::receiver::Receiver;
-use hookline_tests::{KEY_A, KEY_B, TestServer, eventually, on_both_backends};
+use hookline_tests::{KEY_A, KEY_B, KEY_OPERATOR, TestServer, eventually, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -32,6 +34,8 @@ struct Fixture {
     webhook: String,
     event: String,
     execution: String,
+    /// One of tenant A's API keys (its id).
+    key: String,
 }
 
 impl Fixture {
@@ -44,6 +48,8 @@ impl Fixture {
         template
             .replace("{execution_id}", &self.execution)
             .replace("{id}", id)
+            .replace("{tenant}", "tenant-a")
+            .replace("{key_id}", &self.key)
     }
 }
 
@@ -56,6 +62,7 @@ fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
         })),
         Operation::PatchWebhook => Some(json!({"description": "changed"})),
         Operation::PublishEvent => Some(json!({"event_type": "iso.made", "data": {"n": 2}})),
+        Operation::CreateTenantKey => Some(json!({"scopes": ["webhooks:view"]})),
         _ => None,
     }
 }
@@ -74,6 +81,9 @@ async fn snapshot(server: &TestServer, fx: &Fixture) -> Value {
         assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
         seen.push(reply.body);
     }
+    let keys = server.get(KEY_OPERATOR, "/v1/tenants/tenant-a/keys").await;
+    assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
+    seen.push(keys.body);
     Value::Array(seen)
 }
 
@@ -101,10 +111,19 @@ async fn setup(server: &TestServer, receiver: &Receiver) -> Fixture {
         (first["request_status"] == "success").then(|| first["id"].as_str().unwrap().to_owned())
     })
     .await;
+    let key = server
+        .post(
+            KEY_OPERATOR,
+            "/v1/tenants/tenant-a/keys",
+            json!({"scopes": ["webhooks:view"], "name": "tenant A's"}),
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::CREATED, "{}", key.body);
     Fixture {
         webhook,
         event,
         execution,
+        key: key.body["id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -113,7 +132,7 @@ on_both_backends!(
     |backend| async move {
         let server = TestServer::start_with(backend, |s| {
             for scope in Scope::ALL {
-                let others: Vec<&str> = Scope::ALL
+                let others: Vec<&str> = Scope::TENANT
                     .into_iter()
                     .filter(|s| *s != scope)
                     .map(Scope::as_str)
@@ -157,11 +176,14 @@ on_both_backends!(
                 "{what} without its scope"
             );
 
-            // Tenant B, every scope: tenant A's ids do not exist for it.
+            // Tenant B, every scope: tenant A's ids do not exist for it, and the operator
+            // routes are not a tenant's.
             let reply = server
                 .call(Some(KEY_B), route.method.clone(), &path, body.clone())
                 .await;
-            if route.path.contains('{') {
+            if route.scope == Scope::Operator {
+                reply.assert_problem(403, "forbidden");
+            } else if route.path.contains('{') {
                 assert_eq!(
                     reply.status,
                     StatusCode::NOT_FOUND,
@@ -183,6 +205,55 @@ on_both_backends!(
                 assert!(!ids.contains(&&json!(fx.webhook)), "B listed A's webhook");
             }
             assert_eq!(snapshot(&server, &fx).await, before, "{what} as tenant B");
+
+            if route.tenant_in_path() {
+                continue;
+            }
+            // The operator's key acting for tenant B: tenant A's ids do not exist either.
+            // (Its webhook is its own, not a second one of the url tenant B just made.)
+            let mut operator_body = body.clone();
+            if let Some(url) = operator_body.as_mut().and_then(|b| b.get_mut("url")) {
+                *url = json!(receiver.url("/operator"));
+            }
+            let reply = server
+                .call_for(
+                    Some(KEY_OPERATOR),
+                    Some("tenant-b"),
+                    route.method.clone(),
+                    &path,
+                    operator_body,
+                )
+                .await;
+            if route.path.contains('{') {
+                reply.assert_problem(404, reply.body["type"].as_str().unwrap_or(""));
+            } else {
+                assert!(reply.status.is_success(), "{what}: {}", reply.body);
+            }
+            // Without a tenant it acts for none; tenant A's key naming tenant B is refused.
+            let reply = server
+                .call(
+                    Some(KEY_OPERATOR),
+                    route.method.clone(),
+                    &path,
+                    body.clone(),
+                )
+                .await;
+            reply.assert_problem(400, "tenant_required");
+            let reply = server
+                .call_for(
+                    Some(KEY_A),
+                    Some("tenant-b"),
+                    route.method.clone(),
+                    &path,
+                    body.clone(),
+                )
+                .await;
+            reply.assert_problem(403, "forbidden");
+            assert_eq!(
+                snapshot(&server, &fx).await,
+                before,
+                "{what} as the operator for tenant B"
+            );
         }
 
         // Tenant B's event reached tenant B's webhook (made by the create route above), and
@@ -213,7 +284,7 @@ on_both_backends!(
         let record = ApiKeyRecord::new(
             &key,
             TenantId::parse("tenant-a").unwrap(),
-            Scopes::all(),
+            Scopes::all_tenant(),
             Some("to revoke".into()),
         );
         let keys = &server.running.ctx.keys;
@@ -221,12 +292,9 @@ on_both_backends!(
         let reply = server.get(key.expose(), "/v1/webhooks").await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
-        assert!(keys.revoke(&record.id).await.unwrap());
+        assert!(keys.revoke(&record.id, None).await.unwrap());
         for route in ROUTES {
-            let path = route
-                .path
-                .replace("{id}", &uuid::Uuid::now_v7().to_string())
-                .replace("{execution_id}", &uuid::Uuid::now_v7().to_string());
+            let path = any_path(route.path);
             let reply = server
                 .call(Some(key.expose()), route.method.clone(), &path, None)
                 .await;
@@ -234,5 +302,120 @@ on_both_backends!(
         }
         let reply = server.get(KEY_A, "/v1/webhooks").await;
         assert_eq!(reply.status, StatusCode::OK, "other keys still work");
+    }
+);
+
+/// The route's path with fresh ids.
+fn any_path(template: &str) -> String {
+    template
+        .replace("{id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{execution_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{key_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{tenant}", "tenant-a")
+}
+
+on_both_backends!(
+    an_expired_key_is_refused_and_the_operator_manages_tenant_keys,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let keys = &server.running.ctx.keys;
+
+        // Expired before this request: refused everywhere, operator keys too.
+        for record in [
+            ApiKeyRecord::new(
+                &ApiKey::generate(),
+                TenantId::parse("tenant-a").unwrap(),
+                Scopes::all_tenant(),
+                None,
+            ),
+            ApiKeyRecord::operator(&ApiKey::generate(), None),
+        ] {
+            let key = ApiKey::generate();
+            let expired = ApiKeyRecord {
+                hash: key.hash(),
+                ..record
+            }
+            .expiring_at(hookline::domain::Timestamp::parse("2020-01-01T00:00:00Z"));
+            keys.put(&expired).await.unwrap();
+            for route in ROUTES {
+                let reply = server
+                    .call_for(
+                        Some(key.expose()),
+                        Some("tenant-a"),
+                        route.method.clone(),
+                        &any_path(route.path),
+                        None,
+                    )
+                    .await;
+                reply.assert_problem(401, "unauthenticated");
+            }
+        }
+
+        // The operator makes a key for tenant A that works at once, for tenant A only, with
+        // its scopes only; listed without its text; revoked, it is refused.
+        let made = server
+            .post(
+                KEY_OPERATOR,
+                "/v1/tenants/tenant-a/keys",
+                json!({"scopes": ["webhooks:view", "events:publish"], "name": "ci"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let text = made.body["key"].as_str().unwrap().to_owned();
+        assert_eq!(made.body["tenant"], "tenant-a");
+        assert_eq!(
+            made.body["scopes"],
+            json!(["webhooks:view", "events:publish"])
+        );
+        let mine = server.get(&text, "/v1/webhooks").await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        server
+            .post(
+                &text,
+                "/v1/webhooks",
+                json!({"url": "http://127.0.0.1:9/x", "event_types": ["*"]}),
+            )
+            .await
+            .assert_problem(403, "forbidden");
+        server
+            .get(&text, "/v1/tenants/tenant-a/keys")
+            .await
+            .assert_problem(403, "forbidden");
+        let listed = server.get(KEY_OPERATOR, "/v1/tenants/tenant-a/keys").await;
+        let listed = listed.body["data"].as_array().unwrap().clone();
+        let entry = listed
+            .iter()
+            .find(|k| k["id"] == made.body["id"])
+            .expect("the new key is listed");
+        assert!(entry.get("key").is_none(), "{entry}");
+        assert_eq!(entry["prefix"], json!(&text[..7]));
+        assert!(
+            server
+                .get(KEY_OPERATOR, "/v1/tenants/tenant-b/keys")
+                .await
+                .body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|k| k["id"] != made.body["id"]),
+            "tenant B lists tenant A's key"
+        );
+        let id = made.body["id"].as_str().unwrap();
+        server
+            .delete(KEY_OPERATOR, &format!("/v1/tenants/tenant-b/keys/{id}"))
+            .await
+            .assert_problem(404, "key_not_found");
+        let revoked = server
+            .delete(KEY_OPERATOR, &format!("/v1/tenants/tenant-a/keys/{id}"))
+            .await;
+        assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+        server
+            .get(&text, "/v1/webhooks")
+            .await
+            .assert_problem(401, "unauthenticated");
+        server
+            .delete(KEY_OPERATOR, &format!("/v1/tenants/tenant-a/keys/{id}"))
+            .await
+            .assert_problem(404, "key_not_found");
     }
 );

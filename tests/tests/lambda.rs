@@ -143,7 +143,7 @@ async fn the_authorizer_resolves_known_keys_and_passes_unknown_ones_without_a_ca
 
     // Revoked, the key resolves to no caller on the authorizer's next call (API Gateway
     // calls it again once its cache of `AuthorizerCacheSeconds` runs out).
-    assert!(ctx.keys.revoke(&record.id).await.unwrap());
+    assert!(ctx.keys.revoke(&record.id, None).await.unwrap());
     let revoked = authorize(&ctx, &event).await.unwrap();
     assert!(revoked.context.is_empty());
 }
@@ -218,4 +218,123 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
         .await
         .unwrap();
     assert_eq!(executions.len(), 1);
+}
+
+/// The list-webhooks fixture with this authorizer context and, if given, `Hookline-Tenant`.
+fn list_request_as(context: Value, tenant: Option<&str>) -> lambda_http::Request {
+    let mut event: Value = serde_json::from_str(&fixture("apigw-v2-list-webhooks.json")).unwrap();
+    event["requestContext"]["authorizer"]["lambda"] = context;
+    if let Some(tenant) = tenant {
+        event["headers"]["hookline-tenant"] = json!(tenant);
+    }
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
+    let ctx = context().await;
+    let mut event: ApiGatewayV2CustomAuthorizerV2Request =
+        serde_json::from_str(&fixture("authorizer-request.json")).unwrap();
+    let key = ApiKey::generate();
+    ctx.keys
+        .put(&ApiKeyRecord::operator(&key, None))
+        .await
+        .unwrap();
+    event.headers.insert(
+        "authorization",
+        format!("Bearer {}", key.expose()).parse().unwrap(),
+    );
+    // The verdict is about the key alone: no tenant in it, whatever the request names.
+    event
+        .headers
+        .insert("hookline-tenant", "someone".parse().unwrap());
+    let verdict = authorize(&ctx, &event).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&verdict.context).unwrap(),
+        json!({"scopes": "operator"})
+    );
+
+    let created = handle_http(
+        &ctx,
+        Function::CreateWebhook,
+        request("apigw-v2-create-webhook.json"),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", body(&created));
+    let operator = json!({"scopes": "operator"});
+    let for_ci = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        list_request_as(operator.clone(), Some("ci")),
+    )
+    .await;
+    assert_eq!(for_ci.status(), 200, "{}", body(&for_ci));
+    assert_eq!(body(&for_ci)["data"][0]["id"], body(&created)["id"]);
+    let for_other = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        list_request_as(operator.clone(), Some("other")),
+    )
+    .await;
+    assert_eq!(body(&for_other)["data"], json!([]));
+    let for_none = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        list_request_as(operator, None),
+    )
+    .await;
+    assert_eq!(for_none.status(), 400);
+    assert_eq!(body(&for_none)["type"], "tenant_required");
+
+    // A tenant's verdict naming another tenant is refused; a cached verdict past its key's
+    // expiry is no verdict.
+    let other = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        list_request_as(
+            json!({"tenant": "ci", "scopes": "webhooks:view"}),
+            Some("other"),
+        ),
+    )
+    .await;
+    assert_eq!(other.status(), 403);
+    let expired = handle_http(
+        &ctx,
+        Function::ListWebhooks,
+        list_request_as(
+            json!({"tenant": "ci", "scopes": "webhooks:view", "expires_at": "1700000000000"}),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(expired.status(), 401);
+}
+
+#[tokio::test]
+async fn the_authorizer_refuses_an_expired_key_and_passes_an_expiry_on() {
+    let ctx = context().await;
+    let mut event: ApiGatewayV2CustomAuthorizerV2Request =
+        serde_json::from_str(&fixture("authorizer-request.json")).unwrap();
+    let key = ApiKey::generate();
+    let tenant = TenantId::parse("acme").unwrap();
+    let later = hookline::domain::Timestamp::now().plus(std::time::Duration::from_secs(3600));
+    let record = ApiKeyRecord::new(&key, tenant.clone(), Scopes::all_tenant(), None)
+        .expiring_at(Some(later));
+    ctx.keys.put(&record).await.unwrap();
+    event.headers.insert(
+        "authorization",
+        format!("Bearer {}", key.expose()).parse().unwrap(),
+    );
+    let verdict = authorize(&ctx, &event).await.unwrap();
+    assert_eq!(
+        verdict.context["expires_at"],
+        json!(later.millis().to_string())
+    );
+
+    let past = hookline::domain::Timestamp::parse("2020-01-01T00:00:00Z");
+    ctx.keys
+        .put(&record.clone().expiring_at(past))
+        .await
+        .unwrap();
+    assert!(authorize(&ctx, &event).await.unwrap().context.is_empty());
 }

@@ -12,10 +12,10 @@
 
 use bytes::Bytes;
 use hookline::AppContext;
-use hookline::api::{self, ApiRequest, Caller, Function, Identity, ROUTES, Served};
+use hookline::api::{self, ApiRequest, Function, Identity, KeyHolder, ROUTES, Served};
 use hookline::config::{AuthMode, Config};
 use hookline::domain::{
-    EventTypePattern, EventTypes, Scopes, TenantId, Webhook, WebhookSecret, WebhookSpec,
+    EventTypePattern, EventTypes, KeyOwner, Scopes, TenantId, Webhook, WebhookSecret, WebhookSpec,
 };
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
@@ -136,6 +136,7 @@ fn headers() -> impl Strategy<Value = HeaderMap> {
         "content-type",
         "authorization",
         "idempotency-key",
+        "hookline-tenant",
         "x-random",
     ]);
     let value = prop_oneof![
@@ -145,7 +146,9 @@ fn headers() -> impl Strategy<Value = HeaderMap> {
             "ja;q=0, en;q=0.1",
             "*;q=x",
             "Bearer nope",
-            "application/json"
+            "application/json",
+            "fuzz-a",
+            "fuzz-b",
         ])
         .prop_map(str::to_owned),
     ];
@@ -171,14 +174,23 @@ fn identity() -> impl Strategy<Value = Identity> {
     let tenant = prop::sample::select(vec!["fuzz-a", "fuzz-b"]);
     prop_oneof![
         4 => (tenant, 0u8..32).prop_map(|(tenant, bits)| {
-            let scopes = hookline::domain::Scope::ALL
+            let scopes = hookline::domain::Scope::TENANT
                 .into_iter()
                 .enumerate()
                 .filter(|(i, _)| bits & (1 << i) != 0 || bits == 0)
                 .map(|(_, s)| s)
                 .collect::<Scopes>();
-            Identity::Resolved(Some(Caller { tenant: TenantId::parse(tenant).unwrap(), scopes }))
+            Identity::Resolved(Some(KeyHolder {
+                owner: KeyOwner::Tenant(TenantId::parse(tenant).unwrap()),
+                scopes,
+                expires_at: None,
+            }))
         }),
+        1 => Just(Identity::Resolved(Some(KeyHolder {
+            owner: KeyOwner::Operator,
+            scopes: Scopes::operator(),
+            expires_at: None,
+        }))),
         1 => Just(Identity::Resolved(None)),
         1 => Just(Identity::BearerKey),
     ]
@@ -213,9 +225,10 @@ fn random_requests_never_panic_and_never_answer_5xx() {
 
     // Real ids to aim at: a webhook, an event and a (refused) ping execution of tenant a.
     let caller = || {
-        Identity::Resolved(Some(Caller {
-            tenant: TenantId::parse("fuzz-a").unwrap(),
-            scopes: Scopes::all(),
+        Identity::Resolved(Some(KeyHolder {
+            owner: KeyOwner::Tenant(TenantId::parse("fuzz-a").unwrap()),
+            scopes: Scopes::all_tenant(),
+            expires_at: None,
         }))
     };
     let call = |method: Method, path: &str, body: Value| ApiRequest {

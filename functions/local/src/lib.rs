@@ -13,7 +13,7 @@ use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
 use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
 use hookline::delivery::worker::Outcome;
-use hookline::domain::{ApiKey, ApiKeyRecord, Scopes, TenantId};
+use hookline::domain::{ApiKey, ApiKeyRecord, KeyOwner, Scopes, TenantId};
 use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
@@ -38,6 +38,15 @@ pub struct Settings {
     /// every scope is made for tenant `dev` and printed.
     #[arg(long = "api-key", env = "HOOKLINE_API_KEY", value_delimiter = ';')]
     pub api_keys: Vec<String>,
+
+    /// An operator key (repeatable): every scope, for the tenant named in `Hookline-Tenant`,
+    /// and the operator routes. With none, one dev operator key is made and printed.
+    #[arg(
+        long = "operator-key",
+        env = "HOOKLINE_OPERATOR_KEY",
+        value_delimiter = ';'
+    )]
+    pub operator_keys: Vec<String>,
 
     /// Apply the production URL rules (https only, no private or loopback hosts). Off, the
     /// development switch is on: http and any address, for receivers on this machine.
@@ -114,9 +123,34 @@ pub struct Settings {
 #[derive(Clone, Debug)]
 pub struct LocalKey {
     pub key: ApiKey,
-    pub tenant: TenantId,
+    pub owner: KeyOwner,
     pub scopes: Scopes,
     pub generated: bool,
+}
+
+impl LocalKey {
+    fn record(&self) -> ApiKeyRecord {
+        let name = Some("hookline-local".to_owned());
+        match &self.owner {
+            KeyOwner::Operator => ApiKeyRecord::operator(&self.key, name),
+            KeyOwner::Tenant(tenant) => {
+                ApiKeyRecord::new(&self.key, tenant.clone(), self.scopes, name)
+            }
+        }
+    }
+}
+
+/// Parses an operator key's text.
+pub fn parse_operator_key(text: &str) -> anyhow::Result<LocalKey> {
+    let Some(key) = ApiKey::parse(text) else {
+        bail!("an operator key must be 16 to 128 characters of [A-Za-z0-9_-]");
+    };
+    Ok(LocalKey {
+        key,
+        owner: KeyOwner::Operator,
+        scopes: Scopes::operator(),
+        generated: false,
+    })
 }
 
 /// Parses `KEY=TENANT:SCOPE,SCOPE,...`.
@@ -132,9 +166,14 @@ pub fn parse_key(text: &str) -> anyhow::Result<LocalKey> {
     };
     let tenant = TenantId::parse(tenant).map_err(anyhow::Error::msg)?;
     let scopes = Scopes::parse_list(scopes).map_err(anyhow::Error::msg)?;
+    if scopes.is_operator() {
+        bail!(
+            "a tenant's key cannot hold the operator scope: give operator keys with --operator-key"
+        );
+    }
     Ok(LocalKey {
         key,
-        tenant,
+        owner: KeyOwner::Tenant(tenant),
         scopes,
         generated: false,
     })
@@ -170,11 +209,25 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
     if keys.is_empty() {
         keys.push(LocalKey {
             key: ApiKey::generate(),
-            tenant: TenantId::parse("dev").map_err(anyhow::Error::msg)?,
-            scopes: Scopes::all(),
+            owner: KeyOwner::Tenant(TenantId::parse("dev").map_err(anyhow::Error::msg)?),
+            scopes: Scopes::all_tenant(),
             generated: true,
         });
     }
+    let operator_keys = settings
+        .operator_keys
+        .iter()
+        .map(|k| parse_operator_key(k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if operator_keys.is_empty() {
+        keys.push(LocalKey {
+            key: ApiKey::generate(),
+            owner: KeyOwner::Operator,
+            scopes: Scopes::operator(),
+            generated: true,
+        });
+    }
+    keys.extend(operator_keys);
     let mut dns_overrides = DnsOverrides::default();
     for entry in &settings.resolve {
         dns_overrides
@@ -239,13 +292,10 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         }
     };
     for k in &keys {
-        let record = ApiKeyRecord::new(
-            &k.key,
-            k.tenant.clone(),
-            k.scopes,
-            Some("hookline-local".into()),
-        );
-        ctx.keys.put(&record).await.context("storing an API key")?;
+        ctx.keys
+            .put(&k.record())
+            .await
+            .context("storing an API key")?;
     }
     Ok((ctx, keys))
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 mod events;
 mod executions;
+mod keys;
 mod pagination;
 mod problem;
 pub mod request;
@@ -12,7 +13,7 @@ pub mod routes;
 pub mod views;
 mod webhooks;
 
-pub use auth::{Caller, Identity};
+pub use auth::{Caller, Identity, KeyHolder};
 pub use pagination::Cursor;
 pub use problem::{ApiError, Lang};
 pub use request::{ApiRequest, ApiResponse};
@@ -49,15 +50,28 @@ async fn run(
     identity: Identity,
     request: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let caller = auth::resolve(ctx, identity, &request.headers).await?;
-    if !caller.scopes.contains(route.scope) {
+    let holder = auth::resolve(ctx, identity, &request.headers).await?;
+    if !holder.scopes.contains(route.scope) {
         return Err(ApiError::Forbidden(route.scope));
     }
     if request.body.len() > route.max_body {
         return Err(ApiError::PayloadTooLarge(route.max_body));
     }
+    let caller = if route.tenant_in_path() {
+        // Operator routes only (the scope was checked): the tenant they manage.
+        let tenant = params.get("tenant").unwrap_or_default();
+        let tenant = crate::domain::TenantId::parse(tenant)
+            .map_err(|why| ApiError::validation("tenant", why))?;
+        Caller {
+            tenant,
+            scopes: holder.scopes,
+        }
+    } else {
+        holder.acting_for(request.headers.get(auth::TENANT_HEADER))?
+    };
     let id = params.get("id").unwrap_or_default();
     let execution_id = params.get("execution_id").unwrap_or_default();
+    let key_id = params.get("key_id").unwrap_or_default();
     let call = webhooks::Call {
         ctx,
         caller: &caller,
@@ -78,5 +92,8 @@ async fn run(
         Operation::RetryExecution => executions::retry(call, id, execution_id).await,
         Operation::PublishEvent => events::publish(call).await,
         Operation::GetEvent => events::get(call, id).await,
+        Operation::CreateTenantKey => keys::create(call).await,
+        Operation::ListTenantKeys => keys::list(call).await,
+        Operation::RevokeTenantKey => keys::revoke(call, key_id).await,
     }
 }

@@ -48,6 +48,14 @@ pub enum ApiError {
     Unauthenticated,
     #[error("forbidden: needs {0}")]
     Forbidden(crate::domain::Scope),
+    /// A tenant's key naming another tenant in `Hookline-Tenant`.
+    #[error("forbidden: another tenant")]
+    OtherTenant,
+    /// An operator key on a tenant route without `Hookline-Tenant`.
+    #[error("tenant required")]
+    TenantRequired,
+    #[error("key not found")]
+    KeyNotFound,
     #[error("no such route")]
     NotFound,
     #[error("webhook not found")]
@@ -89,7 +97,9 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthenticated => "unauthenticated",
-            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Forbidden(_) | ApiError::OtherTenant => "forbidden",
+            ApiError::TenantRequired => "tenant_required",
+            ApiError::KeyNotFound => "key_not_found",
             ApiError::NotFound => "not_found",
             ApiError::WebhookNotFound => "webhook_not_found",
             ApiError::ExecutionNotFound => "execution_not_found",
@@ -110,8 +120,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::OtherTenant => StatusCode::FORBIDDEN,
+            ApiError::TenantRequired => StatusCode::BAD_REQUEST,
             ApiError::NotFound
+            | ApiError::KeyNotFound
             | ApiError::WebhookNotFound
             | ApiError::ExecutionNotFound
             | ApiError::EventNotFound => StatusCode::NOT_FOUND,
@@ -134,6 +146,12 @@ impl ApiError {
             (ApiError::Unauthenticated, Ja) => "認証されていません",
             (ApiError::Forbidden(_), En) => "Forbidden",
             (ApiError::Forbidden(_), Ja) => "権限がありません",
+            (ApiError::OtherTenant, En) => "Forbidden",
+            (ApiError::OtherTenant, Ja) => "権限がありません",
+            (ApiError::TenantRequired, En) => "Tenant required",
+            (ApiError::TenantRequired, Ja) => "テナントの指定が必要です",
+            (ApiError::KeyNotFound, En) => "API key not found",
+            (ApiError::KeyNotFound, Ja) => "API キーが見つかりません",
             (ApiError::NotFound, En) => "Not found",
             (ApiError::NotFound, Ja) => "見つかりません",
             (ApiError::WebhookNotFound, En) => "Webhook not found",
@@ -172,6 +190,12 @@ impl ApiError {
             (ApiError::Unauthenticated, Ja) => "有効な API キーを `Authorization: Bearer <key>` で送ってください。".into(),
             (ApiError::Forbidden(scope), En) => format!("This API key lacks the scope {scope}."),
             (ApiError::Forbidden(scope), Ja) => format!("この API キーにはスコープ {scope} がありません。"),
+            (ApiError::OtherTenant, En) => "This API key belongs to another tenant than the one `Hookline-Tenant` names.".into(),
+            (ApiError::OtherTenant, Ja) => "この API キーは `Hookline-Tenant` で指定されたテナントのものではありません。".into(),
+            (ApiError::TenantRequired, En) => "An operator key must name the tenant it acts for in the `Hookline-Tenant` header.".into(),
+            (ApiError::TenantRequired, Ja) => "オペレーターキーでは、操作するテナントを `Hookline-Tenant` ヘッダーで指定してください。".into(),
+            (ApiError::KeyNotFound, En) => "This tenant has no API key with this id.".into(),
+            (ApiError::KeyNotFound, Ja) => "このテナントにこの ID の API キーはありません。".into(),
             (ApiError::NotFound, En) => "No route matches this path.".into(),
             (ApiError::NotFound, Ja) => "このパスに一致するルートはありません。".into(),
             (ApiError::WebhookNotFound, En) => "No webhook with this id exists.".into(),

@@ -21,10 +21,13 @@ pub enum Function {
     RetryExecution,
     PublishEvent,
     GetEvent,
+    CreateTenantKey,
+    ListTenantKeys,
+    RevokeTenantKey,
 }
 
 impl Function {
-    pub const ALL: [Function; 13] = [
+    pub const ALL: [Function; 16] = [
         Function::CreateWebhook,
         Function::ListWebhooks,
         Function::GetWebhook,
@@ -38,6 +41,9 @@ impl Function {
         Function::RetryExecution,
         Function::PublishEvent,
         Function::GetEvent,
+        Function::CreateTenantKey,
+        Function::ListTenantKeys,
+        Function::RevokeTenantKey,
     ];
 
     /// The crate, binary and cargo-lambda function name.
@@ -56,6 +62,9 @@ impl Function {
             Function::RetryExecution => "retry-execution",
             Function::PublishEvent => "publish-event",
             Function::GetEvent => "get-event",
+            Function::CreateTenantKey => "create-tenant-key",
+            Function::ListTenantKeys => "list-tenant-keys",
+            Function::RevokeTenantKey => "revoke-tenant-key",
         }
     }
 }
@@ -77,6 +86,9 @@ pub enum Operation {
     RetryExecution,
     PublishEvent,
     GetEvent,
+    CreateTenantKey,
+    ListTenantKeys,
+    RevokeTenantKey,
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +101,15 @@ pub struct Route {
     pub scope: Scope,
     /// The largest request body accepted, in bytes; larger is 413 before any parsing.
     pub max_body: usize,
+}
+
+impl Route {
+    /// An operator route names its tenant in the path (`/v1/tenants/{tenant}/...`); every
+    /// other route acts for the key's tenant, or the one an operator key names in
+    /// `Hookline-Tenant`.
+    pub fn tenant_in_path(&self) -> bool {
+        self.path.contains("{tenant}")
+    }
 }
 
 pub const MAX_BODY: usize = 64 * 1024;
@@ -206,6 +227,30 @@ pub static ROUTES: &[Route] = &[
         operation: Operation::GetEvent,
         function: Function::GetEvent,
         scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/tenants/{tenant}/keys",
+        operation: Operation::CreateTenantKey,
+        function: Function::CreateTenantKey,
+        scope: Scope::Operator,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/tenants/{tenant}/keys",
+        operation: Operation::ListTenantKeys,
+        function: Function::ListTenantKeys,
+        scope: Scope::Operator,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/v1/tenants/{tenant}/keys/{key_id}",
+        operation: Operation::RevokeTenantKey,
+        function: Function::RevokeTenantKey,
+        scope: Scope::Operator,
         max_body: MAX_BODY,
     },
 ];

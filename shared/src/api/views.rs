@@ -1,10 +1,10 @@
 //! What the API writes out: one serde type per resource, so every handler shows a resource the
-//! same way and no field is assembled by hand. Tenants and internal fields never appear.
+// same way and no field is assembled by hand. Internal fields never appear.
 
 use crate::domain::{
-    CustomHeaders, Delivery, DeliveryStatus, Event, EventData, EventId, EventType, EventTypes,
-    Execution, ExecutionId, Filter, Metadata, RequestStatus, Timestamp, Trigger, Webhook,
-    WebhookId, WebhookSecret,
+    ApiKey, ApiKeyId, ApiKeyRecord, CustomHeaders, Delivery, DeliveryStatus, Event, EventData,
+    EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata, RequestStatus, Scope,
+    TenantId, Timestamp, Trigger, Webhook, WebhookId, WebhookSecret,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -169,4 +169,47 @@ pub struct RetryQueuedView {
     pub event_id: EventId,
     pub webhook_id: WebhookId,
     pub attempt: u32,
+}
+
+/// An API key as listed: never its text, only the first characters to tell keys apart.
+#[derive(Serialize)]
+pub struct KeyView<'a> {
+    id: ApiKeyId,
+    tenant: Option<&'a TenantId>,
+    name: Option<&'a str>,
+    scopes: Vec<&'static str>,
+    prefix: &'a str,
+    created_at: Timestamp,
+    expires_at: Option<Timestamp>,
+}
+
+impl<'a> KeyView<'a> {
+    pub fn new(record: &'a ApiKeyRecord) -> Self {
+        Self {
+            id: record.id,
+            tenant: record.owner.tenant(),
+            name: record.name.as_deref(),
+            scopes: record.scopes.iter().map(Scope::as_str).collect(),
+            prefix: &record.prefix,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+        }
+    }
+}
+
+/// A key just created: the only answer that holds its text.
+#[derive(Serialize)]
+pub struct CreatedKeyView<'a> {
+    #[serde(flatten)]
+    view: KeyView<'a>,
+    key: &'a str,
+}
+
+impl<'a> CreatedKeyView<'a> {
+    pub fn new(record: &'a ApiKeyRecord, key: &'a ApiKey) -> Self {
+        Self {
+            view: KeyView::new(record),
+            key: key.expose(),
+        }
+    }
 }

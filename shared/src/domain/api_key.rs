@@ -1,6 +1,6 @@
 //! API keys: the text a client sends, and the record stored for it (only its SHA-256).
 
-use super::{ApiKeyId, Scopes, TenantId, Timestamp};
+use super::{ApiKeyId, Scope, Scopes, TenantId, Timestamp};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -56,29 +56,70 @@ impl KeyHash {
     }
 }
 
-/// What is stored for one key.
+/// Whom a key belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyOwner {
+    /// The deployment's operator: acts for any tenant it names, and on the operator routes.
+    Operator,
+    Tenant(TenantId),
+}
+
+impl KeyOwner {
+    pub fn tenant(&self) -> Option<&TenantId> {
+        match self {
+            KeyOwner::Operator => None,
+            KeyOwner::Tenant(tenant) => Some(tenant),
+        }
+    }
+}
+
+/// What is stored for one key. An operator key holds the `operator` scope alone; a
+/// tenant's key never holds it (the constructors see to both).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKeyRecord {
     pub id: ApiKeyId,
-    pub tenant: TenantId,
+    pub owner: KeyOwner,
     pub scopes: Scopes,
     pub hash: KeyHash,
     pub prefix: String,
     pub name: Option<String>,
     pub created_at: Timestamp,
+    /// Refused from this instant on.
+    pub expires_at: Option<Timestamp>,
 }
 
 impl ApiKeyRecord {
+    /// A tenant's key with `scopes` (less `operator`, which only operator keys hold).
     pub fn new(key: &ApiKey, tenant: TenantId, scopes: Scopes, name: Option<String>) -> Self {
+        let scopes = scopes.iter().filter(|s| *s != Scope::Operator).collect();
+        Self::with_owner(key, KeyOwner::Tenant(tenant), scopes, name)
+    }
+
+    pub fn operator(key: &ApiKey, name: Option<String>) -> Self {
+        Self::with_owner(key, KeyOwner::Operator, Scopes::operator(), name)
+    }
+
+    fn with_owner(key: &ApiKey, owner: KeyOwner, scopes: Scopes, name: Option<String>) -> Self {
         Self {
             id: ApiKeyId::new(),
-            tenant,
+            owner,
             scopes,
             hash: key.hash(),
             prefix: key.prefix(),
             name,
             created_at: Timestamp::now(),
+            expires_at: None,
         }
+    }
+
+    pub fn expiring_at(mut self, at: Option<Timestamp>) -> Self {
+        self.expires_at = at;
+        self
+    }
+
+    /// Whether the key is still accepted at `now`.
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
     }
 }
 
@@ -99,6 +140,31 @@ mod tests {
             key.hash().as_str(),
             "f39dac6cbaba535e2c207cd0cd8f154974223c848f727f98b3564cea569b41cf"
         );
+    }
+
+    #[test]
+    fn only_operator_keys_hold_the_operator_scope() {
+        let key = ApiKey::generate();
+        let tenant = TenantId::parse("acme").unwrap();
+        let record = ApiKeyRecord::new(
+            &key,
+            tenant,
+            Scopes::parse_list("operator,webhooks:view").unwrap(),
+            None,
+        );
+        assert_eq!(record.scopes, Scopes::parse_list("webhooks:view").unwrap());
+        let operator = ApiKeyRecord::operator(&key, None);
+        assert_eq!(operator.owner, KeyOwner::Operator);
+        assert!(operator.scopes.is_operator());
+    }
+
+    #[test]
+    fn an_expired_key_is_not_live() {
+        let record = ApiKeyRecord::operator(&ApiKey::generate(), None)
+            .expiring_at(Timestamp::parse("2026-01-01T00:00:00Z"));
+        assert!(record.is_live(Timestamp::parse("2025-12-31T23:59:59Z").unwrap()));
+        assert!(!record.is_live(Timestamp::parse("2026-01-01T00:00:00Z").unwrap()));
+        assert!(ApiKeyRecord::operator(&ApiKey::generate(), None).is_live(Timestamp::now()));
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod tenant;
 mod time;
 mod webhook;
 
-pub use api_key::{ApiKey, ApiKeyRecord, KeyHash};
+pub use api_key::{ApiKey, ApiKeyRecord, KeyHash, KeyOwner};
 pub use attempt::AttemptOutcome;
 pub use event::{Delivery, DeliveryStatus, Event};
 pub use event_data::EventData;

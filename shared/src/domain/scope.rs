@@ -9,15 +9,28 @@ pub enum Scope {
     WebhooksEdit,
     WebhooksRemove,
     EventsPublish,
+    /// The deployment's own: every other scope, for any tenant, and the operator routes.
+    /// Only operator keys hold it.
+    Operator,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    /// The scopes a tenant's key may hold.
+    pub const TENANT: [Scope; 5] = [
         Scope::WebhooksView,
         Scope::WebhooksAdd,
         Scope::WebhooksEdit,
         Scope::WebhooksRemove,
         Scope::EventsPublish,
+    ];
+
+    pub const ALL: [Scope; 6] = [
+        Scope::WebhooksView,
+        Scope::WebhooksAdd,
+        Scope::WebhooksEdit,
+        Scope::WebhooksRemove,
+        Scope::EventsPublish,
+        Scope::Operator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -27,6 +40,7 @@ impl Scope {
             Scope::WebhooksEdit => "webhooks:edit",
             Scope::WebhooksRemove => "webhooks:remove",
             Scope::EventsPublish => "events:publish",
+            Scope::Operator => "operator",
         }
     }
 
@@ -50,16 +64,33 @@ impl fmt::Display for Scope {
 pub struct Scopes(u8);
 
 impl Scopes {
-    pub fn all() -> Self {
-        Scope::ALL.into_iter().collect()
+    /// Every scope a tenant's key may hold.
+    pub fn all_tenant() -> Self {
+        Scope::TENANT.into_iter().collect()
     }
 
+    pub fn operator() -> Self {
+        Scopes(Scope::Operator.bit())
+    }
+
+    /// Whether these scopes allow `scope`: `operator` allows every one.
     pub fn contains(self, scope: Scope) -> bool {
-        self.0 & scope.bit() != 0
+        self.0 & (scope.bit() | Scope::Operator.bit()) != 0
     }
 
+    pub fn is_operator(self) -> bool {
+        self.0 & Scope::Operator.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The scopes held, as given (`operator` alone for an operator key).
     pub fn iter(self) -> impl Iterator<Item = Scope> {
-        Scope::ALL.into_iter().filter(move |s| self.contains(*s))
+        Scope::ALL
+            .into_iter()
+            .filter(move |s| self.0 & s.bit() != 0)
     }
 
     /// Parses `a,b,c` (spaces allowed); an unknown scope is an error naming it.
@@ -100,6 +131,15 @@ mod tests {
         assert!(scopes.contains(Scope::WebhooksView));
         assert!(!scopes.contains(Scope::WebhooksEdit));
         assert_eq!(Scopes::parse_list(&scopes.to_string()), Ok(scopes));
+    }
+
+    #[test]
+    fn operator_allows_every_scope_and_prints_alone() {
+        let operator = Scopes::operator();
+        assert!(Scope::ALL.into_iter().all(|s| operator.contains(s)));
+        assert_eq!(operator.to_string(), "operator");
+        assert!(!Scopes::all_tenant().contains(Scope::Operator));
+        assert_eq!(Scopes::parse_list("operator"), Ok(operator));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
 
 use super::{KeyStore, StoreError, WebhookStore};
-use crate::domain::{ApiKeyId, ApiKeyRecord, HealthChange, KeyHash, TenantId, Webhook, WebhookId};
+use crate::domain::{
+    ApiKeyId, ApiKeyRecord, HealthChange, KeyHash, KeyOwner, TenantId, Webhook, WebhookId,
+};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -162,12 +164,18 @@ fn keep_unchanged_health(next: &mut Webhook, previous: &Webhook, stored: &Webhoo
 }
 
 #[derive(Default)]
+struct Keys {
+    by_id: BTreeMap<ApiKeyId, ApiKeyRecord>,
+    by_hash: HashMap<KeyHash, ApiKeyId>,
+}
+
+#[derive(Default)]
 pub struct MemoryKeyStore {
-    keys: Mutex<BTreeMap<ApiKeyId, ApiKeyRecord>>,
+    keys: Mutex<Keys>,
 }
 
 impl MemoryKeyStore {
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<ApiKeyId, ApiKeyRecord>> {
+    fn lock(&self) -> MutexGuard<'_, Keys> {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -176,25 +184,63 @@ impl MemoryKeyStore {
 impl KeyStore for MemoryKeyStore {
     async fn put(&self, record: &ApiKeyRecord) -> Result<(), StoreError> {
         let mut keys = self.lock();
-        keys.retain(|_, r| r.hash != record.hash);
-        keys.insert(record.id, record.clone());
+        if let Some(old) = keys.by_hash.insert(record.hash.clone(), record.id) {
+            keys.by_id.remove(&old);
+        }
+        keys.by_id.insert(record.id, record.clone());
         Ok(())
     }
 
     async fn find_by_hash(&self, hash: &KeyHash) -> Result<Option<ApiKeyRecord>, StoreError> {
-        Ok(self.lock().values().find(|r| &r.hash == hash).cloned())
-    }
-
-    async fn list(&self, tenant: Option<&TenantId>) -> Result<Vec<ApiKeyRecord>, StoreError> {
         let keys = self.lock();
         Ok(keys
+            .by_hash
+            .get(hash)
+            .and_then(|id| keys.by_id.get(id))
+            .cloned())
+    }
+
+    async fn list(&self, owner: Option<&KeyOwner>) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        Ok(self
+            .lock()
+            .by_id
             .values()
-            .filter(|r| tenant.is_none_or(|t| &r.tenant == t))
+            .filter(|r| owner.is_none_or(|o| &r.owner == o))
             .cloned()
             .collect())
     }
 
-    async fn revoke(&self, id: &ApiKeyId) -> Result<bool, StoreError> {
-        Ok(self.lock().remove(id).is_some())
+    async fn list_page(
+        &self,
+        tenant: &TenantId,
+        after: Option<&ApiKeyId>,
+        limit: usize,
+    ) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let keys = self.lock();
+        let from = after.map_or(std::ops::Bound::Unbounded, |a| {
+            std::ops::Bound::Excluded(*a)
+        });
+        Ok(keys
+            .by_id
+            .range((from, std::ops::Bound::Unbounded))
+            .map(|(_, r)| r)
+            .filter(|r| r.owner.tenant() == Some(tenant))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn revoke(&self, id: &ApiKeyId, owner: Option<&KeyOwner>) -> Result<bool, StoreError> {
+        let mut keys = self.lock();
+        let Some(record) = keys.by_id.get(id) else {
+            return Ok(false);
+        };
+        if owner.is_some_and(|o| &record.owner != o) {
+            return Ok(false);
+        }
+        let hash = record.hash.clone();
+        keys.by_id.remove(id);
+        keys.by_hash.remove(&hash);
+        Ok(true)
     }
 }

@@ -10,7 +10,7 @@ pub use memory_delivery::MemoryDeliveryStore;
 
 use crate::domain::{
     ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, HealthChange,
-    KeyHash, TenantId, Timestamp, Webhook, WebhookId,
+    KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId,
 };
 use async_trait::async_trait;
 
@@ -97,11 +97,19 @@ pub trait KeyStore: Send + Sync {
 
     async fn find_by_hash(&self, hash: &KeyHash) -> Result<Option<ApiKeyRecord>, StoreError>;
 
-    /// Every key, or one tenant's, oldest first. For the operator tool, not request paths.
-    async fn list(&self, tenant: Option<&TenantId>) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Every key, or one owner's, oldest first. For the operator tool, not request paths.
+    async fn list(&self, owner: Option<&KeyOwner>) -> Result<Vec<ApiKeyRecord>, StoreError>;
 
-    /// Removes a key; `false` when there was none with that id.
-    async fn revoke(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
+    /// One tenant's keys, oldest first, from after `after`: a page of the API's list.
+    async fn list_page(
+        &self,
+        tenant: &TenantId,
+        after: Option<&ApiKeyId>,
+        limit: usize,
+    ) -> Result<Vec<ApiKeyRecord>, StoreError>;
+
+    /// Removes a key (only if it is `owner`'s, when given); `false` when there was none.
+    async fn revoke(&self, id: &ApiKeyId, owner: Option<&KeyOwner>) -> Result<bool, StoreError>;
 }
 
 /// Events, where each of their deliveries stands, and idempotency keys. Every record carries
