@@ -368,6 +368,62 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_rotation_without_grace_revokes_the_old_secret_and_may_set_the_new_one,
+    |backend| async move {
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        let (id, old) = hook(&server, &receiver, "/now", &["a"]).await;
+        let rotate = |body: Value| {
+            let (server, id) = (&server, &id);
+            async move {
+                server
+                    .post(KEY_A, &format!("/v1/webhooks/{id}/secret/rotate"), body)
+                    .await
+            }
+        };
+        // Bad grace and secrets: a clear 400, and the secret is unchanged.
+        for (body, field) in [
+            (json!({"grace": "8d"}), "grace"),
+            (json!({"grace": "soon"}), "grace"),
+            (json!({"grace": "-1s"}), "grace"),
+            (json!({"secret": "whsec_tooshort"}), "secret"),
+            (json!({"secret": old}), "secret"),
+            (json!({"graze": "1h"}), "graze"),
+        ] {
+            let reply = rotate(body.clone()).await;
+            reply.assert_problem(400, "validation_error");
+            assert_eq!(reply.error_fields(), vec![field.to_owned()], "{body}");
+        }
+        let secret_now = || async {
+            server
+                .get(KEY_A, &format!("/v1/webhooks/{id}/secret"))
+                .await
+                .body["secret"]
+                .clone()
+        };
+        assert_eq!(secret_now().await, json!(old));
+
+        let given = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let rotated = rotate(json!({"grace": "0s", "secret": given})).await;
+        assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+        assert_eq!(rotated.body["secret"], given);
+        assert_eq!(secret_now().await, json!(given));
+        publish(&server, "a", json!({"n": 1})).await;
+        let delivered = eventually(WAIT, "the delivery", || async {
+            receiver.events_on("/now").into_iter().next()
+        })
+        .await;
+        let signature = delivered.headers["webhook-signature"].to_str().unwrap();
+        assert_eq!(signature.split(' ').count(), 1, "{signature}");
+        assert!(delivered.verify(given));
+        assert!(
+            !delivered.verify(&old),
+            "the old secret was revoked at once"
+        );
+    }
+);
+
+on_both_backends!(
     an_idempotent_publish_answers_the_same_and_delivers_once,
     |backend| async move {
         let server = server(backend).await;

@@ -516,13 +516,71 @@ pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
 }
 
 /// A new secret; the old one keeps signing (as a second signature) for 24 hours.
+/// What a rotation asks for: how long the old secret still signs, and the new secret.
+struct Rotation {
+    grace: std::time::Duration,
+    secret: Option<WebhookSecret>,
+}
+
+impl Rotation {
+    /// From an optional body `{"grace"?, "secret"?}`; no body is the defaults.
+    fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
+        use crate::delivery::sign::{DEFAULT_ROTATION_GRACE, MAX_ROTATION_GRACE};
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self {
+                grace: DEFAULT_ROTATION_GRACE,
+                secret: None,
+            });
+        }
+        let mut body = Body::parse(bytes, &["grace", "secret"], &[])?;
+        let grace = match body.take::<String>("grace") {
+            None => Some(DEFAULT_ROTATION_GRACE),
+            Some(text) => match humantime::parse_duration(text.trim()) {
+                Ok(grace) if grace <= MAX_ROTATION_GRACE => Some(grace),
+                _ => {
+                    body.error(
+                        "grace",
+                        "must be a duration from \"0s\" to \"7d\" (such as \"90m\" or \"24h\")",
+                    );
+                    None
+                }
+            },
+        };
+        let secret =
+            body.take::<String>("secret")
+                .and_then(|text| match WebhookSecret::parse(&text) {
+                    Ok(secret) => Some(secret),
+                    Err(why) => {
+                        body.error("secret", why);
+                        None
+                    }
+                });
+        let errors = body.into_errors();
+        match grace {
+            Some(grace) if errors.is_empty() => Ok(Self { grace, secret }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
 pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let ctx = call.ctx;
+    let rotation = Rotation::parse(&call.request.body)?;
+    let rotation = &rotation;
     let next = write_fresh(&call, id, "rotation", |current| async move {
+        let secret = match &rotation.secret {
+            Some(given) if given == &current.secret => {
+                return Err(ApiError::validation(
+                    "secret",
+                    "is the current secret; give a new one",
+                ));
+            }
+            Some(given) => given.clone(),
+            None => WebhookSecret::generate(),
+        };
         let now = crate::domain::Timestamp::now();
-        let overlap = crate::delivery::sign::ROTATION_OVERLAP_HOURS * 3_600_000;
-        let until = crate::domain::Timestamp::from_millis(now.millis() + overlap).unwrap_or(now);
-        let next = current.with_rotated_secret(WebhookSecret::generate(), until);
+        let until = (!rotation.grace.is_zero()).then(|| now.plus(rotation.grace));
+        let next = current.with_rotated_secret(secret, until);
         match ctx.webhooks.update(&current, &next).await {
             Ok(()) => Ok(Some(next)),
             Err(StoreError::Stale) => Ok(None),

@@ -5,8 +5,10 @@
 
 use crate::domain::{Timestamp, Webhook, WebhookSecret};
 
-/// How long the previous secret keeps signing after a rotation.
-pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+/// How long the previous secret keeps signing after a rotation, unless the rotation says.
+pub const DEFAULT_ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// The longest grace a rotation may give the previous secret.
+pub const MAX_ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 #[error("the payload to sign is not UTF-8")]

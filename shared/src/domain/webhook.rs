@@ -199,10 +199,16 @@ impl Webhook {
     }
 
     /// The next version with a new secret; the old one keeps signing until `overlap_until`.
-    pub fn with_rotated_secret(&self, secret: WebhookSecret, overlap_until: Timestamp) -> Self {
+    /// The webhook signing with `secret` from now on; the current secret keeps signing beside
+    /// it until `overlap_until` (`None`: revoked at once).
+    pub fn with_rotated_secret(
+        &self,
+        secret: WebhookSecret,
+        overlap_until: Option<Timestamp>,
+    ) -> Self {
         Self {
-            previous_secret: Some(self.secret.clone()),
-            previous_secret_until: Some(overlap_until),
+            previous_secret: overlap_until.map(|_| self.secret.clone()),
+            previous_secret_until: overlap_until,
             secret,
             updated_at: Timestamp::now(),
             version: self.version + 1,
