@@ -401,14 +401,45 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    the_same_url_and_event_type_set_twice_is_a_conflict,
+    the_same_url_event_type_set_and_filters_twice_is_a_conflict,
     |backend| async move {
         let server = TestServer::start(backend).await;
         server
             .create_webhook(KEY_A, "https://dup.example/h", &["a", "b"])
             .await;
-        let again = server.post(KEY_A, "/v1/webhooks", json!({"url": "https://dup.example/h", "event_types": ["b", "a"], "filters": [{"path": "x", "any_of": [1]}]})).await;
+        let again = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://dup.example/h", "event_types": ["b", "a"]}),
+            )
+            .await;
         again.assert_problem(409, "webhook_conflict");
+        // Other filters: a second webhook. The same filters in another order: a conflict.
+        let filters = json!([
+            {"path": "region", "any_of": ["eu", "us"]},
+            {"path": "tier", "any_of": [1, true]}
+        ]);
+        let filtered = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://dup.example/h", "event_types": ["a", "b"], "filters": filters}),
+            )
+            .await;
+        assert_eq!(filtered.status, StatusCode::CREATED, "{}", filtered.body);
+        let reordered = json!([
+            {"path": "tier", "any_of": [true, 1]},
+            {"path": "region", "any_of": ["us", "eu"]}
+        ]);
+        server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://dup.example/h", "event_types": ["b", "a"], "filters": reordered}),
+            )
+            .await
+            .assert_problem(409, "webhook_conflict");
         let other = server
             .create_webhook(KEY_A, "https://dup.example/h", &["a"])
             .await;
@@ -420,12 +451,20 @@ on_both_backends!(
             )
             .await;
         clash.assert_problem(409, "webhook_conflict");
+        let clash = server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{}", id_of(&other)),
+                json!({"event_types": ["a", "b"], "filters": reordered}),
+            )
+            .await;
+        clash.assert_problem(409, "webhook_conflict");
         assert_eq!(
             server.get(KEY_A, "/v1/webhooks").await.body["data"]
                 .as_array()
                 .unwrap()
                 .len(),
-            2
+            3
         );
     }
 );

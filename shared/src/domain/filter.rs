@@ -74,6 +74,19 @@ impl Filter {
         &self.any_of
     }
 
+    /// The same text for the same filter whatever the order of its `any_of`: the path and
+    /// the values' JSON, sorted (for the conflict rule).
+    pub fn canonical(&self) -> String {
+        let mut values: Vec<String> = self
+            .any_of
+            .iter()
+            .map(|v| serde_json::to_string(v).unwrap_or_default())
+            .collect();
+        values.sort();
+        values.dedup();
+        format!("{}={}", self.path, values.join(","))
+    }
+
     pub fn matches(&self, data: &Value) -> bool {
         let mut here = data;
         for segment in self.path.split('.') {

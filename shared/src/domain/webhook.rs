@@ -216,14 +216,22 @@ impl Webhook {
         }
     }
 
-    /// Identifies "the same url for the same set of event types" within a tenant, which may
-    /// be registered only once.
+    /// Identifies "the same url for the same set of event types and the same filters" (order
+    /// aside) within a tenant, which may be registered only once. Without filters it is what
+    /// it was before filters counted.
     pub fn conflict_key(&self) -> String {
         let mut hasher = Sha256::new();
         hasher.update(self.url.as_str().as_bytes());
         for name in self.event_types.sorted() {
             hasher.update(b"\n");
             hasher.update(name.as_bytes());
+        }
+        let mut filters: Vec<String> = self.filters.iter().map(Filter::canonical).collect();
+        filters.sort();
+        filters.dedup();
+        for filter in filters {
+            hasher.update(b"\nfilter ");
+            hasher.update(filter.as_bytes());
         }
         hex::encode(hasher.finalize())
     }
