@@ -534,6 +534,7 @@ async fn run_scenario(
             active: true,
             headers: Default::default(),
             metadata: Default::default(),
+            verification: hookline::domain::Verification::Ping,
         };
         let webhook = Webhook::new(tenant.clone(), spec, WebhookSecret::generate());
         ctx.webhooks.insert(&webhook, 100_000).await?;

@@ -31,6 +31,7 @@ fn spec(url: &str, types: &[&str]) -> WebhookSpec {
         active: true,
         headers: CustomHeaders::default(),
         metadata: Default::default(),
+        verification: hookline::domain::Verification::Ping,
     }
 }
 

@@ -424,6 +424,80 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_handshake_webhook_is_made_only_when_its_endpoint_echoes_the_secret,
+    |backend| async move {
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let create = |path: &str| json!({"url": receiver.url(path), "event_types": ["a"], "verification": "handshake", "secret": secret});
+        let count = || async {
+            server.get(KEY_A, "/v1/webhooks").await.body["data"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+
+        // No echo, or the wrong one: refused, and nothing is made.
+        receiver.always("/mute", Answer::status(204));
+        receiver.always(
+            "/wrong",
+            Answer::status(200).header("x-hook-secret", "whsec_other"),
+        );
+        for path in ["/mute", "/wrong"] {
+            let reply = server.post(KEY_A, "/v1/webhooks", create(path)).await;
+            reply.assert_problem(400, "endpoint_verification_failed");
+            assert!(
+                reply.body["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("X-Hook-Secret"),
+                "{}",
+                reply.body
+            );
+            let sent = receiver.on(path);
+            assert_eq!(sent.len(), 1);
+            assert_eq!(sent[0].headers["x-hook-secret"], secret);
+        }
+        assert_eq!(count().await, 0);
+
+        // The echo: made, and shown as a handshake webhook.
+        receiver.always("/echo", Answer::status(200).header("x-hook-secret", secret));
+        let made = server.post(KEY_A, "/v1/webhooks", create("/echo")).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.body["verification"], "handshake");
+
+        // A ping webhook is verified without the header; turning it into a handshake webhook
+        // verifies again, and an endpoint that does not echo keeps it as it was.
+        let (id, _) = hook(&server, &receiver, "/plain", &["b"]).await;
+        assert!(
+            receiver.on("/plain")[0]
+                .headers
+                .get("x-hook-secret")
+                .is_none()
+        );
+        let reply = server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{id}"),
+                json!({"verification": "handshake"}),
+            )
+            .await;
+        reply.assert_problem(400, "endpoint_verification_failed");
+        let unchanged = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await;
+        assert_eq!(unchanged.body["verification"], "ping");
+        let reply = server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{id}"),
+                json!({"verification": "maybe"}),
+            )
+            .await;
+        reply.assert_problem(400, "validation_error");
+        assert_eq!(reply.error_fields(), vec!["verification".to_owned()]);
+    }
+);
+
+on_both_backends!(
     an_idempotent_publish_answers_the_same_and_delivers_once,
     |backend| async move {
         let server = server(backend).await;

@@ -178,6 +178,7 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
         active: true,
         headers: Default::default(),
         metadata: Default::default(),
+        verification: hookline::domain::Verification::Ping,
     };
     let secret = WebhookSecret::generate();
     let webhook = Webhook::new(tenant.clone(), spec, secret.clone());

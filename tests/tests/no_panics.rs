@@ -249,6 +249,7 @@ fn random_requests_never_panic_and_never_answer_5xx() {
             active: true,
             headers: Default::default(),
             metadata: Default::default(),
+            verification: hookline::domain::Verification::Ping,
         };
         let tenant = TenantId::parse("fuzz-a").unwrap();
         let webhook = Webhook::new(tenant, spec, WebhookSecret::generate());

@@ -4,7 +4,7 @@
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeyRecord, CustomHeaders, Delivery, DeliveryStatus, Event, EventData,
     EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata, RequestStatus, Scope,
-    TenantId, Timestamp, Trigger, Webhook, WebhookId, WebhookSecret,
+    TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId, WebhookSecret,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -21,6 +21,7 @@ pub struct WebhookView<'a> {
     disabled_reason: &'a Option<String>,
     headers: &'a CustomHeaders,
     metadata: &'a Metadata,
+    verification: Verification,
     created_at: Timestamp,
     updated_at: Timestamp,
     last_success_at: Option<Timestamp>,
@@ -46,6 +47,7 @@ impl<'a> WebhookView<'a> {
             disabled_reason: &w.disabled_reason,
             headers: &w.headers,
             metadata: &w.metadata,
+            verification: w.verification,
             created_at: w.created_at,
             updated_at: w.updated_at,
             last_success_at: w.last_success_at,

@@ -9,7 +9,7 @@ use crate::AppContext;
 use crate::domain::webhook_limits::*;
 use crate::domain::{
     CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
-    Filter, Metadata, Trigger, Webhook, WebhookId, WebhookSecret, WebhookSpec,
+    Filter, Metadata, Trigger, Verification, Webhook, WebhookId, WebhookSecret, WebhookSpec,
 };
 use crate::store::StoreError;
 use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
@@ -35,6 +35,7 @@ const WRITABLE: &[&str] = &[
     "active",
     "headers",
     "metadata",
+    "verification",
     "verify",
 ];
 const CREATE_FIELDS: &[&str] = &[
@@ -45,6 +46,7 @@ const CREATE_FIELDS: &[&str] = &[
     "active",
     "headers",
     "metadata",
+    "verification",
     "verify",
     "secret",
 ];
@@ -84,6 +86,7 @@ struct Given {
     active: Option<bool>,
     headers: Option<CustomHeaders>,
     metadata: Option<Metadata>,
+    verification: Option<Verification>,
     /// Ping the endpoint before the change takes effect (default true; not stored).
     verify: Option<bool>,
 }
@@ -191,6 +194,12 @@ fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
             given.metadata = Some(metadata);
         }
     }
+    if let Some(text) = body.take::<String>("verification") {
+        match Verification::parse(&text) {
+            Some(v) => given.verification = Some(v),
+            None => body.error("verification", "must be ping or handshake"),
+        }
+    }
     given.verify = body.take::<bool>("verify");
     given
 }
@@ -239,6 +248,7 @@ fn whole_spec(mut body: Body, given: Given) -> Result<WebhookSpec, ApiError> {
         active: given.active.unwrap_or(true),
         headers: given.headers.unwrap_or_default(),
         metadata: given.metadata.unwrap_or_default(),
+        verification: given.verification.unwrap_or_default(),
     })
 }
 
@@ -251,6 +261,7 @@ fn patched_spec(current: WebhookSpec, given: Given) -> WebhookSpec {
         active: given.active.unwrap_or(current.active),
         headers: given.headers.unwrap_or(current.headers),
         metadata: given.metadata.unwrap_or(current.metadata),
+        verification: given.verification.unwrap_or(current.verification),
     }
 }
 
@@ -402,7 +413,11 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Patch(given) => patched_spec(current.spec(), given.clone()),
         };
         let next = current.with_spec(spec);
-        let moved = next.url != current.url || (next.active && !current.active);
+        // A new endpoint, a re-activated one, or a stricter proof is verified first.
+        let moved = next.url != current.url
+            || (next.active && !current.active)
+            || (next.verification == Verification::Handshake
+                && current.verification != Verification::Handshake);
         if verify && moved {
             verify_endpoint(call, &next).await?;
         }
@@ -477,14 +492,8 @@ pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiErro
 /// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
 /// change, which is then not made.
 async fn verify_endpoint(call: &Call<'_>, webhook: &Webhook) -> Result<(), ApiError> {
-    let (_, attempt) = crate::delivery::ping::ping(call.ctx, webhook).await;
-    if attempt.succeeded() {
-        Ok(())
-    } else {
-        Err(ApiError::EndpointVerificationFailed(
-            attempt.failure_summary(),
-        ))
-    }
+    let verified = crate::delivery::ping::verify(call.ctx, webhook).await;
+    verified.map_err(ApiError::EndpointVerificationFailed)
 }
 
 /// Sends a ping now and records it as an execution.
@@ -515,7 +524,6 @@ pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     }
 }
 
-/// A new secret; the old one keeps signing (as a second signature) for 24 hours.
 /// What a rotation asks for: how long the old secret still signs, and the new secret.
 struct Rotation {
     grace: std::time::Duration,
@@ -563,6 +571,7 @@ impl Rotation {
     }
 }
 
+/// A new secret; the old one keeps signing (as a second signature) for the grace.
 pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let ctx = call.ctx;
     let rotation = Rotation::parse(&call.request.body)?;

@@ -1,9 +1,11 @@
 //! Pings: a signed `webhook.ping` event sent at once, for the ping route and for verifying an
 //! endpoint before it is registered or changed.
 
-use super::send::send;
+use super::send::{send, send_handshake};
 use crate::AppContext;
-use crate::domain::{AttemptOutcome, Event, EventData, EventId, EventType, Timestamp, Webhook};
+use crate::domain::{
+    AttemptOutcome, Event, EventData, EventId, EventType, Timestamp, Verification, Webhook,
+};
 
 /// The ping event for a webhook (never stored: it exists only in its execution record).
 pub fn ping_event(webhook: &Webhook) -> Event {
@@ -18,6 +20,32 @@ pub fn ping_event(webhook: &Webhook) -> Event {
         created_at: Timestamp::now(),
         matched: Vec::new(),
     }
+}
+
+/// Verifies the endpoint before a webhook is created or changed, as its `verification` says:
+/// `Err` explains the refusal.
+pub async fn verify(ctx: &AppContext, webhook: &Webhook) -> Result<(), String> {
+    let event = ping_event(webhook);
+    let handshake = webhook.verification == Verification::Handshake;
+    let secret = webhook.secret.expose();
+    let (outcome, echo) = send_handshake(
+        &ctx.http,
+        webhook,
+        &event.id.to_string(),
+        event.payload().into(),
+        handshake.then_some(secret.as_str()),
+    )
+    .await;
+    if !outcome.succeeded() {
+        return Err(outcome.failure_summary());
+    }
+    if handshake && echo.as_deref().map(str::trim) != Some(secret.as_str()) {
+        return Err(format!(
+            "it answered {} without echoing the X-Hook-Secret it was sent (the handshake)",
+            outcome.status.unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 /// Sends the ping and returns it with what came of it.

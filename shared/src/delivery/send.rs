@@ -85,11 +85,25 @@ pub async fn send(
     msg_id: &str,
     payload: Bytes,
 ) -> AttemptOutcome {
+    send_handshake(client, webhook, msg_id, payload, None)
+        .await
+        .0
+}
+
+/// `send`, with `X-Hook-Secret: <hook_secret>` when given; also answers the `X-Hook-Secret`
+/// header of the response, if any (the handshake's echo).
+pub async fn send_handshake(
+    client: &DeliveryClient,
+    webhook: &Webhook,
+    msg_id: &str,
+    payload: Bytes,
+    hook_secret: Option<&str>,
+) -> (AttemptOutcome, Option<String>) {
     let started = Instant::now();
     // A literal address never reaches the resolver, so the URL is checked here, under the
     // rules in force now. A refused attempt sends nothing.
     if let Err(why) = webhook.url.recheck(&client.policy) {
-        return AttemptOutcome::failed(Refused(why).to_string(), 0);
+        return (AttemptOutcome::failed(Refused(why).to_string(), 0), None);
     }
     let now = Timestamp::now();
     let elapsed =
@@ -101,7 +115,7 @@ pub async fn send(
         &payload,
     ) {
         Ok(s) => s,
-        Err(e) => return AttemptOutcome::failed(e.to_string(), 0),
+        Err(e) => return (AttemptOutcome::failed(e.to_string(), 0), None),
     };
     let mut request = client
         .http
@@ -116,11 +130,19 @@ pub async fn send(
             request = request.header(name.as_str(), value.as_str());
         }
     }
+    if let Some(secret) = hook_secret {
+        request = request.header(HOOK_SECRET, secret);
+    }
     let response = match request.body(payload).send().await {
         Ok(r) => r,
-        Err(e) => return AttemptOutcome::failed(describe(&e), elapsed(started)),
+        Err(e) => return (AttemptOutcome::failed(describe(&e), elapsed(started)), None),
     };
     let status = response.status().as_u16();
+    let echo = response
+        .headers()
+        .get(HOOK_SECRET)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let retry_after = matches!(status, 429 | 503)
         .then(|| {
             response
@@ -149,14 +171,18 @@ pub async fn send(
     // Dropping the stream here discards the rest of the body without reading it into memory.
     drop(stream);
     let body = String::from_utf8_lossy(&kept).into_owned();
-    AttemptOutcome {
+    let outcome = AttemptOutcome {
         status: Some(status),
         body: (!body.is_empty()).then_some(body),
         error: error.filter(|_| !(200..300).contains(&status)),
         duration_ms: elapsed(started),
         retry_after,
-    }
+    };
+    (outcome, echo)
 }
+
+/// The handshake's header, sent with the secret and expected back.
+pub const HOOK_SECRET: &str = "x-hook-secret";
 
 fn describe(error: &reqwest::Error) -> String {
     // The guard's refusal comes back wrapped in connector errors: say it plainly.
@@ -217,6 +243,7 @@ mod tests {
             active: true,
             headers: Default::default(),
             metadata: Default::default(),
+            verification: crate::domain::Verification::Ping,
         };
         Webhook::new(
             TenantId::parse("t").unwrap(),

@@ -133,6 +133,7 @@ mod tests {
             active: true,
             headers: Default::default(),
             metadata: Default::default(),
+            verification: crate::domain::Verification::Ping,
         };
         Webhook::new(
             TenantId::parse("t").unwrap(),

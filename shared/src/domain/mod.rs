@@ -30,7 +30,7 @@ pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;
 pub use tenant::TenantId;
 pub use time::Timestamp;
-pub use webhook::{Disable, HealthChange, Metadata, Webhook, WebhookSpec};
+pub use webhook::{Disable, HealthChange, Metadata, Verification, Webhook, WebhookSpec};
 
 /// Length and count limits of a webhook's fields.
 pub mod webhook_limits {

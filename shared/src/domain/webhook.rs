@@ -47,6 +47,29 @@ pub struct WebhookSpec {
     pub active: bool,
     pub headers: CustomHeaders,
     pub metadata: Metadata,
+    pub verification: Verification,
+}
+
+/// How an endpoint proves it wants this webhook before a create or change takes effect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// The signed `webhook.ping`, answered with any 2xx.
+    #[default]
+    Ping,
+    /// The ping carries `X-Hook-Secret: <secret>`, and the 2xx must echo it in an
+    /// `X-Hook-Secret` header (the handshake Asana's receivers implement).
+    Handshake,
+}
+
+impl Verification {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ping" => Some(Self::Ping),
+            "handshake" => Some(Self::Handshake),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,6 +85,8 @@ pub struct Webhook {
     pub disabled_reason: Option<String>,
     pub headers: CustomHeaders,
     pub metadata: Metadata,
+    #[serde(default)]
+    pub verification: Verification,
     pub secret: WebhookSecret,
     /// The secret replaced by the last rotation, still signing until `previous_secret_until`.
     pub previous_secret: Option<WebhookSecret>,
@@ -91,6 +116,7 @@ impl Webhook {
             active,
             headers,
             metadata,
+            verification,
         } = spec;
         Self {
             id: WebhookId::new(),
@@ -104,6 +130,7 @@ impl Webhook {
             disabled_reason: None,
             headers,
             metadata,
+            verification,
             secret,
             previous_secret: None,
             previous_secret_until: None,
@@ -127,6 +154,7 @@ impl Webhook {
             active: self.active,
             headers: self.headers.clone(),
             metadata: self.metadata.clone(),
+            verification: self.verification,
         }
     }
 
@@ -142,6 +170,7 @@ impl Webhook {
             active,
             headers,
             metadata,
+            verification,
         } = spec;
         let mut next = Self {
             url,
@@ -151,6 +180,7 @@ impl Webhook {
             active,
             headers,
             metadata,
+            verification,
             updated_at: Timestamp::now(),
             version: self.version + 1,
             ..self.clone()
@@ -265,6 +295,7 @@ mod tests {
             active: true,
             headers: CustomHeaders::default(),
             metadata: Metadata::new(),
+            verification: crate::domain::Verification::Ping,
         }
     }
 
