@@ -523,6 +523,7 @@ async fn run_scenario(
             "other.*"
         };
         let spec = WebhookSpec {
+            uid: None,
             url: WebhookUrl::parse(&format!("{base}/hook/{i}"), &UrlPolicy::DEVELOPMENT)
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
             event_types: EventTypes::new(vec![

@@ -4,7 +4,7 @@
 use hookline::domain::{
     ApiKey, ApiKeyRecord, CustomHeaders, EventData, EventTypePattern, EventTypes, Filter,
     HealthChange, KeyOwner, Scope, Scopes, TenantId, Timestamp, Webhook, WebhookSecret,
-    WebhookSpec,
+    WebhookSpec, WebhookUid,
 };
 use hookline::store::{KeyStore, StoreError, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
@@ -18,6 +18,7 @@ fn tenant(name: &str) -> TenantId {
 
 fn spec(url: &str, types: &[&str]) -> WebhookSpec {
     WebhookSpec {
+        uid: None,
         url: WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
         event_types: EventTypes::new(
             types
@@ -54,6 +55,7 @@ pub enum Isolation {
 pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
     round_trips_every_field(&*store).await;
     conflicts_are_per_tenant_url_and_event_type_set(&*store).await;
+    uids_are_unique_per_tenant_and_follow_their_webhook(&*store).await;
     caps_webhooks_per_tenant(&*store).await;
     pages_in_creation_order_within_a_tenant(&*store).await;
     updates_only_the_version_it_read(&*store).await;
@@ -81,6 +83,8 @@ async fn round_trips_every_field(store: &dyn WebhookStore) {
     spec.description = Some("日本語も OK".into());
     spec.headers = CustomHeaders::parse([("X-Custom".to_owned(), "v".to_owned())].into()).unwrap();
     spec.metadata = [("k".to_owned(), "v".to_owned())].into();
+    spec.uid = Some(WebhookUid::parse("round-trip").unwrap());
+    spec.verification = hookline::domain::Verification::Handshake;
     let mut w = Webhook::new(tenant("rt"), spec, WebhookSecret::generate());
     w.last_failure_content = Some("500: oops".into());
     w.consecutive_failures = 2;
@@ -116,6 +120,56 @@ async fn conflicts_are_per_tenant_url_and_event_type_set(store: &dyn WebhookStor
         )
         .await
         .unwrap();
+}
+
+async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &dyn WebhookStore) {
+    let uid = WebhookUid::parse("the-uid").unwrap();
+    let with_uid = |t: &str, url: &str| {
+        let mut spec = spec(url, &["a"]);
+        spec.uid = Some(uid.clone());
+        Webhook::new(tenant(t), spec, WebhookSecret::generate())
+    };
+    let first = with_uid("uid", "https://u.example/1");
+    store.insert(&first, 1000).await.unwrap();
+    assert_eq!(
+        store.find_uid(&tenant("uid"), &uid).await.unwrap(),
+        Some(first.id)
+    );
+    assert_eq!(
+        store.find_uid(&tenant("uid-other"), &uid).await.unwrap(),
+        None
+    );
+    let taken = store
+        .insert(&with_uid("uid", "https://u.example/2"), 1000)
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict)), "{taken:?}");
+    store
+        .insert(&with_uid("uid-other", "https://u.example/2"), 1000)
+        .await
+        .unwrap();
+
+    // Renamed: the old uid is free, the new one taken; deleted: free again.
+    let renamed_uid = WebhookUid::parse("renamed").unwrap();
+    let mut spec = first.spec();
+    spec.uid = Some(renamed_uid.clone());
+    let renamed = first.with_spec(spec);
+    store.update(&first, &renamed).await.unwrap();
+    assert_eq!(store.find_uid(&tenant("uid"), &uid).await.unwrap(), None);
+    assert_eq!(
+        store.find_uid(&tenant("uid"), &renamed_uid).await.unwrap(),
+        Some(first.id)
+    );
+    let second = with_uid("uid", "https://u.example/3");
+    store.insert(&second, 1000).await.unwrap();
+    let mut spec = second.spec();
+    spec.uid = Some(renamed_uid.clone());
+    let clash = store.update(&second, &second.with_spec(spec)).await;
+    assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
+    store.delete(&renamed).await.unwrap();
+    assert_eq!(
+        store.find_uid(&tenant("uid"), &renamed_uid).await.unwrap(),
+        None
+    );
 }
 
 async fn caps_webhooks_per_tenant(store: &dyn WebhookStore) {

@@ -1017,3 +1017,131 @@ on_both_backends!(
         assert_eq!(seen, made);
     }
 );
+
+on_both_backends!(
+    a_uid_names_a_webhook_wherever_its_id_does,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let made = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://uid.example/h", "event_types": ["a"], "uid": "worker-17"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.body["uid"], "worker-17");
+        let id = id_of(&made.body);
+
+        // Every path takes the uid; tenant B has no such uid.
+        for path in [
+            "/v1/webhooks/worker-17",
+            "/v1/webhooks/worker-17/secret",
+            "/v1/webhooks/worker-17/executions",
+        ] {
+            let reply = server.get(KEY_A, path).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+            server
+                .get(KEY_B, path)
+                .await
+                .assert_problem(404, "webhook_not_found");
+        }
+        assert_eq!(
+            server.get(KEY_A, "/v1/webhooks/worker-17").await.body["id"],
+            json!(id)
+        );
+        let listed = server.get(KEY_A, "/v1/webhooks?uid=worker-17").await;
+        assert_eq!(listed.body["data"][0]["id"], json!(id), "{}", listed.body);
+        let none = server.get(KEY_A, "/v1/webhooks?uid=nobody").await;
+        assert_eq!(none.body["data"], json!([]));
+        assert!(
+            server.get(KEY_B, "/v1/webhooks?uid=worker-17").await.body["data"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        // Taken, UUID-shaped or malformed: refused, nothing made.
+        let taken = server
+        .post(
+            KEY_A,
+            "/v1/webhooks",
+            json!({"url": "https://uid.example/other", "event_types": ["a"], "uid": "worker-17"}),
+        )
+        .await;
+        taken.assert_problem(409, "webhook_conflict");
+        for bad in ["01890a5d-ac96-774b-bcce-b302099a8057", "with space", ""] {
+            let reply = server
+                .post(
+                    KEY_A,
+                    "/v1/webhooks",
+                    json!({"url": "https://uid.example/bad", "event_types": ["a"], "uid": bad}),
+                )
+                .await;
+            reply.assert_problem(400, "validation_error");
+            assert_eq!(reply.error_fields(), vec!["uid".to_owned()]);
+        }
+        server
+            .get(KEY_A, "/v1/webhooks?uid=with%20space")
+            .await
+            .assert_problem(400, "validation_error");
+        assert_eq!(
+            server.get(KEY_A, "/v1/webhooks").await.body["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // A second webhook may not take the uid by PATCH either; renamed, the old uid is free.
+        let other = server
+            .create_webhook(KEY_A, "https://uid.example/2", &["b"])
+            .await;
+        let other_id = id_of(&other);
+        server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{other_id}"),
+                json!({"uid": "worker-17"}),
+            )
+            .await
+            .assert_problem(409, "webhook_conflict");
+        let renamed = server
+            .patch(KEY_A, "/v1/webhooks/worker-17", json!({"uid": "worker-18"}))
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        server
+            .get(KEY_A, "/v1/webhooks/worker-17")
+            .await
+            .assert_problem(404, "webhook_not_found");
+        let reply = server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{other_id}"),
+                json!({"uid": "worker-17"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+        // Removed with null; deleting a webhook frees its uid.
+        let cleared = server
+            .patch(KEY_A, "/v1/webhooks/worker-18", json!({"uid": null}))
+            .await;
+        assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+        assert_eq!(cleared.body["uid"], Value::Null);
+        server
+            .get(KEY_A, "/v1/webhooks/worker-18")
+            .await
+            .assert_problem(404, "webhook_not_found");
+        let deleted = server.delete(KEY_A, "/v1/webhooks/worker-17").await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        let again = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://uid.example/3", "event_types": ["c"], "uid": "worker-17"}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    }
+);

@@ -168,6 +168,7 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
     .unwrap();
     let tenant = TenantId::parse("ci").unwrap();
     let spec = WebhookSpec {
+        uid: None,
         url: WebhookUrl::parse(&receiver.url("/lambda"), &UrlPolicy::DEVELOPMENT).unwrap(),
         event_types: hookline::domain::EventTypes::new(vec![
             hookline::domain::EventTypePattern::parse("*").unwrap(),

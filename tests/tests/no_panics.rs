@@ -242,6 +242,7 @@ fn random_requests_never_panic_and_never_answer_5xx() {
         // Stored directly: registration would refuse the name, since it answers a
         // forbidden address (which is what keeps pings on the machine).
         let spec = WebhookSpec {
+            uid: None,
             url: WebhookUrl::parse("https://hookline.invalid/x", &UrlPolicy::STRICT).unwrap(),
             event_types: EventTypes::new(vec![EventTypePattern::parse("a.*").unwrap()]).unwrap(),
             filters: vec![],

@@ -4,7 +4,7 @@
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeyRecord, CustomHeaders, Delivery, DeliveryStatus, Event, EventData,
     EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata, RequestStatus, Scope,
-    TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId, WebhookSecret,
+    TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId, WebhookSecret, WebhookUid,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -12,6 +12,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct WebhookView<'a> {
     id: WebhookId,
+    uid: Option<&'a WebhookUid>,
     url: &'a WebhookUrl,
     event_types: &'a EventTypes,
     filters: &'a [Filter],
@@ -38,6 +39,7 @@ impl<'a> WebhookView<'a> {
     pub fn new(w: &'a Webhook) -> Self {
         Self {
             id: w.id,
+            uid: w.uid.as_ref(),
             url: &w.url,
             event_types: &w.event_types,
             filters: &w.filters,

@@ -10,6 +10,7 @@ use crate::domain::webhook_limits::*;
 use crate::domain::{
     CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
     Filter, Metadata, Trigger, Verification, Webhook, WebhookId, WebhookSecret, WebhookSpec,
+    WebhookUid,
 };
 use crate::store::StoreError;
 use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
@@ -28,6 +29,7 @@ pub struct Call<'a> {
 const WRITE_ATTEMPTS: usize = 5;
 
 const WRITABLE: &[&str] = &[
+    "uid",
     "url",
     "event_types",
     "filters",
@@ -39,6 +41,7 @@ const WRITABLE: &[&str] = &[
     "verify",
 ];
 const CREATE_FIELDS: &[&str] = &[
+    "uid",
     "url",
     "event_types",
     "filters",
@@ -77,6 +80,8 @@ struct FilterIn {
 /// The writable fields a body gave, each already parsed into its domain type.
 #[derive(Clone, Default)]
 struct Given {
+    /// `Some(None)`: PATCH removes the uid.
+    uid: Option<Option<WebhookUid>>,
     url: Option<WebhookUrl>,
     /// Why the url was refused by the URL rules (`url_not_allowed`, not a format error).
     url_refused: Option<String>,
@@ -103,6 +108,12 @@ async fn screen_name(call: &Call<'_>, given: &mut Given) {
 
 fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
     let mut given = Given::default();
+    if let Some(uid) = body.take_nullable::<String>("uid") {
+        match uid.map(|u| WebhookUid::parse(&u)).transpose() {
+            Ok(uid) => given.uid = Some(uid),
+            Err(why) => body.error("uid", why),
+        }
+    }
     if let Some(text) = body.take::<String>("url") {
         match WebhookUrl::parse(&text, policy) {
             Ok(url) => given.url = Some(url),
@@ -241,6 +252,7 @@ fn whole_spec(mut body: Body, given: Given) -> Result<WebhookSpec, ApiError> {
         return Err(ApiError::validation("url", "is required"));
     };
     Ok(WebhookSpec {
+        uid: given.uid.flatten(),
         url,
         event_types,
         filters: given.filters.unwrap_or_default(),
@@ -254,6 +266,7 @@ fn whole_spec(mut body: Body, given: Given) -> Result<WebhookSpec, ApiError> {
 
 fn patched_spec(current: WebhookSpec, given: Given) -> WebhookSpec {
     WebhookSpec {
+        uid: given.uid.unwrap_or(current.uid),
         url: given.url.unwrap_or(current.url),
         event_types: given.event_types.unwrap_or(current.event_types),
         filters: given.filters.unwrap_or(current.filters),
@@ -315,10 +328,18 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
 pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     let query = Query::parse(
         call.request.query.as_deref(),
-        &["limit", "cursor", "event_type", "active"],
+        &["limit", "cursor", "event_type", "active", "uid"],
     )?;
     let mut errors = Vec::new();
     let (limit, cursor) = page_params(&query, WebhookId::parse, &mut errors);
+    let uid = match query.get("uid").map(WebhookUid::parse) {
+        Some(Err(why)) => {
+            errors.push(FieldError::new("uid", why));
+            None
+        }
+        Some(Ok(uid)) => Some(uid),
+        None => None,
+    };
     let event_type = match query.get("event_type").map(EventType::parse) {
         Some(Err(why)) => {
             errors.push(FieldError::new("event_type", why));
@@ -347,15 +368,32 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             && event_type.as_ref().is_none_or(|t| w.event_types.matches(t))
     };
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
-    let (page, more) = fill_page(
-        cursor,
-        limit,
-        filtered,
-        |w: &Webhook| w.id,
-        wanted,
-        |after, n| async move { ctx.webhooks.list(tenant, after.as_ref(), n).await },
-    )
-    .await?;
+    let (page, more) = match uid {
+        // One webhook at most: the one with this uid, if the other filters keep it.
+        Some(uid) => {
+            let found = match ctx.webhooks.find_uid(tenant, &uid).await? {
+                Some(id) => ctx.webhooks.get(tenant, &id).await?,
+                None => None,
+            };
+            let after = cursor;
+            let page: Vec<Webhook> = found
+                .into_iter()
+                .filter(|w| wanted(w) && after.is_none_or(|a| w.id > a))
+                .collect();
+            (page, false)
+        }
+        None => {
+            fill_page(
+                cursor,
+                limit,
+                filtered,
+                |w: &Webhook| w.id,
+                wanted,
+                |after, n| async move { ctx.webhooks.list(tenant, after.as_ref(), n).await },
+            )
+            .await?
+        }
+    };
     let next_cursor = match page.last() {
         Some(last) if more => Some(Cursor::after(last.id).encode()),
         _ => None,
@@ -371,11 +409,21 @@ pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
 }
 
 /// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
+/// The caller's webhook named in a path by its id or its uid (a uid is never UUID-shaped).
 pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
-    let id = WebhookId::parse(id).ok_or(ApiError::WebhookNotFound)?;
-    call.ctx
-        .webhooks
-        .get(&call.caller.tenant, &id)
+    let (webhooks, tenant) = (&call.ctx.webhooks, &call.caller.tenant);
+    let id = match WebhookId::parse(id) {
+        Some(id) => id,
+        None => {
+            let uid = WebhookUid::parse(id).map_err(|_| ApiError::WebhookNotFound)?;
+            webhooks
+                .find_uid(tenant, &uid)
+                .await?
+                .ok_or(ApiError::WebhookNotFound)?
+        }
+    };
+    webhooks
+        .get(tenant, &id)
         .await?
         .ok_or(ApiError::WebhookNotFound)
 }

@@ -232,6 +232,7 @@ mod tests {
     /// A webhook stored under the development rules, on a loopback address.
     fn loopback_webhook(port: u16) -> Webhook {
         let spec = WebhookSpec {
+            uid: None,
             url: WebhookUrl::parse(
                 &format!("http://127.0.0.1:{port}/"),
                 &UrlPolicy::DEVELOPMENT,

@@ -126,6 +126,7 @@ mod tests {
 
     fn webhook() -> Webhook {
         let spec = WebhookSpec {
+            uid: None,
             url: WebhookUrl::parse("https://a.example/h", &UrlPolicy::STRICT).unwrap(),
             event_types: EventTypes::new(vec![EventTypePattern::parse("*").unwrap()]).unwrap(),
             filters: vec![],

@@ -14,6 +14,7 @@ mod scope;
 mod secret;
 mod tenant;
 mod time;
+mod uid;
 mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash, KeyOwner};
@@ -30,7 +31,8 @@ pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;
 pub use tenant::TenantId;
 pub use time::Timestamp;
-pub use webhook::{Disable, HealthChange, Metadata, Verification, Webhook, WebhookSpec};
+pub use uid::WebhookUid;
+pub use webhook::{Disable, HealthChange, Metadata, Verification, Webhook, WebhookSpec, uid_key};
 
 /// Length and count limits of a webhook's fields.
 pub mod webhook_limits {

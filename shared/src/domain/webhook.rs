@@ -2,6 +2,7 @@
 
 use super::{
     CustomHeaders, EventType, EventTypes, Filter, TenantId, Timestamp, WebhookId, WebhookSecret,
+    WebhookUid,
 };
 use crate::url_guard::WebhookUrl;
 use sha2::{Digest, Sha256};
@@ -40,6 +41,7 @@ pub struct Disable {
 /// The fields a user writes, already validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookSpec {
+    pub uid: Option<WebhookUid>,
     pub url: WebhookUrl,
     pub event_types: EventTypes,
     pub filters: Vec<Filter>,
@@ -48,6 +50,11 @@ pub struct WebhookSpec {
     pub headers: CustomHeaders,
     pub metadata: Metadata,
     pub verification: Verification,
+}
+
+/// The unique key that claims a uid.
+pub fn uid_key(uid: &WebhookUid) -> String {
+    format!("uid:{uid}")
 }
 
 /// How an endpoint proves it wants this webhook before a create or change takes effect.
@@ -76,6 +83,9 @@ impl Verification {
 pub struct Webhook {
     pub id: WebhookId,
     pub tenant: TenantId,
+    /// The caller's own id for it, unique within the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<WebhookUid>,
     pub url: WebhookUrl,
     pub event_types: EventTypes,
     pub filters: Vec<Filter>,
@@ -109,6 +119,7 @@ impl Webhook {
     pub fn new(tenant: TenantId, spec: WebhookSpec, secret: WebhookSecret) -> Self {
         let now = Timestamp::now();
         let WebhookSpec {
+            uid,
             url,
             event_types,
             filters,
@@ -121,6 +132,7 @@ impl Webhook {
         Self {
             id: WebhookId::new(),
             tenant,
+            uid,
             url,
             event_types,
             filters,
@@ -147,6 +159,7 @@ impl Webhook {
 
     pub fn spec(&self) -> WebhookSpec {
         WebhookSpec {
+            uid: self.uid.clone(),
             url: self.url.clone(),
             event_types: self.event_types.clone(),
             filters: self.filters.clone(),
@@ -163,6 +176,7 @@ impl Webhook {
     pub fn with_spec(&self, spec: WebhookSpec) -> Self {
         let reactivated = !self.active && spec.active;
         let WebhookSpec {
+            uid,
             url,
             event_types,
             filters,
@@ -173,6 +187,7 @@ impl Webhook {
             verification,
         } = spec;
         let mut next = Self {
+            uid,
             url,
             event_types,
             filters,
@@ -266,6 +281,16 @@ impl Webhook {
         hex::encode(hasher.finalize())
     }
 
+    /// What may belong to one webhook only within its tenant: the conflict key, and the uid
+    /// (as `uid:<uid>`).
+    pub fn unique_keys(&self) -> Vec<String> {
+        let mut keys = vec![self.conflict_key()];
+        if let Some(uid) = &self.uid {
+            keys.push(uid_key(uid));
+        }
+        keys
+    }
+
     /// Whether an event of this type and data would be delivered here.
     pub fn wants(&self, event_type: &EventType, data: &serde_json::Value) -> bool {
         self.active
@@ -282,6 +307,7 @@ mod tests {
 
     fn spec(url: &str, types: &[&str]) -> WebhookSpec {
         WebhookSpec {
+            uid: None,
             url: WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
             event_types: EventTypes::new(
                 types

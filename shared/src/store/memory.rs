@@ -4,15 +4,17 @@
 use super::{KeyStore, StoreError, WebhookStore};
 use crate::domain::{
     ApiKeyId, ApiKeyRecord, HealthChange, KeyHash, KeyOwner, TenantId, Webhook, WebhookId,
+    WebhookUid, uid_key,
 };
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 #[derive(Default)]
 struct Tenant {
     webhooks: BTreeMap<WebhookId, Webhook>,
-    conflict_keys: HashSet<String>,
+    /// Each webhook's unique keys (conflict key, uid), to the webhook holding it.
+    unique: HashMap<String, WebhookId>,
     routing_version: u64,
 }
 
@@ -34,14 +36,16 @@ impl WebhookStore for MemoryWebhookStore {
     async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
         let mut tenants = self.lock();
         let tenant = tenants.entry(webhook.tenant.clone()).or_default();
-        let key = webhook.conflict_key();
-        if tenant.conflict_keys.contains(&key) {
+        let keys = webhook.unique_keys();
+        if keys.iter().any(|k| tenant.unique.contains_key(k)) {
             return Err(StoreError::Conflict);
         }
         if tenant.webhooks.len() >= max_per_tenant as usize {
             return Err(StoreError::LimitReached);
         }
-        tenant.conflict_keys.insert(key);
+        for key in keys {
+            tenant.unique.insert(key, webhook.id);
+        }
         tenant.webhooks.insert(webhook.id, webhook.clone());
         tenant.routing_version += 1;
         Ok(())
@@ -86,13 +90,21 @@ impl WebhookStore for MemoryWebhookStore {
             Some(stored) if stored.version == previous.version => {}
             _ => return Err(StoreError::Stale),
         }
-        let (old_key, new_key) = (previous.conflict_key(), next.conflict_key());
-        if old_key != new_key {
-            if tenant.conflict_keys.contains(&new_key) {
-                return Err(StoreError::Conflict);
-            }
-            tenant.conflict_keys.remove(&old_key);
-            tenant.conflict_keys.insert(new_key);
+        let (old_keys, new_keys) = (previous.unique_keys(), next.unique_keys());
+        let taken = |k: &String| {
+            tenant
+                .unique
+                .get(k)
+                .is_some_and(|holder| holder != &next.id)
+        };
+        if new_keys.iter().any(taken) {
+            return Err(StoreError::Conflict);
+        }
+        for key in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+            tenant.unique.remove(key);
+        }
+        for key in new_keys {
+            tenant.unique.insert(key, next.id);
         }
         // As DynamoDB's update writes only what changed: health written meanwhile is kept.
         let mut merged = next.clone();
@@ -102,6 +114,18 @@ impl WebhookStore for MemoryWebhookStore {
         tenant.webhooks.insert(next.id, merged);
         tenant.routing_version += 1;
         Ok(())
+    }
+
+    async fn find_uid(
+        &self,
+        tenant: &TenantId,
+        uid: &WebhookUid,
+    ) -> Result<Option<WebhookId>, StoreError> {
+        Ok(self
+            .lock()
+            .get(tenant)
+            .and_then(|t| t.unique.get(&uid_key(uid)))
+            .copied())
     }
 
     async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError> {
@@ -138,7 +162,9 @@ impl WebhookStore for MemoryWebhookStore {
             _ => return Err(StoreError::Stale),
         }
         tenant.webhooks.remove(&webhook.id);
-        tenant.conflict_keys.remove(&webhook.conflict_key());
+        for key in webhook.unique_keys() {
+            tenant.unique.remove(&key);
+        }
         tenant.routing_version += 1;
         Ok(())
     }

@@ -10,7 +10,7 @@ pub use memory_delivery::MemoryDeliveryStore;
 
 use crate::domain::{
     ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, HealthChange,
-    KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId,
+    KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId, WebhookUid,
 };
 use async_trait::async_trait;
 
@@ -74,6 +74,13 @@ pub trait WebhookStore: Send + Sync {
     /// A number that changes whenever which webhooks of the tenant an event would go to may
     /// have changed (a webhook created, edited, deleted or disabled): a cached view of them is
     /// current while it is the same. One small strongly consistent read.
+    /// The id of the tenant's webhook with this uid.
+    async fn find_uid(
+        &self,
+        tenant: &TenantId,
+        uid: &WebhookUid,
+    ) -> Result<Option<WebhookId>, StoreError>;
+
     async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError>;
 
     /// Applies an attempt's effect (`Webhook::with_health`) to the stored webhook in one

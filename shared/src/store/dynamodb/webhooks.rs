@@ -3,7 +3,7 @@
 use super::{
     DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update,
 };
-use crate::domain::{HealthChange, TenantId, Webhook, WebhookId};
+use crate::domain::{HealthChange, TenantId, Webhook, WebhookId, WebhookUid, uid_key};
 use crate::store::{StoreError, WebhookStore};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
@@ -32,11 +32,9 @@ impl DynamoStore {
         Ok(item)
     }
 
-    fn conflict_item(&self, webhook: &Webhook) -> Item {
-        let mut item = key(
-            tenant_pk(&webhook.tenant),
-            conflict_sk(&webhook.conflict_key()),
-        );
+    /// The item claiming one of the webhook's unique keys (conflict key, uid) in its tenant.
+    fn unique_item(&self, webhook: &Webhook, unique: &str) -> Item {
+        let mut item = key(tenant_pk(&webhook.tenant), conflict_sk(unique));
         item.insert("webhook_id".into(), s(webhook.id.to_string()));
         item
     }
@@ -173,22 +171,22 @@ fn attribute(value: &impl serde::Serialize) -> Result<AttributeValue, StoreError
 #[async_trait]
 impl WebhookStore for DynamoStore {
     async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
-        let items = vec![
-            tx_put(self.put(
-                self.webhook_item(webhook)?,
-                Some("attribute_not_exists(pk)"),
-            )?),
-            tx_put(self.put(
-                self.conflict_item(webhook),
-                Some("attribute_not_exists(pk)"),
-            )?),
-            tx_update(self.count_update(&webhook.tenant, 1, Some(max_per_tenant))?),
-        ];
+        const NEW: Option<&str> = Some("attribute_not_exists(pk)");
+        let keys = webhook.unique_keys();
+        let mut items = vec![tx_put(self.put(self.webhook_item(webhook)?, NEW)?)];
+        for unique in &keys {
+            items.push(tx_put(self.put(self.unique_item(webhook, unique), NEW)?));
+        }
+        items.push(tx_update(self.count_update(
+            &webhook.tenant,
+            1,
+            Some(max_per_tenant),
+        )?));
         match self.transact(items).await {
             Ok(()) => Ok(()),
-            Err(TransactFailure::Condition(1)) => Err(StoreError::Conflict),
-            Err(TransactFailure::Condition(2)) => Err(StoreError::LimitReached),
-            Err(TransactFailure::Condition(_)) => Err(StoreError::backend("webhook id collision")),
+            Err(TransactFailure::Condition(0)) => Err(StoreError::backend("webhook id collision")),
+            Err(TransactFailure::Condition(i)) if i <= keys.len() => Err(StoreError::Conflict),
+            Err(TransactFailure::Condition(_)) => Err(StoreError::LimitReached),
             Err(TransactFailure::Backend(e)) => Err(e),
         }
     }
@@ -229,15 +227,16 @@ impl WebhookStore for DynamoStore {
 
     async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
         let mut items = vec![tx_update(self.edit(previous, next)?)];
-        if previous.conflict_key() != next.conflict_key() {
-            let old = key(
-                tenant_pk(&previous.tenant),
-                conflict_sk(&previous.conflict_key()),
-            );
+        let (old_keys, new_keys) = (previous.unique_keys(), next.unique_keys());
+        for gone in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+            let old = key(tenant_pk(&previous.tenant), conflict_sk(gone));
             items.push(tx_delete(self.delete_item(old)?));
-            items.push(tx_put(
-                self.put(self.conflict_item(next), Some("attribute_not_exists(pk)"))?,
-            ));
+        }
+        for claimed in new_keys.iter().filter(|k| !old_keys.contains(k)) {
+            items.push(tx_put(self.put(
+                self.unique_item(next, claimed),
+                Some("attribute_not_exists(pk)"),
+            )?));
         }
         items.push(tx_update(self.count_update(&next.tenant, 0, None)?));
         match self.transact(items).await {
@@ -246,6 +245,28 @@ impl WebhookStore for DynamoStore {
             Err(TransactFailure::Condition(_)) => Err(StoreError::Conflict),
             Err(TransactFailure::Backend(e)) => Err(e),
         }
+    }
+
+    async fn find_uid(
+        &self,
+        tenant: &TenantId,
+        uid: &WebhookUid,
+    ) -> Result<Option<WebhookId>, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), conflict_sk(&uid_key(uid)))))
+            .projection_expression("webhook_id")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(found
+            .item()
+            .and_then(|i| i.get("webhook_id"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|v| WebhookId::parse(v)))
     }
 
     async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError> {
@@ -345,15 +366,12 @@ impl WebhookStore for DynamoStore {
             .expression_attribute_values(":v", n(webhook.version))
             .build()
             .map_err(StoreError::backend)?;
-        let conflict = key(
-            tenant_pk(&webhook.tenant),
-            conflict_sk(&webhook.conflict_key()),
-        );
-        let items = vec![
-            tx_delete(remove),
-            tx_delete(self.delete_item(conflict)?),
-            tx_update(self.count_update(&webhook.tenant, -1, None)?),
-        ];
+        let mut items = vec![tx_delete(remove)];
+        for unique in webhook.unique_keys() {
+            let claim = key(tenant_pk(&webhook.tenant), conflict_sk(&unique));
+            items.push(tx_delete(self.delete_item(claim)?));
+        }
+        items.push(tx_update(self.count_update(&webhook.tenant, -1, None)?));
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition(_)) => Err(StoreError::Stale),
