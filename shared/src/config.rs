@@ -1,7 +1,7 @@
 //! Settings, read once at start. In AWS they are the functions' environment variables (set by
 //! `template.yaml`); the local server fills the same struct from its flags.
 
-use crate::domain::RetrySchedule;
+use crate::domain::{CatalogMode, RetrySchedule};
 use crate::url_guard::UrlPolicy;
 use crate::url_guard::resolve::DnsOverrides;
 use std::env;
@@ -32,6 +32,8 @@ pub struct Config {
     /// The delivery queue and its dead-letter queue (SQS URLs), in AWS.
     pub queue_url: Option<String>,
     pub dead_letter_queue_url: Option<String>,
+    /// Whether only catalogued event types may be published and subscribed to.
+    pub catalog: CatalogMode,
 }
 
 /// How deliveries are attempted.
@@ -79,6 +81,7 @@ impl Default for Config {
             delivery: DeliverySettings::default(),
             queue_url: None,
             dead_letter_queue_url: None,
+            catalog: CatalogMode::Open,
         }
     }
 }
@@ -111,7 +114,8 @@ impl Config {
     /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000), `HOOKLINE_AUTH_MODE`
     /// (`authorizer`, the default, or `keys`), `HOOKLINE_RETRY_SCHEDULE`,
     /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
-    /// `HOOKLINE_QUEUE_URL` and `HOOKLINE_DEAD_LETTER_QUEUE_URL`. A bad value fails the cold
+    /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL` and `HOOKLINE_EVENT_CATALOG`
+    /// (`open`, the default, or `enforced`). A bad value fails the cold
     /// start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
@@ -166,6 +170,13 @@ impl Config {
         if let Some(v) = var("HOOKLINE_EXECUTION_TTL") {
             delivery.execution_ttl = parse_duration("HOOKLINE_EXECUTION_TTL", &v)?;
         }
+        let catalog = match var("HOOKLINE_EVENT_CATALOG") {
+            None => CatalogMode::Open,
+            Some(v) => CatalogMode::parse(v.trim()).ok_or(ConfigError {
+                name: "HOOKLINE_EVENT_CATALOG",
+                message: format!("expected open or enforced, got {v:?}"),
+            })?,
+        };
         Ok(Self {
             table_name,
             urls: UrlPolicy {
@@ -178,6 +189,7 @@ impl Config {
             delivery,
             queue_url: var("HOOKLINE_QUEUE_URL"),
             dead_letter_queue_url: var("HOOKLINE_DEAD_LETTER_QUEUE_URL"),
+            catalog,
         })
     }
 }

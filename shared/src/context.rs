@@ -1,5 +1,6 @@
 //! `AppContext`: what every handler needs, built once per process.
 
+use crate::catalog::CatalogCache;
 use crate::config::Config;
 use crate::delivery::send::DeliveryClient;
 use crate::queue::TaskQueue;
@@ -7,8 +8,10 @@ use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
 use crate::routing::RoutingCache;
 use crate::store::dynamodb::DynamoStore;
-use crate::store::memory::{MemoryKeyStore, MemoryWebhookStore};
-use crate::store::{EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore};
+use crate::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
+use crate::store::{
+    CatalogStore, EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore,
+};
 use crate::url_guard::UrlPolicy;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,9 @@ pub struct AppContext {
     pub keys: Arc<dyn KeyStore>,
     pub events: Arc<dyn EventStore>,
     pub executions: Arc<dyn ExecutionStore>,
+    /// The event-type catalog, and this process's compiled copy of it.
+    pub catalog: Arc<dyn CatalogStore>,
+    pub catalog_cache: Arc<CatalogCache>,
     /// Delivery tasks.
     pub queue: Arc<dyn TaskQueue>,
     /// Where a delivery goes when its last attempt failed, with its record.
@@ -76,6 +82,8 @@ impl AppContext {
             webhooks: store.clone(),
             keys: store.clone(),
             events: store.clone(),
+            catalog: store.clone(),
+            catalog_cache: Arc::default(),
             executions: store,
             queue,
             dead_letters,
@@ -101,6 +109,8 @@ impl AppContext {
             keys: Arc::new(MemoryKeyStore::default()),
             events: deliveries.clone(),
             executions: deliveries,
+            catalog: Arc::new(MemoryCatalogStore::default()),
+            catalog_cache: Arc::default(),
             queue,
             dead_letters,
             http,

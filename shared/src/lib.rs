@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod aws;
+pub mod catalog;
 pub mod config;
 pub mod context;
 pub mod delivery;

@@ -637,6 +637,65 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
     assert_eq!(rest, made[3..]);
 }
 
+/// Every catalog store check.
+pub async fn catalog_store(store: Arc<dyn hookline::store::CatalogStore>) {
+    use hookline::domain::{CatalogEntry, EventType};
+    let entry = |name: &str| {
+        let now = Timestamp::now();
+        CatalogEntry {
+            name: EventType::parse(name).unwrap(),
+            description: format!("{name}, described"),
+            schema: Some(
+                json!({"type": "object", "properties": {"deep": {"$defs": {"x": {"items": [[[[[{}]]]]]}}}}}),
+            ),
+            example: Some(json!({"n": 1})),
+            archived: false,
+            created_at: now,
+            updated_at: now,
+        }
+    };
+    // Names out of order come back in order, and round-trip whole.
+    for name in [
+        "task.failed",
+        "node.changed",
+        "task.completed",
+        "a",
+        "z.last",
+    ] {
+        store.insert(&entry(name)).await.unwrap();
+    }
+    let again = store.insert(&entry("task.failed")).await;
+    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+    let name = EventType::parse("task.completed").unwrap();
+    let stored = store.get(&name).await.unwrap().unwrap();
+    assert_eq!(stored.description, "task.completed, described");
+    assert_eq!(stored.schema, entry("x").schema);
+    let first = store.list(None, 2).await.unwrap();
+    let names = |page: &[CatalogEntry]| {
+        page.iter()
+            .map(|e| e.name.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&first), ["a", "node.changed"]);
+    let rest = store.list(Some(&first[1].name), 10).await.unwrap();
+    assert_eq!(names(&rest), ["task.completed", "task.failed", "z.last"]);
+
+    // A replace of what was read lands once; one of a stale read does not.
+    let mut next = stored.clone();
+    next.archived = true;
+    next.updated_at = stored.updated_at.plus(std::time::Duration::from_millis(5));
+    store.replace(&stored, &next).await.unwrap();
+    let stale = store.replace(&stored, &next).await;
+    assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+    assert!(store.get(&name).await.unwrap().unwrap().archived);
+
+    assert!(store.delete(&name).await.unwrap());
+    assert!(!store.delete(&name).await.unwrap());
+    assert_eq!(store.get(&name).await.unwrap(), None);
+    let gone = store.replace(&next, &next).await;
+    assert!(matches!(gone, Err(StoreError::Stale)), "{gone:?}");
+}
+
 /// Every task queue check. `visibility` is the queue's visibility timeout; SQS counts delays
 /// in whole seconds, so the checks use seconds too.
 pub async fn task_queue(

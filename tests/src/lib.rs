@@ -100,6 +100,7 @@ impl TestServer {
             queue_name: unique_table(),
             request_timeout: std::time::Duration::from_secs(30),
             delivery_concurrency: 64,
+            event_catalog: hookline::domain::CatalogMode::Open,
         };
         if backend == Backend::DynamoDb {
             settings.dynamodb_endpoint = Some(emulator_endpoint());

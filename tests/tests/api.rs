@@ -1145,3 +1145,250 @@ on_both_backends!(
         assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
     }
 );
+
+on_both_backends!(
+    the_catalog_describes_event_types_and_validates_what_is_published,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let schema = json!({
+            "type": "object",
+            "required": ["task_id"],
+            "properties": {"task_id": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}
+        });
+        let made = server
+        .post(
+            KEY_OPERATOR,
+            "/v1/event-types",
+            json!({"name": "task.completed", "description": "A task finished", "schema": schema, "example": {"task_id": 7}}),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.body["archived"], false);
+
+        // Tenants read it; only the operator writes it.
+        let listed = server.get(KEY_A, "/v1/event-types").await;
+        assert_eq!(
+            listed.body["data"][0]["name"], "task.completed",
+            "{}",
+            listed.body
+        );
+        let one = server.get(KEY_B, "/v1/event-types/task.completed").await;
+        assert_eq!(one.body["example"], json!({"task_id": 7}));
+        server
+            .post(
+                KEY_A,
+                "/v1/event-types",
+                json!({"name": "x", "description": "x"}),
+            )
+            .await
+            .assert_problem(403, "forbidden");
+        server
+            .get(KEY_A, "/v1/event-types/nope")
+            .await
+            .assert_problem(404, "event_type_not_found");
+
+        // Bad input: a clear 400 naming the field, or a 409, and nothing changes.
+        server
+            .post(
+                KEY_OPERATOR,
+                "/v1/event-types",
+                json!({"name": "task.completed", "description": "again"}),
+            )
+            .await
+            .assert_problem(409, "event_type_conflict");
+        for (body, field) in [
+            (json!({"name": "task.*", "description": "x"}), "name"),
+            (json!({"name": "a.b"}), "description"),
+            (
+                json!({"name": "a.b", "description": "x", "schema": {"type": "nonsense"}}),
+                "schema",
+            ),
+            (
+                json!({"name": "a.b", "description": "x", "schema": {"minimum": "five"}}),
+                "schema",
+            ),
+            (
+                json!({"name": "a.b", "description": "x", "example": [1]}),
+                "example",
+            ),
+            (
+                json!({"name": "a.b", "description": "x", "schema": schema, "example": {"task_id": "seven"}}),
+                "/example/task_id",
+            ),
+        ] {
+            let reply = server
+                .post(KEY_OPERATOR, "/v1/event-types", body.clone())
+                .await;
+            reply.assert_problem(400, "validation_error");
+            assert!(
+                reply.error_fields().contains(&field.to_owned()),
+                "{body}: {}",
+                reply.body
+            );
+        }
+        assert_eq!(
+            server.get(KEY_A, "/v1/event-types").await.body["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Publishing validates `data` by the schema, each failure named by its pointer.
+        let bad = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "task.completed", "data": {"task_id": "x", "tags": ["a", 2]}}),
+            )
+            .await;
+        bad.assert_problem(400, "validation_error");
+        let fields = bad.error_fields();
+        assert!(
+            fields.contains(&"/data/task_id".to_owned())
+                && fields.contains(&"/data/tags/1".to_owned()),
+            "{}",
+            bad.body
+        );
+        let good = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "task.completed", "data": {"task_id": 1}}),
+            )
+            .await;
+        assert_eq!(good.status, StatusCode::ACCEPTED, "{}", good.body);
+        let open = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "not.catalogued", "data": {}}),
+            )
+            .await;
+        assert_eq!(
+            open.status,
+            StatusCode::ACCEPTED,
+            "the catalog is open: {}",
+            open.body
+        );
+
+        // Changed: an example must still fit; archived types leave the default list; without a
+        // schema anything goes.
+        server
+            .patch(
+                KEY_OPERATOR,
+                "/v1/event-types/task.completed",
+                json!({"example": {"task_id": []}}),
+            )
+            .await
+            .assert_problem(400, "validation_error");
+        let archived = server
+            .patch(
+                KEY_OPERATOR,
+                "/v1/event-types/task.completed",
+                json!({"archived": true, "schema": null}),
+            )
+            .await;
+        assert_eq!(archived.status, StatusCode::OK, "{}", archived.body);
+        assert_eq!(archived.body["schema"], Value::Null);
+        assert_eq!(
+            server.get(KEY_A, "/v1/event-types").await.body["data"],
+            json!([])
+        );
+        let all = server
+            .get(KEY_A, "/v1/event-types?include_archived=true")
+            .await;
+        assert_eq!(all.body["data"][0]["archived"], true);
+        let free = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "task.completed", "data": {"task_id": "x"}}),
+            )
+            .await;
+        assert_eq!(free.status, StatusCode::ACCEPTED, "{}", free.body);
+
+        let deleted = server
+            .delete(KEY_OPERATOR, "/v1/event-types/task.completed")
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        server
+            .get(KEY_A, "/v1/event-types/task.completed")
+            .await
+            .assert_problem(404, "event_type_not_found");
+    }
+);
+
+on_both_backends!(
+    an_enforced_catalog_binds_publishers_and_subscribers,
+    |backend| async move {
+        let server = TestServer::start_with(backend, |s| {
+            s.event_catalog = hookline::domain::CatalogMode::Enforced;
+        })
+        .await;
+        let publish = |event_type: &'static str| {
+            let server = &server;
+            async move {
+                server
+                    .post(
+                        KEY_A,
+                        "/v1/events",
+                        json!({"event_type": event_type, "data": {}}),
+                    )
+                    .await
+            }
+        };
+        let reply = publish("task.completed").await;
+        reply.assert_problem(400, "validation_error");
+        assert_eq!(reply.error_fields(), vec!["event_type".to_owned()]);
+        let reply = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://e.example/h", "event_types": ["task.*"]}),
+            )
+            .await;
+        reply.assert_problem(400, "validation_error");
+        assert_eq!(reply.error_fields(), vec!["event_types[0]".to_owned()]);
+
+        let made = server
+            .post(
+                KEY_OPERATOR,
+                "/v1/event-types",
+                json!({"name": "task.completed", "description": "done"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(publish("task.completed").await.status, StatusCode::ACCEPTED);
+        for patterns in [json!(["task.*"]), json!(["*"]), json!(["task.completed"])] {
+            let reply = server
+            .post(KEY_A, "/v1/webhooks", json!({"url": format!("https://e.example/{}", patterns[0].as_str().unwrap().replace('*', "all")), "event_types": patterns}))
+            .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "{patterns}: {}",
+                reply.body
+            );
+        }
+        let reply = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://e.example/2", "event_types": ["task.completed", "node.*"]}),
+            )
+            .await;
+        assert_eq!(reply.error_fields(), vec!["event_types[1]".to_owned()]);
+
+        server
+            .patch(
+                KEY_OPERATOR,
+                "/v1/event-types/task.completed",
+                json!({"archived": true}),
+            )
+            .await;
+        publish("task.completed")
+            .await
+            .assert_problem(400, "validation_error");
+    }
+);

@@ -11,7 +11,7 @@
     reason = "test code: a failed expectation must fail the test"
 )]
 
-use hookline::api::{Operation, ROUTES};
+use hookline::api::{Operation, ROUTES, Tenancy};
 use hookline::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, TenantId};
 use hookline_tests::receiver::Receiver;
 use hookline_tests::{KEY_A, KEY_B, KEY_OPERATOR, TestServer, eventually, on_both_backends};
@@ -50,6 +50,7 @@ impl Fixture {
             .replace("{id}", id)
             .replace("{tenant}", "tenant-a")
             .replace("{key_id}", &self.key)
+            .replace("{name}", "iso.made")
     }
 }
 
@@ -63,6 +64,8 @@ fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
         Operation::PatchWebhook => Some(json!({"description": "changed"})),
         Operation::PublishEvent => Some(json!({"event_type": "iso.made", "data": {"n": 2}})),
         Operation::CreateTenantKey => Some(json!({"scopes": ["webhooks:view"]})),
+        Operation::CreateEventType => Some(json!({"name": "iso.other", "description": "x"})),
+        Operation::UpdateEventType => Some(json!({"description": "changed"})),
         _ => None,
     }
 }
@@ -84,10 +87,28 @@ async fn snapshot(server: &TestServer, fx: &Fixture) -> Value {
     let keys = server.get(KEY_OPERATOR, "/v1/tenants/tenant-a/keys").await;
     assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
     seen.push(keys.body);
+    let catalog = server
+        .get(KEY_A, "/v1/event-types?include_archived=true")
+        .await;
+    assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
+    seen.push(catalog.body);
     Value::Array(seen)
 }
 
 async fn setup(server: &TestServer, receiver: &Receiver) -> Fixture {
+    let catalogued = server
+        .post(
+            KEY_OPERATOR,
+            "/v1/event-types",
+            json!({"name": "iso.made", "description": "What the matrix publishes"}),
+        )
+        .await;
+    assert_eq!(
+        catalogued.status,
+        StatusCode::CREATED,
+        "{}",
+        catalogued.body
+    );
     let webhook = server
         .create_webhook(KEY_A, &receiver.url("/a"), &["iso.*"])
         .await["id"]
@@ -183,6 +204,9 @@ on_both_backends!(
                 .await;
             if route.scope == Scope::Operator {
                 reply.assert_problem(403, "forbidden");
+            } else if route.tenancy() == Tenancy::Deployment {
+                // The catalog is every tenant's to read.
+                assert_eq!(reply.status, StatusCode::OK, "{what}: {}", reply.body);
             } else if route.path.contains('{') {
                 assert_eq!(
                     reply.status,
@@ -206,7 +230,7 @@ on_both_backends!(
             }
             assert_eq!(snapshot(&server, &fx).await, before, "{what} as tenant B");
 
-            if route.tenant_in_path() {
+            if route.tenancy() != Tenancy::Header {
                 continue;
             }
             // The operator's key acting for tenant B: tenant A's ids do not exist either.
@@ -312,6 +336,7 @@ fn any_path(template: &str) -> String {
         .replace("{execution_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{key_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{tenant}", "tenant-a")
+        .replace("{name}", "any.type")
 }
 
 on_both_backends!(

@@ -7,7 +7,7 @@
     reason = "test code: a failed expectation must fail the test"
 )]
 
-use hookline::store::memory::{MemoryKeyStore, MemoryWebhookStore};
+use hookline::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
 use hookline_tests::conformance::{self, Isolation};
 use hookline_tests::dynamo_store;
 use std::sync::Arc;
@@ -28,6 +28,16 @@ async fn dynamodb_webhook_store_conforms() {
         Isolation::EmulatorWithoutLocks,
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_catalog_store_conforms() {
+    conformance::catalog_store(Arc::new(MemoryCatalogStore::default())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_catalog_store_conforms() {
+    conformance::catalog_store(Arc::new(dynamo_store().await)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

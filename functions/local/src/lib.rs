@@ -13,7 +13,7 @@ use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
 use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
 use hookline::delivery::worker::Outcome;
-use hookline::domain::{ApiKey, ApiKeyRecord, KeyOwner, Scopes, TenantId};
+use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
 use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
@@ -114,9 +114,18 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
 
+    /// `open`: uncatalogued event types may be published and subscribed to; `enforced`: only
+    /// catalogued, unarchived ones (catalogued schemas validate published data either way).
+    #[arg(long, env = "HOOKLINE_EVENT_CATALOG", default_value = "open", value_parser = parse_catalog_mode)]
+    pub event_catalog: CatalogMode,
+
     /// How many deliveries run at once.
     #[arg(long, env = "HOOKLINE_DELIVERY_CONCURRENCY", default_value_t = 256)]
     pub delivery_concurrency: usize,
+}
+
+fn parse_catalog_mode(text: &str) -> Result<CatalogMode, String> {
+    CatalogMode::parse(text).ok_or_else(|| format!("expected open or enforced, got {text:?}"))
 }
 
 /// A key the server accepts, as given on the command line or generated.
@@ -251,6 +260,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         },
         queue_url: None,
         dead_letter_queue_url: None,
+        catalog: settings.event_catalog,
     };
     let visibility = hookline::context::visibility_timeout(&config);
     let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =

@@ -94,6 +94,12 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
     }
 
+    let ctx = call.ctx;
+    let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await?;
+    let failures = catalog.check_publish(ctx.config.catalog, &event_type, &data);
+    if !failures.is_empty() {
+        return Err(ApiError::Validation(failures));
+    }
     let now = Timestamp::now();
     let matched = matching(&call, &event_type, &data).await?;
     let event = Event {

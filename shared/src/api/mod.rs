@@ -3,6 +3,7 @@
 //! and the local server both call it, so they answer the same way by construction.
 
 pub mod auth;
+mod catalog;
 mod events;
 mod executions;
 mod keys;
@@ -17,7 +18,7 @@ pub use auth::{Caller, Identity, KeyHolder};
 pub use pagination::Cursor;
 pub use problem::{ApiError, Lang};
 pub use request::{ApiRequest, ApiResponse};
-pub use routes::{Function, Operation, ROUTES, Route, RouteMatch, Served};
+pub use routes::{Function, Operation, ROUTES, Route, RouteMatch, Served, Tenancy};
 
 use crate::AppContext;
 use routes::PathParams;
@@ -57,17 +58,30 @@ async fn run(
     if request.body.len() > route.max_body {
         return Err(ApiError::PayloadTooLarge(route.max_body));
     }
-    let caller = if route.tenant_in_path() {
-        // Operator routes only (the scope was checked): the tenant they manage.
-        let tenant = params.get("tenant").unwrap_or_default();
-        let tenant = crate::domain::TenantId::parse(tenant)
-            .map_err(|why| ApiError::validation("tenant", why))?;
-        Caller {
-            tenant,
-            scopes: holder.scopes,
+    let caller = match route.tenancy() {
+        Tenancy::Header => holder.acting_for(request.headers.get(auth::TENANT_HEADER))?,
+        Tenancy::Path => {
+            // Operator routes only (the scope was checked): the tenant they manage.
+            let tenant = params.get("tenant").unwrap_or_default();
+            let tenant = crate::domain::TenantId::parse(tenant)
+                .map_err(|why| ApiError::validation("tenant", why))?;
+            Caller {
+                tenant,
+                scopes: holder.scopes,
+            }
         }
-    } else {
-        holder.acting_for(request.headers.get(auth::TENANT_HEADER))?
+        // The catalog is the deployment's: no tenant, whatever `Hookline-Tenant` says.
+        Tenancy::Deployment => {
+            let name = params.get("name").unwrap_or_default();
+            return match route.operation {
+                Operation::CreateEventType => catalog::create(ctx, request).await,
+                Operation::ListEventTypes => catalog::list(ctx, request).await,
+                Operation::GetEventType => catalog::get(ctx, name).await,
+                Operation::UpdateEventType => catalog::update(ctx, request, name).await,
+                Operation::DeleteEventType => catalog::delete(ctx, name).await,
+                _ => Err(ApiError::NotFound),
+            };
+        }
     };
     let id = params.get("id").unwrap_or_default();
     let execution_id = params.get("execution_id").unwrap_or_default();
@@ -95,5 +109,10 @@ async fn run(
         Operation::CreateTenantKey => keys::create(call).await,
         Operation::ListTenantKeys => keys::list(call).await,
         Operation::RevokeTenantKey => keys::revoke(call, key_id).await,
+        Operation::CreateEventType
+        | Operation::ListEventTypes
+        | Operation::GetEventType
+        | Operation::UpdateEventType
+        | Operation::DeleteEventType => Err(ApiError::NotFound),
     }
 }

@@ -56,6 +56,10 @@ pub enum ApiError {
     TenantRequired,
     #[error("key not found")]
     KeyNotFound,
+    #[error("event type not found")]
+    EventTypeNotFound,
+    #[error("event type conflict")]
+    EventTypeConflict,
     #[error("no such route")]
     NotFound,
     #[error("webhook not found")]
@@ -100,6 +104,8 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::OtherTenant => "forbidden",
             ApiError::TenantRequired => "tenant_required",
             ApiError::KeyNotFound => "key_not_found",
+            ApiError::EventTypeNotFound => "event_type_not_found",
+            ApiError::EventTypeConflict => "event_type_conflict",
             ApiError::NotFound => "not_found",
             ApiError::WebhookNotFound => "webhook_not_found",
             ApiError::ExecutionNotFound => "execution_not_found",
@@ -124,6 +130,7 @@ impl ApiError {
             ApiError::TenantRequired => StatusCode::BAD_REQUEST,
             ApiError::NotFound
             | ApiError::KeyNotFound
+            | ApiError::EventTypeNotFound
             | ApiError::WebhookNotFound
             | ApiError::ExecutionNotFound
             | ApiError::EventNotFound => StatusCode::NOT_FOUND,
@@ -132,7 +139,9 @@ impl ApiError {
             | ApiError::UrlNotAllowed(_)
             | ApiError::EndpointVerificationFailed(_)
             | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
-            ApiError::WebhookConflict | ApiError::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            ApiError::WebhookConflict
+            | ApiError::IdempotencyKeyInUse
+            | ApiError::EventTypeConflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -152,6 +161,10 @@ impl ApiError {
             (ApiError::TenantRequired, Ja) => "テナントの指定が必要です",
             (ApiError::KeyNotFound, En) => "API key not found",
             (ApiError::KeyNotFound, Ja) => "API キーが見つかりません",
+            (ApiError::EventTypeNotFound, En) => "Event type not found",
+            (ApiError::EventTypeNotFound, Ja) => "イベントタイプが見つかりません",
+            (ApiError::EventTypeConflict, En) => "Event type already exists",
+            (ApiError::EventTypeConflict, Ja) => "イベントタイプはすでに存在します",
             (ApiError::NotFound, En) => "Not found",
             (ApiError::NotFound, Ja) => "見つかりません",
             (ApiError::WebhookNotFound, En) => "Webhook not found",
@@ -196,6 +209,10 @@ impl ApiError {
             (ApiError::TenantRequired, Ja) => "オペレーターキーでは、操作するテナントを `Hookline-Tenant` ヘッダーで指定してください。".into(),
             (ApiError::KeyNotFound, En) => "This tenant has no API key with this id.".into(),
             (ApiError::KeyNotFound, Ja) => "このテナントにこの ID の API キーはありません。".into(),
+            (ApiError::EventTypeNotFound, En) => "The event-type catalog has no event type of this name.".into(),
+            (ApiError::EventTypeNotFound, Ja) => "イベントタイプのカタログにこの名前のイベントタイプはありません。".into(),
+            (ApiError::EventTypeConflict, En) => "The catalog already has an event type of this name.".into(),
+            (ApiError::EventTypeConflict, Ja) => "カタログにはこの名前のイベントタイプがすでにあります。".into(),
             (ApiError::NotFound, En) => "No route matches this path.".into(),
             (ApiError::NotFound, Ja) => "このパスに一致するルートはありません。".into(),
             (ApiError::WebhookNotFound, En) => "No webhook with this id exists.".into(),

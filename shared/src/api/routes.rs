@@ -24,10 +24,15 @@ pub enum Function {
     CreateTenantKey,
     ListTenantKeys,
     RevokeTenantKey,
+    CreateEventType,
+    ListEventTypes,
+    GetEventType,
+    UpdateEventType,
+    DeleteEventType,
 }
 
 impl Function {
-    pub const ALL: [Function; 16] = [
+    pub const ALL: [Function; 21] = [
         Function::CreateWebhook,
         Function::ListWebhooks,
         Function::GetWebhook,
@@ -44,6 +49,11 @@ impl Function {
         Function::CreateTenantKey,
         Function::ListTenantKeys,
         Function::RevokeTenantKey,
+        Function::CreateEventType,
+        Function::ListEventTypes,
+        Function::GetEventType,
+        Function::UpdateEventType,
+        Function::DeleteEventType,
     ];
 
     /// The crate, binary and cargo-lambda function name.
@@ -65,6 +75,11 @@ impl Function {
             Function::CreateTenantKey => "create-tenant-key",
             Function::ListTenantKeys => "list-tenant-keys",
             Function::RevokeTenantKey => "revoke-tenant-key",
+            Function::CreateEventType => "create-event-type",
+            Function::ListEventTypes => "list-event-types",
+            Function::GetEventType => "get-event-type",
+            Function::UpdateEventType => "update-event-type",
+            Function::DeleteEventType => "delete-event-type",
         }
     }
 }
@@ -89,6 +104,22 @@ pub enum Operation {
     CreateTenantKey,
     ListTenantKeys,
     RevokeTenantKey,
+    CreateEventType,
+    ListEventTypes,
+    GetEventType,
+    UpdateEventType,
+    DeleteEventType,
+}
+
+/// Whose data a route acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tenancy {
+    /// A tenant's: the key's own, or the one an operator key names in `Hookline-Tenant`.
+    Header,
+    /// The tenant named in the path (`/v1/tenants/{tenant}/...`): operator routes.
+    Path,
+    /// The deployment's, shared by every tenant: the event-type catalog.
+    Deployment,
 }
 
 #[derive(Clone, Debug)]
@@ -104,11 +135,14 @@ pub struct Route {
 }
 
 impl Route {
-    /// An operator route names its tenant in the path (`/v1/tenants/{tenant}/...`); every
-    /// other route acts for the key's tenant, or the one an operator key names in
-    /// `Hookline-Tenant`.
-    pub fn tenant_in_path(&self) -> bool {
-        self.path.contains("{tenant}")
+    pub fn tenancy(&self) -> Tenancy {
+        if self.path.starts_with("/v1/event-types") {
+            Tenancy::Deployment
+        } else if self.path.contains("{tenant}") {
+            Tenancy::Path
+        } else {
+            Tenancy::Header
+        }
     }
 }
 
@@ -253,6 +287,46 @@ pub static ROUTES: &[Route] = &[
         scope: Scope::Operator,
         max_body: MAX_BODY,
     },
+    Route {
+        method: Method::POST,
+        path: "/v1/event-types",
+        operation: Operation::CreateEventType,
+        function: Function::CreateEventType,
+        scope: Scope::Operator,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/event-types",
+        operation: Operation::ListEventTypes,
+        function: Function::ListEventTypes,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/event-types/{name}",
+        operation: Operation::GetEventType,
+        function: Function::GetEventType,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::PATCH,
+        path: "/v1/event-types/{name}",
+        operation: Operation::UpdateEventType,
+        function: Function::UpdateEventType,
+        scope: Scope::Operator,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/v1/event-types/{name}",
+        operation: Operation::DeleteEventType,
+        function: Function::DeleteEventType,
+        scope: Scope::Operator,
+        max_body: MAX_BODY,
+    },
 ];
 
 /// Path parameters by name, in the order of the template.
@@ -371,6 +445,21 @@ mod tests {
             find(&Method::GET, "/v1/webhooks/a/b"),
             RouteMatch::NotFound
         ));
+    }
+
+    #[test]
+    fn each_route_acts_on_one_kind_of_data() {
+        for route in ROUTES {
+            let expected = match route.path {
+                p if p.starts_with("/v1/event-types") => Tenancy::Deployment,
+                p if p.starts_with("/v1/tenants/") => Tenancy::Path,
+                _ => Tenancy::Header,
+            };
+            assert_eq!(route.tenancy(), expected, "{}", route.path);
+            if route.tenancy() == Tenancy::Path {
+                assert_eq!(route.scope, Scope::Operator, "{}", route.path);
+            }
+        }
     }
 
     #[test]

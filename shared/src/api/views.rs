@@ -2,9 +2,10 @@
 // same way and no field is assembled by hand. Internal fields never appear.
 
 use crate::domain::{
-    ApiKey, ApiKeyId, ApiKeyRecord, CustomHeaders, Delivery, DeliveryStatus, Event, EventData,
-    EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata, RequestStatus, Scope,
-    TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId, WebhookSecret, WebhookUid,
+    ApiKey, ApiKeyId, ApiKeyRecord, CatalogEntry, CustomHeaders, Delivery, DeliveryStatus, Event,
+    EventData, EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata,
+    RequestStatus, Scope, TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId,
+    WebhookSecret, WebhookUid,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -214,6 +215,32 @@ impl<'a> CreatedKeyView<'a> {
         Self {
             view: KeyView::new(record),
             key: key.expose(),
+        }
+    }
+}
+
+/// An event type of the catalog.
+#[derive(Serialize)]
+pub struct CatalogEntryView<'a> {
+    name: &'a EventType,
+    description: &'a str,
+    schema: Option<&'a serde_json::Value>,
+    example: Option<&'a serde_json::Value>,
+    archived: bool,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> CatalogEntryView<'a> {
+    pub fn new(entry: &'a CatalogEntry) -> Self {
+        Self {
+            name: &entry.name,
+            description: &entry.description,
+            schema: entry.schema.as_ref(),
+            example: entry.example.as_ref(),
+            archived: entry.archived,
+            created_at: entry.created_at,
+            updated_at: entry.updated_at,
         }
     }
 }

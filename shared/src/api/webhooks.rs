@@ -294,6 +294,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     screen_name(&call, &mut given).await;
     let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
+    subscribable(&call, &spec.event_types).await?;
     let webhook = Webhook::new(
         call.caller.tenant.clone(),
         spec,
@@ -409,6 +410,21 @@ pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
 }
 
 /// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
+/// With the catalog enforced, every pattern must match a catalogued, unarchived type.
+async fn subscribable(call: &Call<'_>, patterns: &EventTypes) -> Result<(), ApiError> {
+    let ctx = call.ctx;
+    if ctx.config.catalog == crate::domain::CatalogMode::Open {
+        return Ok(());
+    }
+    let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await?;
+    let failures = catalog.check_subscription(ctx.config.catalog, patterns);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(failures))
+    }
+}
+
 /// The caller's webhook named in a path by its id or its uid (a uid is never UUID-shaped).
 pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
     let (webhooks, tenant) = (&call.ctx.webhooks, &call.caller.tenant);
@@ -461,6 +477,9 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Patch(given) => patched_spec(current.spec(), given.clone()),
         };
         let next = current.with_spec(spec);
+        if next.event_types != current.event_types {
+            subscribable(call, &next.event_types).await?;
+        }
         // A new endpoint, a re-activated one, or a stricter proof is verified first.
         let moved = next.url != current.url
             || (next.active && !current.active)

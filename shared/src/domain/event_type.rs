@@ -16,7 +16,9 @@ fn valid_name(text: &str) -> bool {
 }
 
 /// A concrete event type, as published: no wildcard.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct EventType(String);
 

@@ -2,6 +2,7 @@
 
 mod api_key;
 mod attempt;
+mod catalog;
 mod event;
 mod event_data;
 mod event_type;
@@ -19,6 +20,7 @@ mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash, KeyOwner};
 pub use attempt::AttemptOutcome;
+pub use catalog::{CatalogEntry, CatalogMode, MAX_CATALOG_DESCRIPTION_LEN};
 pub use event::{Delivery, DeliveryStatus, Event};
 pub use event_data::EventData;
 pub use event_type::{EventType, EventTypePattern, EventTypes};

@@ -1,10 +1,10 @@
 //! In-memory adapters: the local server's default and the handler tests' store. Same
 //! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
 
-use super::{KeyStore, StoreError, WebhookStore};
+use super::{CatalogStore, KeyStore, StoreError, WebhookStore};
 use crate::domain::{
-    ApiKeyId, ApiKeyRecord, HealthChange, KeyHash, KeyOwner, TenantId, Webhook, WebhookId,
-    WebhookUid, uid_key,
+    ApiKeyId, ApiKeyRecord, CatalogEntry, EventType, HealthChange, KeyHash, KeyOwner, TenantId,
+    Webhook, WebhookId, WebhookUid, uid_key,
 };
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
@@ -268,5 +268,66 @@ impl KeyStore for MemoryKeyStore {
         keys.by_id.remove(id);
         keys.by_hash.remove(&hash);
         Ok(true)
+    }
+}
+
+/// The catalog in memory, by name.
+#[derive(Default)]
+pub struct MemoryCatalogStore {
+    entries: Mutex<BTreeMap<EventType, CatalogEntry>>,
+}
+
+impl MemoryCatalogStore {
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<EventType, CatalogEntry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl CatalogStore for MemoryCatalogStore {
+    async fn insert(&self, entry: &CatalogEntry) -> Result<(), StoreError> {
+        let mut entries = self.lock();
+        if entries.contains_key(&entry.name) {
+            return Err(StoreError::Conflict);
+        }
+        entries.insert(entry.name.clone(), entry.clone());
+        Ok(())
+    }
+
+    async fn get(&self, name: &EventType) -> Result<Option<CatalogEntry>, StoreError> {
+        Ok(self.lock().get(name).cloned())
+    }
+
+    async fn list(
+        &self,
+        after: Option<&EventType>,
+        limit: usize,
+    ) -> Result<Vec<CatalogEntry>, StoreError> {
+        let entries = self.lock();
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        Ok(entries
+            .range((from, std::ops::Bound::Unbounded))
+            .take(limit)
+            .map(|(_, e)| e.clone())
+            .collect())
+    }
+
+    async fn replace(
+        &self,
+        previous: &CatalogEntry,
+        next: &CatalogEntry,
+    ) -> Result<(), StoreError> {
+        let mut entries = self.lock();
+        match entries.get(&previous.name) {
+            Some(stored) if stored.updated_at == previous.updated_at => {
+                entries.insert(next.name.clone(), next.clone());
+                Ok(())
+            }
+            _ => Err(StoreError::Stale),
+        }
+    }
+
+    async fn delete(&self, name: &EventType) -> Result<bool, StoreError> {
+        Ok(self.lock().remove(name).is_some())
     }
 }

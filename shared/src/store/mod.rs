@@ -9,8 +9,9 @@ mod memory_delivery;
 pub use memory_delivery::MemoryDeliveryStore;
 
 use crate::domain::{
-    ApiKeyId, ApiKeyRecord, Delivery, Event, EventId, Execution, ExecutionId, HealthChange,
-    KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId, WebhookUid,
+    ApiKeyId, ApiKeyRecord, CatalogEntry, Delivery, Event, EventId, EventType, Execution,
+    ExecutionId, HealthChange, KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId,
+    WebhookUid,
 };
 use async_trait::async_trait;
 
@@ -170,6 +171,29 @@ pub trait EventStore: Send + Sync {
     /// Forgets a claimed key, when the work it guarded failed and may be tried again.
     async fn release_idempotency_key(&self, tenant: &TenantId, key: &str)
     -> Result<(), StoreError>;
+}
+
+/// The event-type catalog, one for the deployment, by name.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Adds an entry; `Conflict` when its name is taken.
+    async fn insert(&self, entry: &CatalogEntry) -> Result<(), StoreError>;
+
+    async fn get(&self, name: &EventType) -> Result<Option<CatalogEntry>, StoreError>;
+
+    /// Up to `limit` entries after `after`, by name.
+    async fn list(
+        &self,
+        after: Option<&EventType>,
+        limit: usize,
+    ) -> Result<Vec<CatalogEntry>, StoreError>;
+
+    /// Replaces the entry `previous` as read; `Stale` when it changed or went meanwhile.
+    async fn replace(&self, previous: &CatalogEntry, next: &CatalogEntry)
+    -> Result<(), StoreError>;
+
+    /// Removes an entry; `false` when there was none.
+    async fn delete(&self, name: &EventType) -> Result<bool, StoreError>;
 }
 
 /// The execution history: one record per attempt.

@@ -1,6 +1,6 @@
 //! DynamoDB adapter: one on-demand table, `pk`/`sk` string keys, the tenant in every key, no
 //! Scan anywhere. One module per aggregate (`webhooks`, `keys`, `events`, `executions`); this
-//! one holds the table, the item helpers and transactions.
+//! one holds the table, the item helpers and transactions. (`catalog` too.)
 //!
 //! | item | pk | sk |
 //! |---|---|---|
@@ -8,7 +8,9 @@
 //! | url + event types uniqueness | `T#<tenant>` | `WHKEY#<conflict key>` |
 //! | webhook count (cap) and routing version | `T#<tenant>` | `WHCOUNT` |
 //! | API key, looked up per request | `KEY#<sha256>` | `KEY` |
-//! | API key registry, for the operator tool | `KEYS` | `<key id>` |
+//! | webhook uid uniqueness | `T#<tenant>` | `WHKEY#uid:<uid>` |
+//! | API key registry, for key management | `KEYS` | `T#<tenant>#<key id>`, `O#<key id>` |
+//! | event-type catalog entry | `CATALOG` | `ET#<name>` |
 //! | event (with its matched webhook ids, packed) | `T#<tenant>#EV#<event id>` | `EV` |
 //! | delivery of an event to a webhook | `T#<tenant>#EV#<event id>` | `DL#<webhook id>` |
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
@@ -22,6 +24,7 @@
 //! one JSON document attribute (`doc`); every record has `expires_at` for the table's TTL,
 //! and reads skip expired ones, since TTL deletes lazily.
 
+mod catalog;
 mod events;
 mod executions;
 mod keys;
