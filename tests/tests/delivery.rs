@@ -9,7 +9,7 @@
 )]
 
 use hookline_tests::receiver::{Answer, Receiver};
-use hookline_tests::{Backend, KEY_A, TestServer, eventually, on_both_backends};
+use hookline_tests::{Backend, KEY_A, KEY_OPERATOR, TestServer, eventually, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -494,6 +494,49 @@ on_both_backends!(
             .await;
         reply.assert_problem(400, "validation_error");
         assert_eq!(reply.error_fields(), vec!["verification".to_owned()]);
+    }
+);
+
+on_both_backends!(
+    one_operator_key_publishes_for_several_tenants,
+    |backend| async move {
+        let server = server(backend).await;
+        let receiver = Receiver::start().await;
+        for tenant in ["tenant-a", "tenant-b"] {
+            let made = server
+                .call_for(
+                    Some(KEY_OPERATOR),
+                    Some(tenant),
+                    reqwest::Method::POST,
+                    "/v1/webhooks",
+                    Some(json!({"url": receiver.url(&format!("/{tenant}")), "event_types": ["order.*"]})),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+            let published = server
+                .call_for(
+                    Some(KEY_OPERATOR),
+                    Some(tenant),
+                    reqwest::Method::POST,
+                    "/v1/events",
+                    Some(json!({"event_type": "order.paid", "data": {"for": tenant}})),
+                )
+                .await;
+            assert_eq!(published.status, StatusCode::ACCEPTED, "{}", published.body);
+        }
+        for tenant in ["tenant-a", "tenant-b"] {
+            let got = eventually(WAIT, "each tenant's delivery", || async {
+                let events = receiver.events_on(&format!("/{tenant}"));
+                (!events.is_empty()).then_some(events)
+            })
+            .await;
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].json()["data"]["for"], tenant, "only its own event");
+        }
+        // Each tenant's own key sees its webhook only.
+        let mine = server.get(KEY_A, "/v1/webhooks").await;
+        assert_eq!(mine.body["data"].as_array().unwrap().len(), 1);
+        assert_eq!(mine.body["data"][0]["url"], receiver.url("/tenant-a"));
     }
 );
 
