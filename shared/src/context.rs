@@ -2,7 +2,6 @@
 
 use crate::catalog::CatalogCache;
 use crate::config::Config;
-use crate::delivery::send::DeliveryClient;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
@@ -13,6 +12,7 @@ use crate::store::{
     CatalogStore, EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore,
 };
 use crate::url_guard::UrlPolicy;
+use crate::url_guard::client::DeliveryClient;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +34,15 @@ pub struct AppContext {
     pub http: DeliveryClient,
     /// The routes of each tenant's active webhooks, kept between publishes.
     pub routes: Arc<RoutingCache>,
+}
+
+/// The client webhook requests go out on, under the configured URL rules and time limit.
+pub fn delivery_client(config: &Config) -> Result<DeliveryClient, reqwest::Error> {
+    DeliveryClient::new(
+        config.urls.clone(),
+        config.dns_overrides.clone(),
+        config.delivery.timeout,
+    )
 }
 
 /// How long a received task stays hidden: one attempt, plus a margin for recording it.
@@ -76,7 +85,7 @@ impl AppContext {
         dead_letters: Arc<dyn TaskQueue>,
     ) -> Result<Self, StartError> {
         let store = Arc::new(store);
-        let http = DeliveryClient::new(&config)?;
+        let http = delivery_client(&config)?;
         Ok(Self {
             config: Arc::new(config),
             webhooks: store.clone(),
@@ -102,7 +111,7 @@ impl AppContext {
     pub fn in_memory(config: Config) -> Result<Self, StartError> {
         let (queue, dead_letters) = memory_queues(&config);
         let deliveries = Arc::new(MemoryDeliveryStore::default());
-        let http = DeliveryClient::new(&config)?;
+        let http = delivery_client(&config)?;
         Ok(Self {
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),

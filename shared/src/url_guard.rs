@@ -7,6 +7,7 @@
 //! Registration checks the literal host; at delivery, `resolve::GuardedResolver` resolves the
 //! name, vets every answer and hands only vetted addresses to the connector.
 
+pub mod client;
 pub mod resolve;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};

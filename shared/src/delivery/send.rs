@@ -1,68 +1,14 @@
 //! One HTTP attempt: the signed POST of a payload to a webhook's URL, and what came of it.
 
 use super::sign::{signature_header, signing_secrets};
-use crate::config::Config;
 use crate::domain::{AttemptOutcome, Timestamp, Webhook};
-use crate::url_guard::resolve::{GuardedResolver, LookupError, Refused};
-use crate::url_guard::{UrlPolicy, WebhookUrl};
+use crate::url_guard::client::DeliveryClient;
+use crate::url_guard::resolve::Refused;
 use bytes::Bytes;
 use futures::StreamExt;
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The HTTP client deliveries go out on, and the URL policy every attempt is held to.
-#[derive(Clone, Debug)]
-pub struct DeliveryClient {
-    http: reqwest::Client,
-    policy: Arc<UrlPolicy>,
-    resolver: GuardedResolver,
-}
-
-impl DeliveryClient {
-    /// Redirects are never followed (a receiver must not point a signed delivery somewhere
-    /// else); names resolve through the guard; no proxy, since a proxy would resolve names
-    /// where the guard cannot see them. A client that cannot be built so fails the cold
-    /// start: reqwest's default client would follow redirects, honour proxy variables and
-    /// skip the guard.
-    pub fn new(config: &Config) -> Result<Self, reqwest::Error> {
-        let policy = Arc::new(config.urls.clone());
-        let resolver = GuardedResolver::new(policy.clone(), Arc::new(config.dns_overrides.clone()));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .dns_resolver(resolver.clone())
-            .timeout(config.delivery.timeout)
-            .connect_timeout(config.delivery.timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self {
-            http,
-            policy,
-            resolver,
-        })
-    }
-
-    /// Refuses a URL whose name already resolves to an address the rules forbid, so such a
-    /// webhook is refused at registration and not only at its first attempt. A name that
-    /// does not resolve (yet), or not quickly, passes: every attempt resolves and checks again.
-    pub async fn screen(&self, url: &WebhookUrl) -> Result<(), String> {
-        let Some(url::Host::Domain(name)) = url.url().host() else {
-            return Ok(());
-        };
-        if self.policy.development {
-            return Ok(());
-        }
-        match tokio::time::timeout(SCREEN_TIMEOUT, self.resolver.lookup(name)).await {
-            Ok(Err(LookupError::Refused(Refused(why)))) => Err(why),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// How long registration waits for a name to resolve before letting it through.
-const SCREEN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How much of a receiver's answer is kept; the rest is read past, never buffered.
 pub const KEPT_RESPONSE_BYTES: usize = 4096;
@@ -219,10 +165,12 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::domain::{EventTypePattern, EventTypes, TenantId, WebhookSecret, WebhookSpec};
+    use crate::url_guard::{UrlPolicy, WebhookUrl};
 
     fn client(urls: UrlPolicy) -> DeliveryClient {
-        DeliveryClient::new(&Config {
+        crate::context::delivery_client(&Config {
             urls,
             ..Config::default()
         })
@@ -291,7 +239,8 @@ mod tests {
     /// variables and skips the guard. (Before, `new` returned a client whatever happened.)
     #[test]
     fn building_the_client_can_fail_the_start() {
-        let built: Result<DeliveryClient, reqwest::Error> = DeliveryClient::new(&Config::default());
+        let built: Result<DeliveryClient, reqwest::Error> =
+            crate::context::delivery_client(&Config::default());
         assert!(built.is_ok());
     }
 
