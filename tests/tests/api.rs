@@ -1295,6 +1295,10 @@ on_both_backends!(
             server.get(KEY_A, "/v1/event-types").await.body["data"],
             json!([])
         );
+        server
+            .get(KEY_A, "/v1/event-types?include_archived=maybe")
+            .await
+            .assert_problem(400, "validation_error");
         let all = server
             .get(KEY_A, "/v1/event-types?include_archived=true")
             .await;

@@ -90,7 +90,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     else {
         return Err(ApiError::Validation(errors));
     };
-    if encoded.len() > MAX_DATA_BYTES {
+    if encoded.encoded_len() > MAX_DATA_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
     }
 

@@ -38,17 +38,8 @@ impl EventData {
     }
 
     /// Its length as JSON, in bytes.
-    pub fn len(&self) -> usize {
+    pub fn encoded_len(&self) -> usize {
         self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.as_str() == "{}"
-    }
-
-    /// The decoded object, for the rare reader that needs its values.
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.as_str()).unwrap_or_default()
     }
 }
 
@@ -97,7 +88,7 @@ mod tests {
         let read: Doc = serde_json::from_str(&stored).unwrap();
         assert_eq!(read.data, data);
         assert_eq!(
-            read.data.to_value(),
+            serde_json::from_str::<Value>(read.data.as_str()).unwrap(),
             json!({"b": 1, "a": [1.5, "x"], "n": null})
         );
     }

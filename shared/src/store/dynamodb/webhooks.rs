@@ -149,6 +149,26 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
+    /// One attribute of one item, read consistently (and only that attribute).
+    async fn attribute_of(
+        &self,
+        item: Item,
+        name: &str,
+    ) -> Result<Option<AttributeValue>, StoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(item))
+            .projection_expression("#a")
+            .expression_attribute_names("#a", name)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(found.item.and_then(|mut i| i.remove(name)))
+    }
+
     async fn bump_routing_version(&self, tenant: &TenantId) -> Result<(), StoreError> {
         self.client
             .update_item()
@@ -252,38 +272,19 @@ impl WebhookStore for DynamoStore {
         tenant: &TenantId,
         uid: &WebhookUid,
     ) -> Result<Option<WebhookId>, StoreError> {
-        let found = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(tenant_pk(tenant), conflict_sk(&uid_key(uid)))))
-            .projection_expression("webhook_id")
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(found
-            .item()
-            .and_then(|i| i.get("webhook_id"))
+        let item = key(tenant_pk(tenant), conflict_sk(&uid_key(uid)));
+        let id = self.attribute_of(item, "webhook_id").await?;
+        Ok(id
+            .as_ref()
             .and_then(|v| v.as_s().ok())
             .and_then(|v| WebhookId::parse(v)))
     }
 
     async fn routing_version(&self, tenant: &TenantId) -> Result<u64, StoreError> {
-        let found = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
-            .projection_expression("#v")
-            .expression_attribute_names("#v", ROUTING_VERSION)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(found
-            .item()
-            .and_then(|i| i.get(ROUTING_VERSION))
+        let item = key(tenant_pk(tenant), COUNT_SK.into());
+        let version = self.attribute_of(item, ROUTING_VERSION).await?;
+        Ok(version
+            .as_ref()
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
