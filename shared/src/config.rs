@@ -1,9 +1,9 @@
 //! Settings, read once at start. In AWS they are the functions' environment variables (set by
 //! `template.yaml`); the local server fills the same struct from its flags.
 
-use crate::domain::{CatalogMode, RetrySchedule};
-use crate::url_guard::UrlPolicy;
+use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
 use crate::url_guard::resolve::DnsOverrides;
+use crate::url_guard::{UrlPolicy, WebhookUrl};
 use std::env;
 use std::time::Duration;
 
@@ -34,6 +34,55 @@ pub struct Config {
     pub dead_letter_queue_url: Option<String>,
     /// Whether only catalogued event types may be published and subscribed to.
     pub catalog: CatalogMode,
+    /// Where operational events go (`hookline.webhook.disabled`, ...); none when unset.
+    pub operator_webhook: Option<OperatorWebhook>,
+}
+
+/// The operator's own endpoint for operational events, and the secret they are signed with.
+#[derive(Clone, Debug)]
+pub struct OperatorWebhook {
+    pub url: WebhookUrl,
+    pub secret: WebhookSecret,
+}
+
+impl OperatorWebhook {
+    /// From the URL and secret settings (`HOOKLINE_OPERATOR_WEBHOOK_URL` and `_SECRET`, or
+    /// the local server's flags): both or neither; the URL under the deployment's URL rules.
+    pub fn from_settings(
+        url: Option<&str>,
+        secret: Option<&str>,
+        policy: &UrlPolicy,
+    ) -> Result<Option<Self>, ConfigError> {
+        let (url, secret) = match (url, secret) {
+            (None, None) => return Ok(None),
+            (Some(url), Some(secret)) => (url, secret),
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+                    message: "is required with HOOKLINE_OPERATOR_WEBHOOK_URL".into(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "HOOKLINE_OPERATOR_WEBHOOK_URL",
+                    message: "is required with HOOKLINE_OPERATOR_WEBHOOK_SECRET".into(),
+                });
+            }
+        };
+        Ok(Some(Self {
+            url: WebhookUrl::parse(url.trim(), policy).map_err(|e| ConfigError {
+                name: "HOOKLINE_OPERATOR_WEBHOOK_URL",
+                message: match e {
+                    crate::url_guard::UrlError::Invalid(why)
+                    | crate::url_guard::UrlError::NotAllowed(why) => why,
+                },
+            })?,
+            secret: WebhookSecret::parse(secret.trim()).map_err(|message| ConfigError {
+                name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+                message,
+            })?,
+        }))
+    }
 }
 
 /// How deliveries are attempted.
@@ -82,6 +131,7 @@ impl Default for Config {
             queue_url: None,
             dead_letter_queue_url: None,
             catalog: CatalogMode::Open,
+            operator_webhook: None,
         }
     }
 }
@@ -114,8 +164,9 @@ impl Config {
     /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000), `HOOKLINE_AUTH_MODE`
     /// (`authorizer`, the default, or `keys`), `HOOKLINE_RETRY_SCHEDULE`,
     /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
-    /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL` and `HOOKLINE_EVENT_CATALOG`
-    /// (`open`, the default, or `enforced`). A bad value fails the cold
+    /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL`, `HOOKLINE_EVENT_CATALOG`
+    /// (`open`, the default, or `enforced`), `HOOKLINE_OPERATOR_WEBHOOK_URL` and
+    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET`. A bad value fails the cold
     /// start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
@@ -177,12 +228,18 @@ impl Config {
                 message: format!("expected open or enforced, got {v:?}"),
             })?,
         };
+        let urls = UrlPolicy {
+            development: !strict_urls,
+            allow,
+        };
+        let operator_webhook = OperatorWebhook::from_settings(
+            var("HOOKLINE_OPERATOR_WEBHOOK_URL").as_deref(),
+            var("HOOKLINE_OPERATOR_WEBHOOK_SECRET").as_deref(),
+            &urls,
+        )?;
         Ok(Self {
             table_name,
-            urls: UrlPolicy {
-                development: !strict_urls,
-                allow,
-            },
+            urls,
             dns_overrides: DnsOverrides::default(),
             max_webhooks_per_tenant,
             auth,
@@ -190,6 +247,7 @@ impl Config {
             queue_url: var("HOOKLINE_QUEUE_URL"),
             dead_letter_queue_url: var("HOOKLINE_DEAD_LETTER_QUEUE_URL"),
             catalog,
+            operator_webhook,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use hookline::domain::{
     ApiKey, ApiKeyRecord, CustomHeaders, EventData, EventTypePattern, EventTypes, Filter,
-    HealthChange, KeyOwner, Scope, Scopes, TenantId, Timestamp, Webhook, WebhookSecret,
+    HealthChange, KeyOwner, Scope, Scopes, TenantId, TimeRange, Timestamp, Webhook, WebhookSecret,
     WebhookSpec, WebhookUid,
 };
 use hookline::store::{KeyStore, StoreError, WebhookStore};
@@ -952,6 +952,104 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
     );
     store.release_idempotency_key(&t, "k1").await.unwrap();
     assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::Claimed);
+
+    events_list(store).await;
+}
+
+/// The events list: one tenant's events newest first, paged, within a time window, with
+/// their data only when asked, expired ones left out.
+async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
+    use hookline::domain::{Event, EventId, EventType};
+    let now = hookline::domain::Timestamp::now();
+    let later = at(now.millis() + 3_600_000);
+    let t = tenant("evlist");
+    let base = now.millis() - 60_000;
+    let mut made = Vec::new();
+    for i in 0..23 {
+        let created_at = at(base + i * 10);
+        let event = Event {
+            id: EventId::at(created_at),
+            tenant: t.clone(),
+            event_type: EventType::parse(if i % 3 == 0 { "a.x" } else { "b.y" }).unwrap(),
+            data: EventData::from_object(&json!({ "i": i })).unwrap(),
+            created_at,
+            matched: Vec::new(),
+        };
+        store.put_event(&event, later).await.unwrap();
+        made.push(event);
+    }
+    let mut other = made[0].clone();
+    other.id = EventId::at(made[5].created_at);
+    other.tenant = tenant("evlist-other");
+    store.put_event(&other, later).await.unwrap();
+    made.reverse();
+
+    // The index behind the list may lag the write a moment (DynamoDB's indexes are
+    // eventually consistent): wait until everything shows.
+    let list = |range: TimeRange, before: Option<EventId>, limit: usize, with_data: bool| {
+        let (store, t) = (store.clone(), t.clone());
+        async move {
+            store
+                .list_events(&t, range, before.as_ref(), limit, with_data, now)
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..50 {
+        if list(TimeRange::default(), None, 100, false).await.len() == made.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = list(TimeRange::default(), before, 7, false).await;
+        if page.is_empty() {
+            break;
+        }
+        assert!(
+            page.iter().all(|e| e.data.is_none()),
+            "no data unless asked"
+        );
+        before = page.last().map(|e| e.id);
+        seen.extend(page);
+    }
+    let ids = |events: &[Event]| events.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(
+        seen.iter().map(|e| e.id).collect::<Vec<_>>(),
+        ids(&made),
+        "newest first, each once, no other tenant's"
+    );
+    assert_eq!(seen[0].event_type, made[0].event_type);
+    assert_eq!(seen[0].created_at, made[0].created_at);
+
+    // A window, both ends included, paged within it.
+    let range = TimeRange {
+        since: Some(made[15].created_at),
+        until: Some(made[4].created_at),
+    };
+    let first = list(range, None, 5, true).await;
+    let rest = list(range, first.last().map(|e| e.id), 100, true).await;
+    let windowed: Vec<_> = first.iter().chain(&rest).map(|e| e.id).collect();
+    assert_eq!(windowed, ids(&made[4..=15]));
+    assert_eq!(
+        first[0].data.as_ref().map(|d| d.as_str().to_owned()),
+        Some(made[4].data.as_str().to_owned()),
+        "data when asked"
+    );
+    let expired = store
+        .list_events(
+            &t,
+            TimeRange::default(),
+            None,
+            10,
+            false,
+            at(later.millis() + 1000),
+        )
+        .await
+        .unwrap();
+    assert!(expired.is_empty(), "expired events are not listed");
 }
 
 /// Every execution store check: newest first, paging, per webhook and tenant, expiry.
@@ -1024,7 +1122,14 @@ pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
     let mut before: Option<ExecutionId> = None;
     loop {
         let page = store
-            .list(&tenant("ex"), &webhook, before.as_ref(), 5, now)
+            .list(
+                &tenant("ex"),
+                &webhook,
+                TimeRange::default(),
+                before.as_ref(),
+                5,
+                now,
+            )
             .await
             .unwrap();
         if page.is_empty() {
@@ -1059,7 +1164,160 @@ pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
     );
     assert!(
         store
-            .list(&tenant("ex"), &webhook, None, 5, at(later.millis() + 1000))
+            .list(
+                &tenant("ex"),
+                &webhook,
+                TimeRange::default(),
+                None,
+                5,
+                at(later.millis() + 1000)
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A window over the records' times, both ends included, paged within it.
+    let range = TimeRange {
+        since: Some(at(i64::try_from(made[9].id.unix_millis()).unwrap())),
+        until: Some(at(i64::try_from(made[2].id.unix_millis()).unwrap())),
+    };
+    let first = store
+        .list(&tenant("ex"), &webhook, range, None, 3, now)
+        .await
+        .unwrap();
+    let rest = store
+        .list(
+            &tenant("ex"),
+            &webhook,
+            range,
+            first.last().map(|e| e.id).as_ref(),
+            100,
+            now,
+        )
+        .await
+        .unwrap();
+    let windowed: Vec<ExecutionId> = first.iter().chain(&rest).map(|e| e.id).collect();
+    assert_eq!(
+        windowed,
+        made[2..=9].iter().map(|e| e.id).collect::<Vec<_>>()
+    );
+
+    ended_notes(store).await;
+}
+
+/// Notes of deliveries that ended failed or dropped: by webhook, kind and event time,
+/// counted and paged oldest first, cleared, expiring.
+async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
+    use hookline::domain::{Ended, EndedDelivery, EventId, WebhookId};
+    let now = hookline::domain::Timestamp::now();
+    let later = at(now.millis() + 3_600_000);
+    let t = tenant("ended");
+    let webhook = WebhookId::new();
+    let base = now.millis() - 60_000;
+    let events: Vec<EventId> = (0..30).map(|i| EventId::at(at(base + i * 10))).collect();
+    for (i, event_id) in events.iter().enumerate() {
+        let how = if i % 5 == 4 {
+            Ended::Dropped
+        } else {
+            Ended::Failed
+        };
+        let noted = EndedDelivery {
+            event_id: *event_id,
+            attempts: u32::try_from(i).unwrap(),
+        };
+        store
+            .note_ended(&t, &webhook, how, noted, later)
+            .await
+            .unwrap();
+    }
+    // Noted again: still one note.
+    let again = EndedDelivery {
+        event_id: events[0],
+        attempts: 8,
+    };
+    store
+        .note_ended(&t, &webhook, Ended::Failed, again, later)
+        .await
+        .unwrap();
+    store
+        .note_ended(
+            &tenant("ended-other"),
+            &webhook,
+            Ended::Failed,
+            again,
+            later,
+        )
+        .await
+        .unwrap();
+    let all = TimeRange::default();
+    let count = |how, range| {
+        let (store, t) = (store.clone(), t.clone());
+        async move {
+            store
+                .count_ended(&t, &webhook, how, range, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(Ended::Failed, all).await, 24);
+    assert_eq!(count(Ended::Dropped, all).await, 6);
+    let range = TimeRange {
+        since: Some(at(base + 50)),
+        until: Some(at(base + 140)),
+    };
+    assert_eq!(
+        count(Ended::Failed, range).await,
+        8,
+        "events 5 to 14, 9 and 14 dropped"
+    );
+
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .ended(&t, &webhook, Ended::Failed, all, after.as_ref(), 7, now)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|n| n.event_id);
+        walked.extend(page);
+    }
+    let failed: Vec<EventId> = events
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 5 != 4)
+        .map(|(_, e)| *e)
+        .collect();
+    assert_eq!(
+        walked.iter().map(|n| n.event_id).collect::<Vec<_>>(),
+        failed,
+        "oldest first, each once"
+    );
+    assert_eq!(walked[0].attempts, 8, "the latest note counts");
+    assert_eq!(walked[1].attempts, 1);
+    let windowed = store
+        .ended(&t, &webhook, Ended::Failed, range, None, 100, now)
+        .await
+        .unwrap();
+    assert_eq!(windowed.len(), 8);
+    assert_eq!(windowed[0].event_id, events[5]);
+
+    store.clear_failed(&t, &webhook, &events[1]).await.unwrap();
+    assert_eq!(count(Ended::Failed, all).await, 23);
+    assert_eq!(
+        store
+            .count_ended(&t, &webhook, Ended::Failed, all, at(later.millis() + 1000))
+            .await
+            .unwrap(),
+        0,
+        "expired notes are not counted"
+    );
+    assert!(
+        store
+            .ended(&t, &WebhookId::new(), Ended::Failed, all, None, 10, now)
             .await
             .unwrap()
             .is_empty()

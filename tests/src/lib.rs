@@ -101,6 +101,8 @@ impl TestServer {
             request_timeout: std::time::Duration::from_secs(30),
             delivery_concurrency: 64,
             event_catalog: hookline::domain::CatalogMode::Open,
+            operator_webhook_url: None,
+            operator_webhook_secret: None,
         };
         if backend == Backend::DynamoDb {
             settings.dynamodb_endpoint = Some(emulator_endpoint());

@@ -970,6 +970,19 @@ impl hookline::store::EventStore for FailingDeliveries {
     ) -> Result<Option<hookline::domain::Event>, hookline::store::StoreError> {
         self.inner.get_event(tenant, id, now).await
     }
+    async fn list_events(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        range: hookline::domain::TimeRange,
+        before: Option<&hookline::domain::EventId>,
+        limit: usize,
+        with_data: bool,
+        now: hookline::domain::Timestamp,
+    ) -> Result<Vec<hookline::domain::ListedEvent>, hookline::store::StoreError> {
+        self.inner
+            .list_events(tenant, range, before, limit, with_data, now)
+            .await
+    }
     async fn put_deliveries(
         &self,
         tenant: &hookline::domain::TenantId,

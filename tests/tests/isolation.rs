@@ -66,6 +66,11 @@ fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
         Operation::CreateTenantKey => Some(json!({"scopes": ["webhooks:view"]})),
         Operation::CreateEventType => Some(json!({"name": "iso.other", "description": "x"})),
         Operation::UpdateEventType => Some(json!({"description": "changed"})),
+        Operation::RecoverWebhook => {
+            Some(json!({"since": hookline::domain::Timestamp::from_millis(
+                hookline::domain::Timestamp::now().millis() - 3_600_000
+            )}))
+        }
         _ => None,
     }
 }

@@ -216,7 +216,14 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
     assert!(delivered[0].verify(&secret.expose()));
     let executions = ctx
         .executions
-        .list(&tenant, &webhook.id, None, 10, Timestamp::now())
+        .list(
+            &tenant,
+            &webhook.id,
+            hookline::domain::TimeRange::default(),
+            None,
+            10,
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     assert_eq!(executions.len(), 1);

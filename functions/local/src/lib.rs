@@ -11,7 +11,9 @@ use bytes::Bytes;
 use clap::Parser;
 use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
-use hookline::config::{AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
+use hookline::config::{
+    AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings, OperatorWebhook,
+};
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
 use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
@@ -122,6 +124,23 @@ pub struct Settings {
     /// How many deliveries run at once.
     #[arg(long, env = "HOOKLINE_DELIVERY_CONCURRENCY", default_value_t = 256)]
     pub delivery_concurrency: usize,
+
+    /// The operator's own endpoint for operational events (`hookline.webhook.disabled`,
+    /// `hookline.delivery.exhausted`); none are sent without it.
+    #[arg(
+        long,
+        env = "HOOKLINE_OPERATOR_WEBHOOK_URL",
+        requires = "operator_webhook_secret"
+    )]
+    pub operator_webhook_url: Option<String>,
+
+    /// The secret (`whsec_...`) operational events are signed with.
+    #[arg(
+        long,
+        env = "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+        requires = "operator_webhook_url"
+    )]
+    pub operator_webhook_secret: Option<String>,
 }
 
 fn parse_catalog_mode(text: &str) -> Result<CatalogMode, String> {
@@ -243,12 +262,19 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
             .add(entry)
             .map_err(|e| anyhow::anyhow!("--resolve {e}"))?;
     }
+    let urls = UrlPolicy {
+        development: !settings.strict_urls,
+        allow: settings.url_allow_list.clone(),
+    };
+    let operator_webhook = OperatorWebhook::from_settings(
+        settings.operator_webhook_url.as_deref(),
+        settings.operator_webhook_secret.as_deref(),
+        &urls,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = Config {
         table_name: settings.table_name.clone(),
-        urls: UrlPolicy {
-            development: !settings.strict_urls,
-            allow: settings.url_allow_list.clone(),
-        },
+        urls,
         dns_overrides,
         max_webhooks_per_tenant: settings.max_webhooks_per_tenant,
         auth: AuthMode::KeyStore,
@@ -261,6 +287,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         queue_url: None,
         dead_letter_queue_url: None,
         catalog: settings.event_catalog,
+        operator_webhook,
     };
     let visibility = hookline::context::visibility_timeout(&config);
     let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =

@@ -102,12 +102,17 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     }
     let now = Timestamp::now();
     let matched = matching(&call, &event_type, &data).await?;
+    // The event's time is its id's, to the millisecond: the events list's window is a
+    // range of ids. Ids made in one process keep their order within a millisecond too.
+    let id = EventId::new();
+    let created_at =
+        Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
     let event = Event {
-        id: EventId::new(),
+        id,
         tenant: call.caller.tenant.clone(),
         event_type,
         data: encoded,
-        created_at: now,
+        created_at,
         matched,
     };
     let answer = PublishedView {

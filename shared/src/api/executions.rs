@@ -1,19 +1,20 @@
 //! The execution history of a webhook, and asking for an execution's event to be sent again.
 
 use super::ApiError;
+use super::history::window;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
 use super::views::{ExecutionView, RetryQueuedView};
 use super::webhooks::{Call, find};
 use crate::delivery::enqueue;
-use crate::domain::{Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
+use crate::domain::{EventId, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
 use http::StatusCode;
 
 pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
     let query = Query::parse(
         call.request.query.as_deref(),
-        &["limit", "cursor", "status"],
+        &["limit", "cursor", "status", "event_id", "since", "until"],
     )?;
     let mut errors = Vec::new();
     let (limit, cursor) = page_params(&query, ExecutionId::parse, &mut errors);
@@ -27,21 +28,47 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
             }
         },
     };
+    let event_id = match query.get("event_id") {
+        None => None,
+        Some(text) => match EventId::parse(text) {
+            Some(id) => Some(id),
+            None => {
+                errors.push(FieldError::new("event_id", "is not an event id"));
+                None
+            }
+        },
+    };
+    let now = Timestamp::now();
+    let retention = call.ctx.config.delivery.execution_ttl;
+    let mut range = window(
+        query.get("since"),
+        query.get("until"),
+        retention,
+        now,
+        &mut errors,
+    );
     let Some(limit) = limit.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let now = Timestamp::now();
+    // An event's attempts all come after it was published: no older record is read.
+    if let Some(event) = event_id
+        && let Some(published) = Timestamp::from_millis(event.unix_millis() as i64)
+    {
+        range.since = Some(range.since.map_or(published, |s| s.max(published)));
+    }
     let (ctx, tenant, webhook_id) = (call.ctx, &call.caller.tenant, webhook.id);
-    let keep = |e: &Execution| status.is_none_or(|s| e.request_status == s);
+    let keep = |e: &Execution| {
+        status.is_none_or(|s| e.request_status == s) && event_id.is_none_or(|id| e.event_id == id)
+    };
     let (page, more) = fill_page(
         cursor,
         limit,
-        status.is_some(),
+        status.is_some() || event_id.is_some(),
         |e: &Execution| e.id,
         keep,
         |before, n| async move {
             ctx.executions
-                .list(tenant, &webhook_id, before.as_ref(), n, now)
+                .list(tenant, &webhook_id, range, before.as_ref(), n, now)
                 .await
         },
     )

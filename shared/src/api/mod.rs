@@ -6,6 +6,7 @@ pub mod auth;
 mod catalog;
 mod events;
 mod executions;
+mod history;
 mod keys;
 mod pagination;
 mod problem;
@@ -106,6 +107,9 @@ async fn run(
         Operation::RetryExecution => executions::retry(call, id, execution_id).await,
         Operation::PublishEvent => events::publish(call).await,
         Operation::GetEvent => events::get(call, id).await,
+        Operation::ListEvents => history::list_events(call).await,
+        Operation::RecoverWebhook => history::recover(call, id).await,
+        Operation::GetWebhookStats => history::stats(call, id).await,
         Operation::CreateTenantKey => keys::create(call).await,
         Operation::ListTenantKeys => keys::list(call).await,
         Operation::RevokeTenantKey => keys::revoke(call, key_id).await,

@@ -29,10 +29,13 @@ pub enum Function {
     GetEventType,
     UpdateEventType,
     DeleteEventType,
+    ListEvents,
+    RecoverWebhook,
+    GetWebhookStats,
 }
 
 impl Function {
-    pub const ALL: [Function; 21] = [
+    pub const ALL: [Function; 24] = [
         Function::CreateWebhook,
         Function::ListWebhooks,
         Function::GetWebhook,
@@ -54,6 +57,9 @@ impl Function {
         Function::GetEventType,
         Function::UpdateEventType,
         Function::DeleteEventType,
+        Function::ListEvents,
+        Function::RecoverWebhook,
+        Function::GetWebhookStats,
     ];
 
     /// The crate, binary and cargo-lambda function name.
@@ -80,6 +86,9 @@ impl Function {
             Function::GetEventType => "get-event-type",
             Function::UpdateEventType => "update-event-type",
             Function::DeleteEventType => "delete-event-type",
+            Function::ListEvents => "list-events",
+            Function::RecoverWebhook => "recover-webhook",
+            Function::GetWebhookStats => "get-webhook-stats",
         }
     }
 }
@@ -109,6 +118,9 @@ pub enum Operation {
     GetEventType,
     UpdateEventType,
     DeleteEventType,
+    ListEvents,
+    RecoverWebhook,
+    GetWebhookStats,
 }
 
 /// Whose data a route acts on.
@@ -232,6 +244,22 @@ pub static ROUTES: &[Route] = &[
         max_body: MAX_BODY,
     },
     Route {
+        method: Method::POST,
+        path: "/v1/webhooks/{id}/recover",
+        operation: Operation::RecoverWebhook,
+        function: Function::RecoverWebhook,
+        scope: Scope::WebhooksEdit,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/webhooks/{id}/stats",
+        operation: Operation::GetWebhookStats,
+        function: Function::GetWebhookStats,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
         method: Method::GET,
         path: "/v1/webhooks/{id}/executions/{execution_id}",
         operation: Operation::GetExecution,
@@ -254,6 +282,14 @@ pub static ROUTES: &[Route] = &[
         function: Function::PublishEvent,
         scope: Scope::EventsPublish,
         max_body: MAX_EVENT_BODY,
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/events",
+        operation: Operation::ListEvents,
+        function: Function::ListEvents,
+        scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
     },
     Route {
         method: Method::GET,

@@ -168,6 +168,75 @@ impl DeliveryView {
     }
 }
 
+/// An event in the events list: `data` only when asked for.
+#[derive(Serialize)]
+pub struct ListedEventView<'a> {
+    id: EventId,
+    event_type: &'a EventType,
+    created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a EventData>,
+}
+
+impl<'a> ListedEventView<'a> {
+    pub fn new(e: &'a crate::domain::ListedEvent) -> Self {
+        Self {
+            id: e.id,
+            event_type: &e.event_type,
+            created_at: e.created_at,
+            data: e.data.as_ref(),
+        }
+    }
+}
+
+/// The answer to a recover.
+#[derive(Serialize)]
+pub struct RecoverQueuedView {
+    pub queued: u64,
+}
+
+/// A webhook's stats over a window.
+#[derive(Serialize)]
+pub struct StatsView {
+    since: Timestamp,
+    until: Timestamp,
+    deliveries: DeliveryCounts,
+    attempts: AttemptCounts,
+}
+
+#[derive(Serialize)]
+struct DeliveryCounts {
+    succeeded: u64,
+    failed: u64,
+    pending: u64,
+    dropped: u64,
+}
+
+#[derive(Serialize)]
+struct AttemptCounts {
+    success: u64,
+    error: u64,
+}
+
+impl StatsView {
+    pub fn new(since: Timestamp, until: Timestamp, s: &super::history::Stats) -> Self {
+        Self {
+            since,
+            until,
+            deliveries: DeliveryCounts {
+                succeeded: s.succeeded,
+                failed: s.failed,
+                pending: s.pending,
+                dropped: s.dropped,
+            },
+            attempts: AttemptCounts {
+                success: s.success,
+                error: s.error,
+            },
+        }
+    }
+}
+
 /// The answer to a manual retry.
 #[derive(Serialize)]
 pub struct RetryQueuedView {

@@ -3,7 +3,9 @@
 //! letters, and the retry route queues a manual attempt.
 
 use crate::AppContext;
-use crate::domain::{Delivery, Event, EventId, TenantId, Timestamp, Trigger, WebhookId};
+use crate::domain::{
+    Delivery, EndedDelivery, Event, EventId, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
+};
 use crate::queue::{Carried, MAX_DELAY, QueueError, Task};
 use crate::store::StoreError;
 use std::time::Duration;
@@ -142,10 +144,15 @@ pub async fn expand_fanout(
     }
 }
 
-/// The same delivery task, as attempt `attempt`, not to run before `due`.
+/// The same delivery (or notification) task, as attempt `attempt`, not to run before `due`.
 fn again(task: &Task, attempt: u32, due: Option<Timestamp>) -> Task {
     let mut task = task.clone();
     if let Task::Deliver {
+        attempt: a,
+        not_before,
+        ..
+    }
+    | Task::Notify {
         attempt: a,
         not_before,
         ..
@@ -178,8 +185,8 @@ pub async fn hop(ctx: &AppContext, task: &Task, wait: Duration) -> Result<(), Qu
 /// The last word on a delivery whose last attempt failed, for operators to inspect.
 pub async fn dead_letter(ctx: &AppContext, task: &Task) -> Result<(), QueueError> {
     let last = match task {
-        Task::Deliver { attempt, .. } => again(task, *attempt, None),
-        Task::Fanout { .. } => task.clone(),
+        Task::Deliver { attempt, .. } | Task::Notify { attempt, .. } => again(task, *attempt, None),
+        Task::Fanout { .. } | Task::Recover { .. } => task.clone(),
     };
     ctx.dead_letters.send(&[(last, Duration::ZERO)]).await
 }
@@ -210,5 +217,67 @@ pub async fn manual_retry(
         event: carried(event, &payload),
     };
     ctx.queue.send(&[(task, Duration::ZERO)]).await?;
+    Ok(())
+}
+
+/// How many failed deliveries one recover task queues.
+pub const RECOVER_PAGE: usize = 250;
+
+/// Starts recovering the failed deliveries of the events in `range` (its `until` set): the
+/// first page's task. Each page queues the next (`recover_page`).
+pub async fn recover(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    webhook_id: WebhookId,
+    range: TimeRange,
+) -> Result<(), QueueError> {
+    let task = Task::Recover {
+        tenant: tenant.clone(),
+        webhook_id,
+        since: range.since.map(|t| t.millis()),
+        until: range.until.map_or(i64::MAX, |t| t.millis()),
+        after: None,
+    };
+    ctx.queue.send(&[(task, Duration::ZERO)]).await
+}
+
+/// Queues a new attempt (`trigger: recover`, no automatic retries after it) for each of
+/// these failed deliveries, which show as pending until it is made.
+pub async fn recover_page(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    webhook_id: WebhookId,
+    failed: &[EndedDelivery],
+) -> Result<(), EnqueueError> {
+    let now = Timestamp::now();
+    let pending: Vec<Delivery> = failed
+        .iter()
+        .map(|f| Delivery {
+            attempts: f.attempts,
+            ..Delivery::pending(f.event_id, webhook_id)
+        })
+        .collect();
+    ctx.events
+        .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
+        .await?;
+    let tasks: Vec<(Task, Duration)> = failed
+        .iter()
+        .map(|f| {
+            let task = Task::Deliver {
+                tenant: tenant.clone(),
+                event_id: f.event_id,
+                webhook_id,
+                attempt: f.attempts.saturating_add(1),
+                trigger: Trigger::Recover,
+                not_before: None,
+                event: None,
+            };
+            (task, Duration::ZERO)
+        })
+        .collect();
+    let sends = tasks.chunks(10).map(|chunk| ctx.queue.send(chunk));
+    for result in futures::future::join_all(sends).await {
+        result?;
+    }
     Ok(())
 }

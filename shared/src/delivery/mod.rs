@@ -3,6 +3,7 @@
 //! retry schedule (`domain::RetrySchedule`). Signing (`sign`) and the verdict are pure.
 
 pub mod enqueue;
+pub mod notify;
 pub mod ping;
 pub mod send;
 pub mod sign;

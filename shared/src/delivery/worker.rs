@@ -9,12 +9,13 @@
 //! queued and the redone work cannot start a second retry chain.
 
 use super::enqueue::{self, EnqueueError};
+use super::notify::{Notice, notify};
 use super::send::send;
 use super::verdict::{Next, Rules, decide};
 use crate::AppContext;
 use crate::domain::{
-    Delivery, DeliveryAttempt, DeliveryStatus, EventId, Execution, ExecutionId, TenantId,
-    Timestamp, Trigger, WebhookId,
+    Delivery, DeliveryAttempt, DeliveryStatus, Ended, EndedDelivery, EventId, Execution,
+    ExecutionId, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
 };
 use crate::queue::{Carried, QueueError, Task};
 use crate::store::StoreError;
@@ -55,6 +56,10 @@ pub enum Outcome {
     Dropped,
     /// A fan-out was expanded into this many deliveries.
     FannedOut(usize),
+    /// A page of a recover queued this many deliveries.
+    Recovered(usize),
+    /// An operational event was sent, or will be retried, or was given up (`Failed`).
+    Notified(super::notify::Sent),
 }
 
 /// A task received this much before its due time is attempted anyway.
@@ -80,12 +85,7 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             not_before,
             event,
         } => {
-            let now = Timestamp::now();
-            if let Some(due) = not_before.and_then(Timestamp::from_millis)
-                && due.millis() > now.millis() + EARLY_MARGIN_MS
-            {
-                let wait = u64::try_from(due.millis() - now.millis()).unwrap_or(0);
-                enqueue::hop(ctx, task, Duration::from_millis(wait)).await?;
+            if hopped(ctx, task, *not_before).await? {
                 return Ok(Outcome::Hopped);
             }
             let delivery = Target {
@@ -95,7 +95,97 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             };
             deliver(ctx, task, delivery, *attempt, *trigger, event.as_ref()).await
         }
+        Task::Recover {
+            tenant,
+            webhook_id,
+            since,
+            until,
+            after,
+        } => recover_page(ctx, tenant, *webhook_id, *since, *until, *after).await,
+        Task::Notify {
+            event_id,
+            event_type,
+            payload,
+            attempt,
+            not_before,
+        } => {
+            if hopped(ctx, task, *not_before).await? {
+                return Ok(Outcome::Hopped);
+            }
+            let sent =
+                super::notify::attempt(ctx, task, *event_id, event_type, payload, *attempt).await?;
+            Ok(Outcome::Notified(sent))
+        }
     }
+}
+
+/// Sends a task received before its due time on towards it; `true` when it did.
+async fn hopped(
+    ctx: &AppContext,
+    task: &Task,
+    not_before: Option<i64>,
+) -> Result<bool, QueueError> {
+    let now = Timestamp::now();
+    match not_before.and_then(Timestamp::from_millis) {
+        Some(due) if due.millis() > now.millis() + EARLY_MARGIN_MS => {
+            let wait = u64::try_from(due.millis() - now.millis()).unwrap_or(0);
+            enqueue::hop(ctx, task, Duration::from_millis(wait)).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// One page of a recover: the next failed deliveries of the window queued again, then the
+/// next page. A webhook deleted or deactivated meanwhile ends it.
+async fn recover_page(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    webhook_id: WebhookId,
+    since: Option<i64>,
+    until: i64,
+    after: Option<EventId>,
+) -> Result<Outcome, WorkerError> {
+    let now = Timestamp::now();
+    match ctx.webhooks.get(tenant, &webhook_id).await? {
+        Some(w) if w.active => {}
+        _ => {
+            tracing::info!(%webhook_id, "webhook deleted or inactive; recover stopped");
+            return Ok(Outcome::Dropped);
+        }
+    }
+    let range = TimeRange {
+        since: since.and_then(Timestamp::from_millis),
+        until: Timestamp::from_millis(until),
+    };
+    let page_size = enqueue::RECOVER_PAGE;
+    let failed = ctx
+        .executions
+        .ended(
+            tenant,
+            &webhook_id,
+            Ended::Failed,
+            range,
+            after.as_ref(),
+            page_size,
+            now,
+        )
+        .await?;
+    enqueue::recover_page(ctx, tenant, webhook_id, &failed).await?;
+    if failed.len() == page_size
+        && let Some(last) = failed.last()
+    {
+        let next = Task::Recover {
+            tenant: tenant.clone(),
+            webhook_id,
+            since,
+            until,
+            after: Some(last.event_id),
+        };
+        ctx.queue.send(&[(next, Duration::ZERO)]).await?;
+    }
+    tracing::info!(%webhook_id, queued = failed.len(), "recover page queued");
+    Ok(Outcome::Recovered(failed.len()))
 }
 
 /// Which delivery a task is about.
@@ -144,13 +234,32 @@ async fn deliver(
     let now = Timestamp::now();
     let webhook = match ctx.webhooks.get(tenant, &webhook_id).await? {
         Some(w) if w.active => w,
-        _ => {
+        found => {
             let attempts = attempt.saturating_sub(1);
-            target
-                .record(ctx, DeliveryStatus::Dropped, attempts, None, now)
-                .await?;
-            tracing::info!(%event_id, %webhook_id, "webhook deleted or inactive; delivery dropped");
-            return Ok(Outcome::Dropped);
+            // Disabled for failing, the delivery failed with it (recover sends it again once
+            // the webhook is back); deactivated by a person, or deleted, it is dropped.
+            let how = match &found {
+                Some(w) if w.failed => Some(Ended::Failed),
+                Some(_) => Some(Ended::Dropped),
+                None => None,
+            };
+            let status = match how {
+                Some(Ended::Failed) => DeliveryStatus::Failed,
+                _ => DeliveryStatus::Dropped,
+            };
+            target.record(ctx, status, attempts, None, now).await?;
+            if let Some(how) = how {
+                let ended = EndedDelivery { event_id, attempts };
+                ctx.executions
+                    .note_ended(tenant, &webhook_id, how, ended, ctx.records_expire_at(now))
+                    .await?;
+            }
+            tracing::info!(%event_id, %webhook_id, ?status, "webhook deleted or inactive; delivery not attempted");
+            return Ok(if status == DeliveryStatus::Failed {
+                Outcome::Failed
+            } else {
+                Outcome::Dropped
+            });
         }
     };
     let (event_type, payload) = match carried {
@@ -203,6 +312,7 @@ async fn deliver(
         }
         Err(e) => return Err(e.into()),
     };
+    let mut disabled = None;
     if let Some(change) = &verdict.health {
         ctx.webhooks
             .record_health(tenant, &webhook_id, change)
@@ -213,6 +323,7 @@ async fn deliver(
         } = change
         {
             tracing::warn!(%webhook_id, reason = disable.reason, "webhook disabled");
+            disabled = Some(disable.reason.as_str());
         }
     }
     let status = match verdict.next {
@@ -226,6 +337,43 @@ async fn deliver(
         target
             .record(ctx, status, attempt, next_attempt_at, now)
             .await?;
+    }
+    // Failed deliveries are noted for recover; only a manual attempt can succeed after one.
+    match status {
+        DeliveryStatus::Failed => {
+            let ended = EndedDelivery {
+                event_id,
+                attempts: attempt,
+            };
+            ctx.executions
+                .note_ended(tenant, &webhook_id, Ended::Failed, ended, expires_at)
+                .await?;
+        }
+        DeliveryStatus::Succeeded if trigger.is_manual() => {
+            ctx.executions
+                .clear_failed(tenant, &webhook_id, &event_id)
+                .await?;
+        }
+        _ => {}
+    }
+    if let Some(reason) = disabled {
+        let notice = Notice::WebhookDisabled {
+            tenant,
+            webhook_id,
+            uid: webhook.uid.as_ref(),
+            reason,
+        };
+        notify(ctx, notice).await?;
+    }
+    if status == DeliveryStatus::Failed && trigger == Trigger::Event {
+        let notice = Notice::DeliveryExhausted {
+            tenant,
+            webhook_id,
+            event_id,
+            attempts: attempt,
+            last_error: &outcome.failure_summary(),
+        };
+        notify(ctx, notice).await?;
     }
 
     // Last, once everything above is recorded.

@@ -31,6 +31,44 @@ impl Event {
     }
 }
 
+/// An event as the events list shows it: its data only when asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedEvent {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub created_at: Timestamp,
+    pub data: Option<EventData>,
+}
+
+impl ListedEvent {
+    pub fn of(event: &Event, with_data: bool) -> Self {
+        Self {
+            id: event.id,
+            event_type: event.event_type.clone(),
+            created_at: event.created_at,
+            data: with_data.then(|| event.data.clone()),
+        }
+    }
+}
+
+/// How a delivery ended without success, as noted beside the webhook's executions: recover
+/// finds the failed ones there, and stats count both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ended {
+    /// Its last attempt failed (retries exhausted, a manual attempt failed, 410), or the
+    /// webhook was disabled for failing before it was attempted.
+    Failed,
+    /// Not sent: the webhook was deleted or deactivated by a person first.
+    Dropped,
+}
+
+/// A delivery noted as ended: its event, and how many attempts it had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EndedDelivery {
+    pub event_id: EventId,
+    pub attempts: u32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {

@@ -9,6 +9,15 @@ pub enum Trigger {
     Event,
     Retry,
     Ping,
+    /// Asked for by `POST /v1/webhooks/{id}/recover`, for a delivery that had failed.
+    Recover,
+}
+
+impl Trigger {
+    /// An attempt a person asked for: it gets no automatic retries after it.
+    pub fn is_manual(self) -> bool {
+        matches!(self, Trigger::Retry | Trigger::Recover)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

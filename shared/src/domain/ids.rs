@@ -33,6 +33,15 @@ macro_rules! uuid_v7_id {
                 (uuid.get_version_num() == 7).then_some(Self(uuid))
             }
 
+            /// The lowest (or, `high`, the highest) value any id made in the unix millisecond
+            /// `millis` can have: a bound of a range over time, never an id itself.
+            pub fn bound(millis: i64, high: bool) -> Self {
+                let millis = u64::try_from(millis).unwrap_or(0).min((1 << 48) - 1);
+                let mut bytes = if high { [0xff; 16] } else { [0; 16] };
+                bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+                Self(Uuid::from_bytes(bytes))
+            }
+
             /// The unix milliseconds in the id: when it was made.
             pub fn unix_millis(self) -> u64 {
                 let b = self.0.as_bytes();
@@ -84,6 +93,16 @@ uuid_v7_id!(
     ExecutionId
 );
 
+impl EventId {
+    /// A new id made at `at`, so that the event's time and its id's agree to the
+    /// millisecond: the events list's time window is a range of ids.
+    pub fn at(at: crate::domain::Timestamp) -> Self {
+        let millis = u64::try_from(at.millis()).unwrap_or(0);
+        let random: [u8; 10] = rand::random();
+        Self(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
+    }
+}
+
 impl ExecutionId {
     /// The id of the first automatic attempt of `event`'s delivery to `webhook`: its
     /// event's time with bits derived from both ids. Anyone holding the two ids can find
@@ -120,6 +139,23 @@ mod tests {
         );
         assert_eq!(id.unix_millis(), event.unix_millis());
         assert_eq!(EventId::from_bytes(event.to_bytes()), Some(event));
+    }
+
+    #[test]
+    fn bounds_enclose_every_id_of_their_millisecond_as_values_and_as_text() {
+        let now = crate::domain::Timestamp::now();
+        let id = EventId::at(now);
+        assert_eq!(id.unix_millis(), u64::try_from(now.millis()).unwrap());
+        let (lo, hi) = (
+            EventId::bound(now.millis(), false),
+            EventId::bound(now.millis(), true),
+        );
+        assert!(lo <= id && id <= hi);
+        assert!(lo.to_string() <= id.to_string() && id.to_string() <= hi.to_string());
+        let before = EventId::bound(now.millis() - 1, true);
+        let after = EventId::bound(now.millis() + 1, false);
+        assert!(before < id && id < after);
+        assert!(before.to_string() < id.to_string() && id.to_string() < after.to_string());
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod webhook;
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash, KeyOwner};
 pub use attempt::AttemptOutcome;
 pub use catalog::{CatalogEntry, CatalogMode, MAX_CATALOG_DESCRIPTION_LEN};
-pub use event::{Delivery, DeliveryStatus, Event};
+pub use event::{Delivery, DeliveryStatus, Ended, EndedDelivery, Event, ListedEvent};
 pub use event_data::EventData;
 pub use event_type::{EventType, EventTypePattern, EventTypes};
 pub use execution::{DeliveryAttempt, Execution, RequestStatus, Trigger};
@@ -32,7 +32,7 @@ pub use retry::{DEFAULT_SCHEDULE, RetrySchedule};
 pub use scope::{Scope, Scopes};
 pub use secret::WebhookSecret;
 pub use tenant::TenantId;
-pub use time::Timestamp;
+pub use time::{TimeRange, Timestamp};
 pub use uid::WebhookUid;
 pub use webhook::{Disable, HealthChange, Metadata, Verification, Webhook, WebhookSpec, uid_key};
 

@@ -36,6 +36,33 @@ impl Timestamp {
     }
 }
 
+/// A span of time, both ends included, either end open: a window over time-ordered ids
+/// (UUIDv7), which stores turn into a key range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeRange {
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+impl TimeRange {
+    /// The lowest and highest id text this range covers (the same for every kind of id).
+    pub fn id_bounds(&self) -> (String, String) {
+        let lo = self.since.map_or(0, |t| t.millis());
+        let hi = self.until.map_or(i64::MAX, |t| t.millis());
+        (
+            super::EventId::bound(lo, false).to_string(),
+            super::EventId::bound(hi, true).to_string(),
+        )
+    }
+
+    /// Whether an id made at unix millisecond `millis` falls in the range.
+    pub fn contains_millis(&self, millis: u64) -> bool {
+        let millis = i64::try_from(millis).unwrap_or(i64::MAX);
+        self.since.is_none_or(|s| s.millis() <= millis)
+            && self.until.is_none_or(|u| millis <= u.millis())
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))

@@ -48,6 +48,28 @@ pub enum Task {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         event: Option<Carried>,
     },
+    /// One page of `POST /v1/webhooks/{id}/recover`: queue a new attempt for each failed
+    /// delivery of the window's events after `after`, then the next page as a task of its
+    /// own. A large window is worked through here, a page at a time, never in the request.
+    Recover {
+        tenant: TenantId,
+        webhook_id: WebhookId,
+        /// The window of the events, unix milliseconds, both ends included.
+        since: Option<i64>,
+        until: i64,
+        /// The last event already queued by the pages before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<EventId>,
+    },
+    /// Attempt `attempt` of an operational event to the operator's endpoint
+    /// (`HOOKLINE_OPERATOR_WEBHOOK_URL`), retried on the delivery schedule.
+    Notify {
+        event_id: EventId,
+        event_type: EventType,
+        payload: std::sync::Arc<str>,
+        attempt: u32,
+        not_before: Option<i64>,
+    },
 }
 
 /// What every delivery of an event sends, encoded once when it is published.

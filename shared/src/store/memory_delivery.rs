@@ -8,10 +8,12 @@
 
 use super::{Claim, EventStore, ExecutionStore, StoreError};
 use crate::domain::{
-    Delivery, Event, EventId, Execution, ExecutionId, TenantId, Timestamp, WebhookId,
+    Delivery, Ended, EndedDelivery, Event, EventId, Execution, ExecutionId, ListedEvent, TenantId,
+    TimeRange, Timestamp, WebhookId,
 };
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 
 /// How much history the memory store keeps.
@@ -21,6 +23,8 @@ pub struct Limits {
     pub events: usize,
     /// Executions per webhook, newest kept.
     pub executions_per_webhook: usize,
+    /// Ended deliveries noted per webhook (of each kind), newest kept.
+    pub ended_per_webhook: usize,
 }
 
 impl Default for Limits {
@@ -28,8 +32,28 @@ impl Default for Limits {
         Self {
             events: 10_000,
             executions_per_webhook: 1_000,
+            ended_per_webhook: 100_000,
         }
     }
+}
+
+/// The bounds of ids made in `range`, and below `before` when given.
+fn id_range<K: Copy + Ord>(
+    range: TimeRange,
+    lowest: impl Fn(i64) -> K,
+    highest: impl Fn(i64) -> K,
+    before: Option<K>,
+) -> (Bound<K>, Bound<K>) {
+    let lo = range
+        .since
+        .map_or(Bound::Unbounded, |t| Bound::Included(lowest(t.millis())));
+    let hi = match (range.until.map(|u| highest(u.millis())), before) {
+        (Some(u), Some(b)) if u < b => Bound::Included(u),
+        (_, Some(b)) => Bound::Excluded(b),
+        (Some(u), None) => Bound::Included(u),
+        (None, None) => Bound::Unbounded,
+    };
+    (lo, hi)
 }
 
 type EventKey = (TenantId, EventId);
@@ -44,6 +68,8 @@ struct Events {
     /// Insertion order, for eviction: records expire in this order too (one TTL for all).
     order: VecDeque<EventKey>,
     deliveries: HashMap<EventKey, BTreeMap<WebhookId, (Delivery, Timestamp)>>,
+    /// Each tenant's event ids, in time order: the events list.
+    by_tenant: HashMap<TenantId, BTreeSet<EventId>>,
 }
 
 impl Events {
@@ -56,6 +82,12 @@ impl Events {
             if let Some(key) = self.order.pop_front() {
                 self.by_key.remove(&key);
                 self.deliveries.remove(&key);
+                if let Some(ids) = self.by_tenant.get_mut(&key.0) {
+                    ids.remove(&key.1);
+                    if ids.is_empty() {
+                        self.by_tenant.remove(&key.0);
+                    }
+                }
             }
         }
     }
@@ -75,6 +107,8 @@ pub struct MemoryDeliveryStore {
     events: Mutex<Events>,
     idempotency: Mutex<Idempotency>,
     executions: Mutex<HashMap<(TenantId, WebhookId), WebhookHistory>>,
+    /// Ended deliveries by webhook and kind, by event id (time order): attempts, expiry.
+    ended: Mutex<HashMap<(TenantId, WebhookId, Ended), BTreeMap<EventId, (u32, Timestamp)>>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -100,6 +134,11 @@ impl EventStore for MemoryDeliveryStore {
             .insert(key.clone(), (event.clone(), expires_at))
             .is_none()
         {
+            events
+                .by_tenant
+                .entry(event.tenant.clone())
+                .or_default()
+                .insert(event.id);
             events.order.push_back(key);
         }
         events.evict(self.limits.events, Timestamp::now());
@@ -118,6 +157,35 @@ impl EventStore for MemoryDeliveryStore {
             .get(&(tenant.clone(), *id))
             .filter(|(_, exp)| *exp > now)
             .map(|(e, _)| e.clone()))
+    }
+
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        range: TimeRange,
+        before: Option<&EventId>,
+        limit: usize,
+        with_data: bool,
+        now: Timestamp,
+    ) -> Result<Vec<ListedEvent>, StoreError> {
+        let events = lock(&self.events);
+        let Some(ids) = events.by_tenant.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        let bounds = id_range(
+            range,
+            |ms| EventId::bound(ms, false),
+            |ms| EventId::bound(ms, true),
+            before.copied(),
+        );
+        Ok(ids
+            .range(bounds)
+            .rev()
+            .filter_map(|id| events.by_key.get(&(tenant.clone(), *id)))
+            .filter(|(_, exp)| *exp > now)
+            .take(limit)
+            .map(|(e, _)| ListedEvent::of(e, with_data))
+            .collect())
     }
 
     async fn put_deliveries(
@@ -304,6 +372,7 @@ impl ExecutionStore for MemoryDeliveryStore {
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
+        range: TimeRange,
         before: Option<&ExecutionId>,
         limit: usize,
         now: Timestamp,
@@ -312,17 +381,115 @@ impl ExecutionStore for MemoryDeliveryStore {
         let Some(all) = executions.get(&(tenant.clone(), *webhook_id)) else {
             return Ok(Vec::new());
         };
-        let upper = match before {
-            Some(b) => std::ops::Bound::Excluded(*b),
-            None => std::ops::Bound::Unbounded,
-        };
+        let bounds = id_range(
+            range,
+            |ms| ExecutionId::bound(ms, false),
+            |ms| ExecutionId::bound(ms, true),
+            before.copied(),
+        );
         Ok(all
-            .range((std::ops::Bound::Unbounded, upper))
+            .range(bounds)
             .rev()
             .filter(|(_, (_, exp))| *exp > now)
             .take(limit)
             .map(|(_, (e, _))| Execution::clone(e))
             .collect())
+    }
+
+    async fn note_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        delivery: EndedDelivery,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut ended = lock(&self.ended);
+        let noted = ended.entry((tenant.clone(), *webhook_id, how)).or_default();
+        noted.insert(delivery.event_id, (delivery.attempts, expires_at));
+        let now = Timestamp::now();
+        while let Some((_, (_, expires))) = noted.first_key_value() {
+            if noted.len() <= self.limits.ended_per_webhook && *expires > now {
+                break;
+            }
+            noted.pop_first();
+        }
+        Ok(())
+    }
+
+    async fn clear_failed(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+    ) -> Result<(), StoreError> {
+        if let Some(noted) =
+            lock(&self.ended).get_mut(&(tenant.clone(), *webhook_id, Ended::Failed))
+        {
+            noted.remove(event_id);
+        }
+        Ok(())
+    }
+
+    async fn ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        after: Option<&EventId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<EndedDelivery>, StoreError> {
+        let ended = lock(&self.ended);
+        let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, how)) else {
+            return Ok(Vec::new());
+        };
+        let (lo, hi) = id_range(
+            range,
+            |ms| EventId::bound(ms, false),
+            |ms| EventId::bound(ms, true),
+            None,
+        );
+        // Past the cursor, and never before the range.
+        let lo = match (after, lo) {
+            (Some(a), Bound::Included(l)) if *a < l => lo,
+            (Some(a), _) => Bound::Excluded(*a),
+            (None, _) => lo,
+        };
+        Ok(noted
+            .range((lo, hi))
+            .filter(|(_, (_, exp))| *exp > now)
+            .take(limit)
+            .map(|(event_id, (attempts, _))| EndedDelivery {
+                event_id: *event_id,
+                attempts: *attempts,
+            })
+            .collect())
+    }
+
+    async fn count_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let ended = lock(&self.ended);
+        let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, how)) else {
+            return Ok(0);
+        };
+        let bounds = id_range(
+            range,
+            |ms| EventId::bound(ms, false),
+            |ms| EventId::bound(ms, true),
+            None,
+        );
+        Ok(noted
+            .range(bounds)
+            .filter(|(_, (_, exp))| *exp > now)
+            .count() as u64)
     }
 }
 
@@ -347,6 +514,7 @@ mod tests {
         let store = MemoryDeliveryStore::with_limits(Limits {
             events: 3,
             executions_per_webhook: 2,
+            ..Limits::default()
         });
         let now = Timestamp::now();
         let later = now.plus(std::time::Duration::from_secs(3600));
@@ -388,7 +556,7 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         let listed: Vec<ExecutionId> = store
-            .list(&tenant, &webhook, None, 10, now)
+            .list(&tenant, &webhook, TimeRange::default(), None, 10, now)
             .await
             .unwrap()
             .iter()
@@ -402,6 +570,7 @@ mod tests {
         let store = MemoryDeliveryStore::with_limits(Limits {
             events: 10,
             executions_per_webhook: 1,
+            ..Limits::default()
         });
         let now = Timestamp::now();
         let later = now.plus(std::time::Duration::from_secs(3600));

@@ -9,9 +9,9 @@ mod memory_delivery;
 pub use memory_delivery::MemoryDeliveryStore;
 
 use crate::domain::{
-    ApiKeyId, ApiKeyRecord, CatalogEntry, Delivery, Event, EventId, EventType, Execution,
-    ExecutionId, HealthChange, KeyHash, KeyOwner, TenantId, Timestamp, Webhook, WebhookId,
-    WebhookUid,
+    ApiKeyId, ApiKeyRecord, CatalogEntry, Delivery, Ended, EndedDelivery, Event, EventId,
+    EventType, Execution, ExecutionId, HealthChange, KeyHash, KeyOwner, ListedEvent, TenantId,
+    TimeRange, Timestamp, Webhook, WebhookId, WebhookUid,
 };
 use async_trait::async_trait;
 
@@ -133,6 +133,18 @@ pub trait EventStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<Event>, StoreError>;
 
+    /// Up to `limit` of the tenant's events made in `range` and before `before`, newest
+    /// first, with their data when `with_data`. One Query of the tenant's events, never a scan.
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        range: TimeRange,
+        before: Option<&EventId>,
+        limit: usize,
+        with_data: bool,
+        now: Timestamp,
+    ) -> Result<Vec<ListedEvent>, StoreError>;
+
     /// Writes (or overwrites) these deliveries of one event.
     async fn put_deliveries(
         &self,
@@ -219,13 +231,57 @@ pub trait ExecutionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<Execution>, StoreError>;
 
-    /// Up to `limit` of a webhook's executions older than `before`, newest first.
+    /// Up to `limit` of a webhook's executions made in `range` and older than `before`,
+    /// newest first.
     async fn list(
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
+        range: TimeRange,
         before: Option<&ExecutionId>,
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<Execution>, StoreError>;
+
+    /// Notes (or notes again) that the delivery of an event to the webhook ended `how`,
+    /// beside the webhook's executions, ordered by the event's time.
+    async fn note_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        delivery: EndedDelivery,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Forgets that a delivery failed: a later attempt succeeded.
+    async fn clear_failed(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` deliveries noted as ended `how`, of events made in `range` after
+    /// `after`, oldest first.
+    async fn ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        after: Option<&EventId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<EndedDelivery>, StoreError>;
+
+    /// How many deliveries are noted as ended `how`, of events made in `range`.
+    async fn count_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        now: Timestamp,
+    ) -> Result<u64, StoreError>;
 }

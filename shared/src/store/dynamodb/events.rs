@@ -1,7 +1,12 @@
 //! Event, delivery and idempotency items.
 
-use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
-use crate::domain::{Delivery, Event, EventId, TenantId, Timestamp, WebhookId};
+use super::{
+    DynamoStore, EVENTS_INDEX, EVENTS_INDEX_PK, EVENTS_INDEX_PROJECTED, EVENTS_INDEX_SK,
+    TTL_ATTRIBUTE, document, key, n, read, s,
+};
+use crate::domain::{
+    Delivery, Event, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp, WebhookId,
+};
 use crate::store::{Claim, EventStore, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
@@ -14,6 +19,30 @@ const MATCHED: &str = "matched";
 
 fn event_pk(tenant: &TenantId, event: &EventId) -> String {
     format!("T#{tenant}#EV#{event}")
+}
+
+/// The tenant's partition of the events index.
+fn events_index_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#EVENTS")
+}
+
+/// An event as the index holds it: its id, type and time (and expiry).
+fn listed(item: &super::Item, now: Timestamp) -> Option<ListedEvent> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    let expires = item
+        .get(TTL_ATTRIBUTE)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    if expires.is_some_and(|e| e <= now.unix_seconds()) {
+        return None;
+    }
+    let [event_type, created_at] = EVENTS_INDEX_PROJECTED;
+    Some(ListedEvent {
+        id: EventId::parse(text(EVENTS_INDEX_SK)?)?,
+        event_type: EventType::parse(text(event_type)?).ok()?,
+        created_at: Timestamp::parse(text(created_at)?)?,
+        data: None,
+    })
 }
 
 /// Each event and each idempotency key is a partition of its own (the event shares it with
@@ -38,6 +67,12 @@ impl EventStore for DynamoStore {
             event,
             expires_at,
         )?;
+        // The index entry: the tenant's events by time, with what the list shows.
+        let [event_type, created_at] = EVENTS_INDEX_PROJECTED;
+        item.insert(EVENTS_INDEX_PK.into(), s(events_index_pk(&event.tenant)));
+        item.insert(EVENTS_INDEX_SK.into(), s(event.id.to_string()));
+        item.insert(event_type.into(), s(event.event_type.as_str()));
+        item.insert(created_at.into(), s(event.created_at.to_string()));
         // 16 bytes per matched webhook, beside the document: 1,000 webhooks add 16 KB.
         if !event.matched.is_empty() {
             let packed: Vec<u8> = event.matched.iter().flat_map(|w| w.to_bytes()).collect();
@@ -74,6 +109,76 @@ impl EventStore for DynamoStore {
                 .collect();
         }
         Ok(Some(event))
+    }
+
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        range: TimeRange,
+        before: Option<&EventId>,
+        limit: usize,
+        with_data: bool,
+        now: Timestamp,
+    ) -> Result<Vec<ListedEvent>, StoreError> {
+        let (lo, mut hi) = range.id_bounds();
+        if let Some(b) = before.map(ToString::to_string)
+            && b < hi
+        {
+            hi = b;
+        }
+        let want = limit + usize::from(before.is_some());
+        let mut found = Vec::new();
+        let mut start = None;
+        // An index is read eventually consistent: an event shows in the list moments
+        // after its publish answered.
+        while found.len() < want {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(EVENTS_INDEX)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+                .expression_attribute_names("#pk", EVENTS_INDEX_PK)
+                .expression_attribute_names("#sk", EVENTS_INDEX_SK)
+                .expression_attribute_values(":pk", s(events_index_pk(tenant)))
+                .expression_attribute_values(":lo", s(lo.clone()))
+                .expression_attribute_values(":hi", s(hi.clone()))
+                .scan_index_forward(false)
+                .limit(i32::try_from(want - found.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            found.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|item| listed(item, now))
+                    .filter(|e| Some(&e.id) != before),
+            );
+            match page.last_evaluated_key() {
+                Some(last) if !last.is_empty() => start = Some(last.clone()),
+                _ => break,
+            }
+        }
+        found.truncate(limit);
+        if with_data && !found.is_empty() {
+            let keys = found
+                .iter()
+                .map(|e| key(event_pk(tenant, &e.id), EVENT_SK.into()))
+                .collect();
+            let mut data = HashMap::new();
+            for item in &self.batch_get(keys, false).await? {
+                if let Some(event) = read::<Event>(item, now)? {
+                    data.insert(event.id, event.data);
+                }
+            }
+            for event in &mut found {
+                event.data = data.remove(&event.id);
+            }
+            // An event that expired between the two reads is not listed.
+            found.retain(|e| e.data.is_some());
+        }
+        Ok(found)
     }
 
     async fn put_deliveries(

@@ -1,14 +1,27 @@
-//! Execution items: one per attempt, in the webhook's partition, newest first by id.
+//! Execution items: one per attempt, in the webhook's partition, newest first by id; and
+//! beside them, the notes of deliveries that ended failed or dropped, by event id.
 
-use super::{DynamoStore, document, key, read, s};
-use crate::domain::{Execution, ExecutionId, TenantId, Timestamp, WebhookId};
+use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
+use crate::domain::{
+    Ended, EndedDelivery, EventId, Execution, ExecutionId, TenantId, TimeRange, Timestamp,
+    WebhookId,
+};
 use crate::store::{ExecutionStore, StoreError};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::Select;
 
 fn execution_pk(tenant: &TenantId, webhook: &WebhookId) -> String {
     format!("T#{tenant}#WH#{webhook}")
 }
+
+fn ended_prefix(how: Ended) -> &'static str {
+    match how {
+        Ended::Failed => "FL#",
+        Ended::Dropped => "DR#",
+    }
+}
+
+const ATTEMPTS: &str = "attempts";
 
 #[async_trait]
 impl ExecutionStore for DynamoStore {
@@ -41,44 +54,14 @@ impl ExecutionStore for DynamoStore {
         keys: &[(WebhookId, ExecutionId)],
         now: Timestamp,
     ) -> Result<Vec<Execution>, StoreError> {
+        let keys = keys
+            .iter()
+            .map(|(webhook, id)| key(execution_pk(tenant, webhook), format!("EX#{id}")))
+            .collect();
         let mut found = Vec::new();
-        // BatchGetItem takes 100 keys; what it leaves unprocessed is asked again.
-        for chunk in keys.chunks(100) {
-            let mut wanted = KeysAndAttributes::builder().consistent_read(true);
-            for (webhook, id) in chunk {
-                wanted = wanted.keys(key(execution_pk(tenant, webhook), format!("EX#{id}")));
-            }
-            let mut pending = Some(wanted.build().map_err(StoreError::backend)?);
-            for round in 0..8u32 {
-                let Some(ask) = pending.take() else { break };
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, ask)
-                    .send()
-                    .await
-                    .map_err(StoreError::backend)?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(execution) = read::<Execution>(item, now)? {
-                        found.push(execution);
-                    }
-                }
-                pending = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .filter(|k| !k.keys().is_empty())
-                    .cloned();
-                if pending.is_some() {
-                    if round == 7 {
-                        return Err(StoreError::backend("DynamoDB kept keys unprocessed"));
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << round)).await;
-                }
+        for item in &self.batch_get(keys, true).await? {
+            if let Some(execution) = read::<Execution>(item, now)? {
+                found.push(execution);
             }
         }
         Ok(found)
@@ -104,24 +87,27 @@ impl ExecutionStore for DynamoStore {
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
+        range: TimeRange,
         before: Option<&ExecutionId>,
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<Execution>, StoreError> {
-        let (condition, values) = match before {
-            Some(b) => (
-                "sk BETWEEN :lo AND :hi",
-                vec![(":lo", s("EX#")), (":hi", s(format!("EX#{b}")))],
-            ),
-            None => ("begins_with(sk, :ex)", vec![(":ex", s("EX#"))]),
-        };
-        // BETWEEN includes `before` itself: ask for one more and drop it.
+        let (lo, mut hi) = range.id_bounds();
+        // BETWEEN includes its ends: a cursor's own item is asked for and dropped.
+        if let Some(b) = before.map(ToString::to_string)
+            && b < hi
+        {
+            hi = b;
+        }
         let extra = usize::from(before.is_some());
         let items = self
             .query_partition(
                 execution_pk(tenant, webhook_id),
-                condition,
-                values,
+                "sk BETWEEN :lo AND :hi",
+                vec![
+                    (":lo", s(format!("EX#{lo}"))),
+                    (":hi", s(format!("EX#{hi}"))),
+                ],
                 false,
                 limit + extra,
             )
@@ -136,5 +122,143 @@ impl ExecutionStore for DynamoStore {
         }
         executions.truncate(limit);
         Ok(executions)
+    }
+
+    async fn note_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        delivery: EndedDelivery,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut item = key(
+            execution_pk(tenant, webhook_id),
+            format!("{}{}", ended_prefix(how), delivery.event_id),
+        );
+        item.insert(ATTEMPTS.into(), n(delivery.attempts));
+        item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn clear_failed(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                execution_pk(tenant, webhook_id),
+                format!("{}{event_id}", ended_prefix(Ended::Failed)),
+            )))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        after: Option<&EventId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<EndedDelivery>, StoreError> {
+        let prefix = ended_prefix(how);
+        let (mut lo, hi) = range.id_bounds();
+        if let Some(a) = after.map(ToString::to_string)
+            && a > lo
+        {
+            lo = a;
+        }
+        let extra = usize::from(after.is_some());
+        let items = self
+            .query_partition(
+                execution_pk(tenant, webhook_id),
+                "sk BETWEEN :lo AND :hi",
+                vec![
+                    (":lo", s(format!("{prefix}{lo}"))),
+                    (":hi", s(format!("{prefix}{hi}"))),
+                ],
+                true,
+                limit + extra,
+            )
+            .await?;
+        let mut noted = Vec::with_capacity(items.len());
+        for item in &items {
+            let expires = item
+                .get(TTL_ATTRIBUTE)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok());
+            let event_id = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix(prefix))
+                .and_then(EventId::parse);
+            let attempts = item
+                .get(ATTEMPTS)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(0);
+            if let Some(event_id) = event_id
+                && Some(&event_id) != after
+                && expires.is_none_or(|e| e > now.unix_seconds())
+            {
+                noted.push(EndedDelivery { event_id, attempts });
+            }
+        }
+        noted.truncate(limit);
+        Ok(noted)
+    }
+
+    async fn count_ended(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        how: Ended,
+        range: TimeRange,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let prefix = ended_prefix(how);
+        let (lo, hi) = range.id_bounds();
+        let mut count = 0u64;
+        let mut start = None;
+        // COUNT still reads each note (about 100 bytes): 10,000 of them per 1 MB page.
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                .filter_expression("#exp > :now")
+                .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+                .expression_attribute_values(":pk", s(execution_pk(tenant, webhook_id)))
+                .expression_attribute_values(":lo", s(format!("{prefix}{lo}")))
+                .expression_attribute_values(":hi", s(format!("{prefix}{hi}")))
+                .expression_attribute_values(":now", n(now.unix_seconds()))
+                .select(Select::Count)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            count += u64::try_from(page.count()).unwrap_or(0);
+            match page.last_evaluated_key() {
+                Some(last) if !last.is_empty() => start = Some(last.clone()),
+                _ => return Ok(count),
+            }
+        }
     }
 }

@@ -12,12 +12,16 @@
 //! | API key registry, for key management | `KEYS` | `T#<tenant>#<key id>`, `O#<key id>` |
 //! | event-type catalog entry | `CATALOG` | `ET#<name>` |
 //! | event (with its matched webhook ids, packed) | `T#<tenant>#EV#<event id>` | `EV` |
+//! | ... and in the index `tenant_events` | `gpk` = `T#<tenant>#EVENTS` | `gsk` = `<event id>` |
 //! | delivery of an event to a webhook | `T#<tenant>#EV#<event id>` | `DL#<webhook id>` |
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
+//! | delivery that failed / was dropped | `T#<tenant>#WH#<webhook id>` | `FL#<event id>` / `DR#<event id>` |
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
 //!
 //! A tenant's own partition holds only its webhooks and their guards: events, keys and
-//! executions each spread over partitions of their own.
+//! executions each spread over partitions of their own. The one index, `tenant_events`,
+//! lists a tenant's events newest first by a Query: it projects only `event_type`,
+//! `created_at` and `expires_at`, so each event written costs one more small write (1 WCU) in the index.
 //!
 //! Conflicts and the per-tenant cap are enforced by conditions inside one transaction with
 //! the write they guard, so two concurrent creates can never both win. Records are stored as
@@ -36,13 +40,22 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
     ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use std::collections::HashMap;
 
 /// The attribute DynamoDB's TTL deletes items by (unix seconds).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+/// The index of each tenant's events by time, and its key attributes.
+pub const EVENTS_INDEX: &str = "tenant_events";
+pub(crate) const EVENTS_INDEX_PK: &str = "gpk";
+pub(crate) const EVENTS_INDEX_SK: &str = "gsk";
+/// The event attributes the index carries beside its keys (and `expires_at`, so that the
+/// list skips expired events as every read does).
+pub(crate) const EVENTS_INDEX_PROJECTED: [&str; 2] = ["event_type", "created_at"];
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -99,6 +112,24 @@ impl DynamoStore {
                 .build()
                 .map_err(StoreError::backend)
         };
+        let index = GlobalSecondaryIndex::builder()
+            .index_name(EVENTS_INDEX)
+            .key_schema(key(EVENTS_INDEX_PK, KeyType::Hash)?)
+            .key_schema(key(EVENTS_INDEX_SK, KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(
+                        EVENTS_INDEX_PROJECTED
+                            .iter()
+                            .chain(&[TTL_ATTRIBUTE])
+                            .map(|a| (*a).to_owned())
+                            .collect(),
+                    ))
+                    .build(),
+            )
+            .build()
+            .map_err(StoreError::backend)?;
         let created = self
             .client
             .create_table()
@@ -106,8 +137,11 @@ impl DynamoStore {
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute("pk")?)
             .attribute_definitions(attribute("sk")?)
+            .attribute_definitions(attribute(EVENTS_INDEX_PK)?)
+            .attribute_definitions(attribute(EVENTS_INDEX_SK)?)
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?)
+            .global_secondary_indexes(index)
             .send()
             .await;
         match created {
@@ -284,6 +318,47 @@ impl DynamoStore {
             .await
             .map_err(StoreError::backend)?;
         Ok(found.item)
+    }
+
+    /// The items with these keys that exist, in no particular order. BatchGetItem takes 100
+    /// keys; what it leaves unprocessed is asked again.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let wanted = KeysAndAttributes::builder()
+                .consistent_read(consistent)
+                .set_keys(Some(chunk.to_vec()));
+            let mut pending = Some(wanted.build().map_err(StoreError::backend)?);
+            for round in 0..8u32 {
+                let Some(ask) = pending.take() else { break };
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ask)
+                    .send()
+                    .await
+                    .map_err(StoreError::backend)?;
+                if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {
+                    found.extend(items.iter().cloned());
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+                if pending.is_some() {
+                    if round == 7 {
+                        return Err(StoreError::backend("DynamoDB kept keys unprocessed"));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << round)).await;
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Query one partition: `condition` on `sk` with `values`, in `forward` order.

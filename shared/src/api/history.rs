@@ -1,0 +1,276 @@
+//! The history: a tenant's events, a webhook's stats, and recovering its failed deliveries.
+
+use super::ApiError;
+use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::request::{ApiResponse, Body, Query, json_response};
+use super::views::{ListedEventView, RecoverQueuedView, StatsView};
+use super::webhooks::{Call, find};
+use crate::delivery::enqueue;
+use crate::domain::{
+    Ended, EventId, EventTypePattern, Execution, FieldError, ListedEvent, RequestStatus, TimeRange,
+    Timestamp, Trigger,
+};
+use http::StatusCode;
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// What `GET /v1/webhooks/{id}/stats` counts when no `since` is given.
+pub const STATS_DEFAULT_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// A timestamp field of a history query: `None` when absent; a problem when not RFC 3339 or
+/// older than the history kept.
+fn instant(
+    name: &str,
+    text: Option<&str>,
+    oldest: Timestamp,
+    errors: &mut Vec<FieldError>,
+) -> Option<Timestamp> {
+    let text = text?;
+    match Timestamp::parse(text) {
+        None => {
+            errors.push(FieldError::new(
+                name,
+                "must be an RFC 3339 timestamp, such as 2026-12-01T09:00:00Z",
+            ));
+            None
+        }
+        Some(t) if t < oldest => {
+            errors.push(FieldError::new(
+                name,
+                format!("is older than the history kept (since {oldest})"),
+            ));
+            None
+        }
+        Some(t) => Some(t),
+    }
+}
+
+/// `since` and `until` of a history request: RFC 3339, `since` within the retention and
+/// not after `until`. Every problem is added to `errors`.
+pub fn window(
+    since: Option<&str>,
+    until: Option<&str>,
+    retention: Duration,
+    now: Timestamp,
+    errors: &mut Vec<FieldError>,
+) -> TimeRange {
+    let oldest =
+        Timestamp::from_millis(now.millis().saturating_sub(millis(retention))).unwrap_or(now);
+    let since = instant("since", since, oldest, errors);
+    let until = until.and_then(|text| {
+        // `until` may be old (an empty window): only its spelling is checked.
+        let parsed = Timestamp::parse(text);
+        if parsed.is_none() {
+            errors.push(FieldError::new(
+                "until",
+                "must be an RFC 3339 timestamp, such as 2026-12-01T09:00:00Z",
+            ));
+        }
+        parsed
+    });
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        errors.push(FieldError::new("since", "must not be after until"));
+    }
+    TimeRange { since, until }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `GET /v1/events`: the tenant's events, newest first.
+pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
+    let query = Query::parse(
+        call.request.query.as_deref(),
+        &[
+            "limit",
+            "cursor",
+            "event_type",
+            "since",
+            "until",
+            "with_data",
+        ],
+    )?;
+    let mut errors = Vec::new();
+    let (limit, cursor) = page_params(&query, EventId::parse, &mut errors);
+    let event_type = query
+        .get("event_type")
+        .and_then(|t| match EventTypePattern::parse(t) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                errors.push(FieldError::new("event_type", why));
+                None
+            }
+        });
+    let with_data = match query.get("with_data") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            errors.push(FieldError::new("with_data", "must be true or false"));
+            false
+        }
+    };
+    let now = Timestamp::now();
+    let retention = call.ctx.config.delivery.execution_ttl;
+    let range = window(
+        query.get("since"),
+        query.get("until"),
+        retention,
+        now,
+        &mut errors,
+    );
+    let Some(limit) = limit.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let (ctx, tenant) = (call.ctx, &call.caller.tenant);
+    let keep = |e: &ListedEvent| event_type.as_ref().is_none_or(|p| p.matches(&e.event_type));
+    let (page, more) = fill_page(
+        cursor,
+        limit,
+        event_type.is_some(),
+        |e: &ListedEvent| e.id,
+        keep,
+        |before, n| async move {
+            ctx.events
+                .list_events(tenant, range, before.as_ref(), n, with_data, now)
+                .await
+        },
+    )
+    .await?;
+    let next_cursor = match page.last() {
+        Some(last) if more => Some(Cursor::after(last.id).encode()),
+        _ => None,
+    };
+    let data = page.iter().map(ListedEventView::new).collect();
+    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+}
+
+/// `POST /v1/webhooks/{id}/recover`: counts the failed deliveries of the window's events
+/// and hands the work to the queue, which queues them a page at a time.
+pub async fn recover(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    let mut body = Body::parse(&call.request.body, &["since", "until"], &[])?;
+    let since = body.take::<String>("since");
+    let since = body.require("since", since);
+    let until = body.take::<String>("until");
+    let mut errors = body.into_errors();
+    let now = Timestamp::now();
+    let retention = call.ctx.config.delivery.execution_ttl;
+    let mut range = window(
+        since.as_deref(),
+        until.as_deref(),
+        retention,
+        now,
+        &mut errors,
+    );
+    if !webhook.active {
+        errors.push(FieldError::new(
+            "webhook",
+            "is inactive: activate it before recovering its deliveries",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    // The window ends now at the latest: a delivery failing later is not this call's.
+    range.until = Some(range.until.map_or(now, |u| u.min(now)));
+    let (ctx, tenant) = (call.ctx, &call.caller.tenant);
+    let queued = ctx
+        .executions
+        .count_ended(tenant, &webhook.id, Ended::Failed, range, now)
+        .await?;
+    if queued > 0 {
+        enqueue::recover(ctx, tenant, webhook.id, range)
+            .await
+            .map_err(|e| {
+                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing a recover failed");
+                ApiError::Internal
+            })?;
+    }
+    tracing::info!(tenant = %tenant, webhook_id = %webhook.id, queued, "recover queued");
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &RecoverQueuedView { queued },
+    ))
+}
+
+/// The counts of `GET /v1/webhooks/{id}/stats`, from the records of the window.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub succeeded: u64,
+    pub failed: u64,
+    pub pending: u64,
+    pub dropped: u64,
+    pub success: u64,
+    pub error: u64,
+}
+
+impl Stats {
+    /// Counts one attempt; `seen` holds the deliveries already counted. Fed newest first,
+    /// each delivery is counted by its latest attempt in the window. Pings are attempts,
+    /// not deliveries.
+    pub fn add(&mut self, e: &Execution, seen: &mut HashSet<EventId>) {
+        match e.request_status {
+            RequestStatus::Success => self.success += 1,
+            RequestStatus::Error => self.error += 1,
+        }
+        if e.trigger == Trigger::Ping || !seen.insert(e.event_id) {
+            return;
+        }
+        match (e.request_status, e.next_attempt_at) {
+            (RequestStatus::Success, _) => self.succeeded += 1,
+            (RequestStatus::Error, Some(_)) => self.pending += 1,
+            (RequestStatus::Error, None) => self.failed += 1,
+        }
+    }
+}
+
+/// `GET /v1/webhooks/{id}/stats`: counted when asked, from the window's executions (one
+/// Query of the webhook's partition), so that no delivery pays a write for them.
+pub async fn stats(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
+    let webhook = find(&call, id).await?;
+    let query = Query::parse(call.request.query.as_deref(), &["since"])?;
+    let now = Timestamp::now();
+    let retention = call.ctx.config.delivery.execution_ttl;
+    let mut errors = Vec::new();
+    let mut range = window(query.get("since"), None, retention, now, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let since = range.since.unwrap_or_else(|| {
+        Timestamp::from_millis(now.millis() - millis(STATS_DEFAULT_WINDOW)).unwrap_or(now)
+    });
+    range = TimeRange {
+        since: Some(since),
+        until: Some(now),
+    };
+    let (ctx, tenant) = (call.ctx, &call.caller.tenant);
+    // Read a chunk at a time and counted as read: only the deliveries' ids are held.
+    const CHUNK: usize = 500;
+    let mut stats = Stats::default();
+    let mut seen = HashSet::new();
+    let mut before = None;
+    loop {
+        let batch = ctx
+            .executions
+            .list(tenant, &webhook.id, range, before.as_ref(), CHUNK, now)
+            .await?;
+        for e in &batch {
+            stats.add(e, &mut seen);
+        }
+        before = batch.last().map(|e| e.id);
+        if batch.len() < CHUNK {
+            break;
+        }
+    }
+    stats.dropped = ctx
+        .executions
+        .count_ended(tenant, &webhook.id, Ended::Dropped, range, now)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &StatsView::new(since, now, &stats),
+    ))
+}
