@@ -1276,7 +1276,7 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
     let mut after = None;
     loop {
         let page = store
-            .ended(&t, &webhook, Ended::Failed, all, after.as_ref(), 7, now)
+            .failed(&t, &webhook, all, after.as_ref(), 7, now)
             .await
             .unwrap();
         if page.is_empty() {
@@ -1299,7 +1299,7 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
     assert_eq!(walked[0].attempts, 8, "the latest note counts");
     assert_eq!(walked[1].attempts, 1);
     let windowed = store
-        .ended(&t, &webhook, Ended::Failed, range, None, 100, now)
+        .failed(&t, &webhook, range, None, 100, now)
         .await
         .unwrap();
     assert_eq!(windowed.len(), 8);
@@ -1317,7 +1317,7 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
     );
     assert!(
         store
-            .ended(&t, &WebhookId::new(), Ended::Failed, all, None, 10, now)
+            .failed(&t, &WebhookId::new(), all, None, 10, now)
             .await
             .unwrap()
             .is_empty()

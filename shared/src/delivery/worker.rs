@@ -161,15 +161,7 @@ async fn recover_page(
     let page_size = enqueue::RECOVER_PAGE;
     let failed = ctx
         .executions
-        .ended(
-            tenant,
-            &webhook_id,
-            Ended::Failed,
-            range,
-            after.as_ref(),
-            page_size,
-            now,
-        )
+        .failed(tenant, &webhook_id, range, after.as_ref(), page_size, now)
         .await?;
     enqueue::recover_page(ctx, tenant, webhook_id, &failed).await?;
     if failed.len() == page_size

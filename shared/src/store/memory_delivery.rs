@@ -62,6 +62,9 @@ type EventKey = (TenantId, EventId);
 /// each hold a node sized for eleven whole records.
 type WebhookHistory = BTreeMap<ExecutionId, (Box<Execution>, Timestamp)>;
 
+/// One webhook's notes of one kind, by event id: attempts and expiry.
+type EndedNotes = BTreeMap<EventId, (u32, Timestamp)>;
+
 #[derive(Default)]
 struct Events {
     by_key: HashMap<EventKey, (Event, Timestamp)>,
@@ -108,7 +111,7 @@ pub struct MemoryDeliveryStore {
     idempotency: Mutex<Idempotency>,
     executions: Mutex<HashMap<(TenantId, WebhookId), WebhookHistory>>,
     /// Ended deliveries by webhook and kind, by event id (time order): attempts, expiry.
-    ended: Mutex<HashMap<(TenantId, WebhookId, Ended), BTreeMap<EventId, (u32, Timestamp)>>>,
+    ended: Mutex<HashMap<(TenantId, WebhookId, Ended), EndedNotes>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -431,18 +434,17 @@ impl ExecutionStore for MemoryDeliveryStore {
         Ok(())
     }
 
-    async fn ended(
+    async fn failed(
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
-        how: Ended,
         range: TimeRange,
         after: Option<&EventId>,
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<EndedDelivery>, StoreError> {
         let ended = lock(&self.ended);
-        let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, how)) else {
+        let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, Ended::Failed)) else {
             return Ok(Vec::new());
         };
         let (lo, hi) = id_range(

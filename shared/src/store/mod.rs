@@ -262,13 +262,12 @@ pub trait ExecutionStore: Send + Sync {
         event_id: &EventId,
     ) -> Result<(), StoreError>;
 
-    /// Up to `limit` deliveries noted as ended `how`, of events made in `range` after
-    /// `after`, oldest first.
-    async fn ended(
+    /// Up to `limit` deliveries noted as failed, of events made in `range` after `after`,
+    /// oldest first: what a recover queues again.
+    async fn failed(
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
-        how: Ended,
         range: TimeRange,
         after: Option<&EventId>,
         limit: usize,

@@ -167,17 +167,16 @@ impl ExecutionStore for DynamoStore {
         Ok(())
     }
 
-    async fn ended(
+    async fn failed(
         &self,
         tenant: &TenantId,
         webhook_id: &WebhookId,
-        how: Ended,
         range: TimeRange,
         after: Option<&EventId>,
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<EndedDelivery>, StoreError> {
-        let prefix = ended_prefix(how);
+        let prefix = ended_prefix(Ended::Failed);
         let (mut lo, hi) = range.id_bounds();
         if let Some(a) = after.map(ToString::to_string)
             && a > lo
