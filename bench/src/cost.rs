@@ -42,6 +42,18 @@ const DYNAMODB_PER_READ_UNIT: f64 = 0.125 / 1e6;
 
 type Item = HashMap<String, AttributeValue>;
 
+/// What the `tenant_events` index holds of an event item: the table's keys, its own keys and
+/// its projected attributes (see `store::dynamodb`).
+const INDEX_KEYS: [&str; 7] = [
+    "pk",
+    "sk",
+    "gpk",
+    "gsk",
+    "event_type",
+    "created_at",
+    "expires_at",
+];
+
 /// Who is making AWS requests now: the bench runs one phase at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Phase {
@@ -51,6 +63,8 @@ enum Phase {
     /// The event source mapping: receives and deletes.
     EventSource,
     Delivery,
+    /// `GET /v1/webhooks/{id}/stats`, after the run.
+    Stats,
 }
 
 /// What the interceptor saw, per phase and operation.
@@ -171,6 +185,16 @@ impl Intercept for Counter {
         if let Some(put) = input.downcast_ref::<ddb::put_item::PutItemInput>() {
             let size = put.item().map_or(0, item_size);
             ledger.add("DynamoDB PutItem", 1.0, write_units(size), 0.0);
+            // An item with the index's key is written to the index too, billed by the size
+            // of what the index holds of it.
+            if let Some(item) = put.item().filter(|i| i.contains_key(INDEX_KEYS[2])) {
+                let projected: usize = item
+                    .iter()
+                    .filter(|(k, _)| INDEX_KEYS.contains(&k.as_str()))
+                    .map(|(k, v)| k.len() + value_size(v))
+                    .sum();
+                ledger.add("DynamoDB index write", 0.0, write_units(projected), 0.0);
+            }
         } else if let Some(update) = input.downcast_ref::<ddb::update_item::UpdateItemInput>() {
             ledger.add("DynamoDB UpdateItem", 1.0, 0.0, 0.0);
             if let Some(key) = update.key() {
@@ -304,6 +328,9 @@ struct Measured {
     /// Lambda invocations and their billed milliseconds, per function.
     publish_ms: Vec<u64>,
     deliver_ms: Vec<u64>,
+    /// One stats call over the run's executions of one webhook: how many it counted, its
+    /// read units and billed milliseconds.
+    stats: (u64, f64, u64),
 }
 
 impl Measured {
@@ -424,6 +451,22 @@ impl Measured {
             println!("  {name:<26} {what:<78} {:>10.3}", dollars * 1e6);
         }
         println!("  {:<26} {:<78} {:>10.3}", "total", "", self.per_million());
+        let (attempts, reads, ms) = self.stats;
+        let call = reads * DYNAMODB_PER_READ_UNIT
+            + LAMBDA_PER_REQUEST
+            + LAMBDA_PER_GB_SECOND * LAMBDA_GB * (ms as f64 / 1000.0)
+            + API_GATEWAY_PER_REQUEST;
+        println!(
+            "  stats counted when asked: one call over {attempts} executions read {reads:.2} RCU \
+             in {ms} ms: ${:.2} per million calls; no write per delivery",
+            call * 1e6
+        );
+        println!(
+            "  stats kept as counters (one UpdateItem of a webhook-hour item per attempt, 1 WCU): \
+             +${:.3} per million deliveries, total ${:.3}",
+            DYNAMODB_PER_WRITE_UNIT * 1e6,
+            self.per_million() + DYNAMODB_PER_WRITE_UNIT * 1e6
+        );
     }
 }
 
@@ -442,27 +485,38 @@ async fn receiver(count: Arc<AtomicU64>) -> anyhow::Result<String> {
     Ok(base)
 }
 
-/// An API Gateway (HTTP API, payload 2.0) request for `POST /v1/events`, with the
-/// authorizer's verdict in its context, as the publish function receives it.
-fn publish_request(tenant: &str, body: &str) -> anyhow::Result<lambda_http::Request> {
+/// An API Gateway (HTTP API, payload 2.0) request, with the authorizer's verdict (tenant
+/// and scopes) in its context, as a function receives it.
+fn api_request(
+    method: &str,
+    path: &str,
+    tenant: &str,
+    scopes: &str,
+    body: &str,
+) -> anyhow::Result<lambda_http::Request> {
+    let route = format!("{method} {path}");
     let event = json!({
         "version": "2.0",
-        "routeKey": "POST /v1/events",
-        "rawPath": "/v1/events",
+        "routeKey": route,
+        "rawPath": path,
         "rawQueryString": "",
         "headers": {"content-type": "application/json", "host": "api.example.com"},
         "requestContext": {
-            "routeKey": "POST /v1/events", "accountId": "123456789012", "stage": "$default",
+            "routeKey": route, "accountId": "123456789012", "stage": "$default",
             "requestId": "bench", "apiId": "api", "domainName": "api.example.com",
             "domainPrefix": "api", "time": "02/Dec/2026:01:02:03 +0000", "timeEpoch": 0,
-            "http": {"method": "POST", "path": "/v1/events", "protocol": "HTTP/1.1",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                      "sourceIp": "203.0.113.9", "userAgent": "bench"},
-            "authorizer": {"lambda": {"tenant": tenant, "scopes": "events:publish"}}
+            "authorizer": {"lambda": {"tenant": tenant, "scopes": scopes}}
         },
         "isBase64Encoded": false,
         "body": body,
     });
-    lambda_http::request::from_str(&event.to_string()).context("building the publish request")
+    lambda_http::request::from_str(&event.to_string()).context("building an API request")
+}
+
+fn publish_request(tenant: &str, body: &str) -> anyhow::Result<lambda_http::Request> {
+    api_request("POST", "/v1/events", tenant, "events:publish", body)
 }
 
 /// A scenario: `webhooks` webhooks of which `matching` want the event type, `events`
@@ -516,6 +570,7 @@ async fn run_scenario(
     let arrived = Arc::new(AtomicU64::new(0));
     let base = receiver(arrived.clone()).await?;
     let tenant = TenantId::parse("bench").map_err(anyhow::Error::msg)?;
+    let mut first_webhook = None;
     for i in 0..scenario.webhooks {
         let wanted = if i < scenario.matching {
             "task.*"
@@ -539,6 +594,7 @@ async fn run_scenario(
         };
         let webhook = Webhook::new(tenant.clone(), spec, WebhookSecret::generate());
         ctx.webhooks.insert(&webhook, 100_000).await?;
+        first_webhook.get_or_insert(webhook.id);
     }
     // Steady state: every webhook has just succeeded (a success within the minute of the
     // last recorded one writes nothing), so one event goes through before counting starts.
@@ -554,6 +610,36 @@ async fn run_scenario(
     ledger.reset();
     let (publish_ms, deliver_ms) = flow.run(scenario.events, per_event).await?;
     let expected = scenario.events as u64 * per_event;
+
+    // Stats are counted when asked, from the execution records: what one call costs.
+    ledger.set_phase(Phase::Stats);
+    let webhook = first_webhook.context("no webhook")?;
+    let request = api_request(
+        "GET",
+        &format!("/v1/webhooks/{webhook}/stats"),
+        "bench",
+        "webhooks:view",
+        "",
+    )?;
+    let started = Instant::now();
+    let response = hookline::lambda::handle_http(&ctx, Function::GetWebhookStats, request).await;
+    let stats_ms = billed_ms(started);
+    if response.status() != 200 {
+        bail!("stats answered {}", response.status());
+    }
+    let counted: serde_json::Value = match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text)?,
+        _ => bail!("stats answered no JSON"),
+    };
+    let attempts = counted["attempts"]["success"].as_u64().unwrap_or(0)
+        + counted["attempts"]["error"].as_u64().unwrap_or(0);
+    let [_, _, stats_reads] = ledger
+        .counts
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .filter(|((p, _), _)| *p == Phase::Stats)
+        .fold([0.0; 3], |a, (_, c)| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
 
     // An update is billed by its item's size: measure the updated items now, uncounted.
     let plain = hookline::aws::dynamodb_client(&sdk);
@@ -587,6 +673,7 @@ async fn run_scenario(
         counts,
         publish_ms,
         deliver_ms,
+        stats: (attempts, stats_reads, stats_ms),
     })
 }
 
