@@ -966,7 +966,12 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
     let base = now.millis() - 60_000;
     let mut made = Vec::new();
     for i in 0..23 {
-        let created_at = at(base + i * 10);
+        // The two oldest days back: the list walks days.
+        let created_at = match i {
+            0 => at(now.millis() - 3 * 86_400_000),
+            1 => at(now.millis() - 86_400_000),
+            _ => at(base + i * 10),
+        };
         let event = Event {
             id: EventId::at(created_at),
             tenant: t.clone(),

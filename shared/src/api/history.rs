@@ -124,6 +124,11 @@ pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     let Some(limit) = limit.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
+    // Nothing older than the retention is kept: the store need not look further back.
+    let mut range = range;
+    if range.since.is_none() {
+        range.since = Timestamp::from_millis(now.millis().saturating_sub(millis(retention)));
+    }
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
     let keep = |e: &ListedEvent| event_type.as_ref().is_none_or(|p| p.matches(&e.event_type));
     let (page, more) = fill_page(

@@ -1,11 +1,14 @@
 //! Event, delivery and idempotency items.
+//!
+//! Events are kept by time: a tenant's events of one day sit in a few partitions (shards, by
+//! the id's random bits), keyed by id, so the events list is a Query of those partitions,
+//! newest day first, and costs no write beyond the event itself. An event's delivery records
+//! sit beside it. A tenant can write about `SHARDS` × 1,000 items per second this way
+//! (DynamoDB's limit per partition key), events and delivery records together.
 
-use super::{
-    DynamoStore, EVENTS_INDEX, EVENTS_INDEX_PK, EVENTS_INDEX_PROJECTED, EVENTS_INDEX_SK,
-    TTL_ATTRIBUTE, document, key, n, read, s,
-};
+use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
 use crate::domain::{
-    Delivery, Event, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp, WebhookId,
+    Delivery, Event, EventId, ListedEvent, TenantId, TimeRange, Timestamp, WebhookId,
 };
 use crate::store::{Claim, EventStore, StoreError};
 use async_trait::async_trait;
@@ -17,38 +20,39 @@ use std::collections::HashMap;
 /// The event item's attribute of matched webhook ids, packed.
 const MATCHED: &str = "matched";
 
+/// Partitions per tenant and day.
+const SHARDS: u8 = 4;
+const DAY_MILLIS: i64 = 86_400_000;
+/// How far back a list with no `since` looks: callers bound it by the retention.
+const LOOKBACK_DAYS: i64 = 31;
+
+fn day_of(millis: i64) -> i64 {
+    millis.div_euclid(DAY_MILLIS)
+}
+
+fn shard_of(event: &EventId) -> u8 {
+    event.to_bytes()[15] % SHARDS
+}
+
+fn day_pk(tenant: &TenantId, day: i64, shard: u8) -> String {
+    format!("T#{tenant}#EVD#{day}#{shard}")
+}
+
+/// The partition of an event and its deliveries: its tenant, day and shard, all read from
+/// the id.
 fn event_pk(tenant: &TenantId, event: &EventId) -> String {
-    format!("T#{tenant}#EV#{event}")
+    let millis = i64::try_from(event.unix_millis()).unwrap_or(0);
+    day_pk(tenant, day_of(millis), shard_of(event))
 }
 
-/// The tenant's partition of the events index.
-fn events_index_pk(tenant: &TenantId) -> String {
-    format!("T#{tenant}#EVENTS")
+fn event_sk(event: &EventId) -> String {
+    format!("EV#{event}")
 }
 
-/// An event as the index holds it: its id, type and time (and expiry).
-fn listed(item: &super::Item, now: Timestamp) -> Option<ListedEvent> {
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
-    let expires = item
-        .get(TTL_ATTRIBUTE)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse::<i64>().ok());
-    if expires.is_some_and(|e| e <= now.unix_seconds()) {
-        return None;
-    }
-    let [event_type, created_at] = EVENTS_INDEX_PROJECTED;
-    Some(ListedEvent {
-        id: EventId::parse(text(EVENTS_INDEX_SK)?)?,
-        event_type: EventType::parse(text(event_type)?).ok()?,
-        created_at: Timestamp::parse(text(created_at)?)?,
-        data: None,
-    })
+fn delivery_sk(event: &EventId, webhook: &WebhookId) -> String {
+    format!("DL#{event}#{webhook}")
 }
 
-/// Each event and each idempotency key is a partition of its own (the event shares it with
-/// its delivery records), so one tenant's publishes spread over as many keys as it has
-/// events, far from DynamoDB's 1,000 write units per second per key.
-const EVENT_SK: &str = "EV";
 const IDEMPOTENCY_SK: &str = "IDEM";
 
 fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
@@ -63,16 +67,10 @@ impl EventStore for DynamoStore {
     async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
         let mut item = document(
             event_pk(&event.tenant, &event.id),
-            EVENT_SK.into(),
+            event_sk(&event.id),
             event,
             expires_at,
         )?;
-        // The index entry: the tenant's events by time, with what the list shows.
-        let [event_type, created_at] = EVENTS_INDEX_PROJECTED;
-        item.insert(EVENTS_INDEX_PK.into(), s(events_index_pk(&event.tenant)));
-        item.insert(EVENTS_INDEX_SK.into(), s(event.id.to_string()));
-        item.insert(event_type.into(), s(event.event_type.as_str()));
-        item.insert(created_at.into(), s(event.created_at.to_string()));
         // 16 bytes per matched webhook, beside the document: 1,000 webhooks add 16 KB.
         if !event.matched.is_empty() {
             let packed: Vec<u8> = event.matched.iter().flat_map(|w| w.to_bytes()).collect();
@@ -94,7 +92,7 @@ impl EventStore for DynamoStore {
         id: &EventId,
         now: Timestamp,
     ) -> Result<Option<Event>, StoreError> {
-        let Some(item) = self.get_doc(event_pk(tenant, id), EVENT_SK.into()).await? else {
+        let Some(item) = self.get_doc(event_pk(tenant, id), event_sk(id)).await? else {
             return Ok(None);
         };
         let Some(mut event) = read::<Event>(&item, now)? else {
@@ -126,59 +124,50 @@ impl EventStore for DynamoStore {
         {
             hi = b;
         }
+        let newest = range.until.unwrap_or(now).min(now).millis();
+        let newest = before.map_or(newest, |b| {
+            newest.min(i64::try_from(b.unix_millis()).unwrap_or(newest))
+        });
+        let oldest = range
+            .since
+            .map_or(now.millis() - LOOKBACK_DAYS * DAY_MILLIS, |s| s.millis());
         let want = limit + usize::from(before.is_some());
-        let mut found = Vec::new();
-        let mut start = None;
-        // An index is read eventually consistent: an event shows in the list moments
-        // after its publish answered.
-        while found.len() < want {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(EVENTS_INDEX)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                .expression_attribute_names("#pk", EVENTS_INDEX_PK)
-                .expression_attribute_names("#sk", EVENTS_INDEX_SK)
-                .expression_attribute_values(":pk", s(events_index_pk(tenant)))
-                .expression_attribute_values(":lo", s(lo.clone()))
-                .expression_attribute_values(":hi", s(hi.clone()))
-                .scan_index_forward(false)
-                .limit(i32::try_from(want - found.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(StoreError::backend)?;
-            found.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|item| listed(item, now))
-                    .filter(|e| Some(&e.id) != before),
-            );
-            match page.last_evaluated_key() {
-                Some(last) if !last.is_empty() => start = Some(last.clone()),
-                _ => break,
-            }
-        }
-        found.truncate(limit);
-        if with_data && !found.is_empty() {
-            let keys = found
-                .iter()
-                .map(|e| key(event_pk(tenant, &e.id), EVENT_SK.into()))
-                .collect();
-            let mut data = HashMap::new();
-            for item in &self.batch_get(keys, false).await? {
-                if let Some(event) = read::<Event>(item, now)? {
-                    data.insert(event.id, event.data);
+        let mut found: Vec<Event> = Vec::new();
+        // Newest day first; a day's shards at once, merged by id.
+        let mut day = day_of(newest);
+        while day >= day_of(oldest) && found.len() < limit {
+            let shards = (0..SHARDS).map(|shard| {
+                self.query_partition(
+                    day_pk(tenant, day, shard),
+                    "sk BETWEEN :lo AND :hi",
+                    vec![
+                        (":lo", s(format!("EV#{lo}"))),
+                        (":hi", s(format!("EV#{hi}"))),
+                    ],
+                    false,
+                    want,
+                    false,
+                )
+            });
+            let mut days_events = Vec::new();
+            for items in futures::future::try_join_all(shards).await? {
+                for item in &items {
+                    if let Some(event) = read::<Event>(item, now)?
+                        && Some(&event.id) != before
+                    {
+                        days_events.push(event);
+                    }
                 }
             }
-            for event in &mut found {
-                event.data = data.remove(&event.id);
-            }
-            // An event that expired between the two reads is not listed.
-            found.retain(|e| e.data.is_some());
+            days_events.sort_by_key(|e| std::cmp::Reverse(e.id));
+            found.extend(days_events);
+            day -= 1;
         }
-        Ok(found)
+        found.truncate(limit);
+        Ok(found
+            .iter()
+            .map(|e| ListedEvent::of(e, with_data))
+            .collect())
     }
 
     async fn put_deliveries(
@@ -193,7 +182,7 @@ impl EventStore for DynamoStore {
             for d in chunk {
                 let item = document(
                     event_pk(tenant, &d.event_id),
-                    format!("DL#{}", d.webhook_id),
+                    delivery_sk(&d.event_id, &d.webhook_id),
                     d,
                     expires_at,
                 )?;
@@ -237,9 +226,10 @@ impl EventStore for DynamoStore {
             .query_partition(
                 event_pk(tenant, event_id),
                 "begins_with(sk, :dl)",
-                vec![(":dl", s("DL#"))],
+                vec![(":dl", s(format!("DL#{event_id}#")))],
                 true,
                 usize::MAX,
+                true,
             )
             .await?;
         let mut deliveries = Vec::with_capacity(items.len());

@@ -110,6 +110,7 @@ impl ExecutionStore for DynamoStore {
                 ],
                 false,
                 limit + extra,
+                true,
             )
             .await?;
         let mut executions = Vec::with_capacity(items.len());
@@ -194,6 +195,7 @@ impl ExecutionStore for DynamoStore {
                 ],
                 true,
                 limit + extra,
+                true,
             )
             .await?;
         let mut noted = Vec::with_capacity(items.len());

@@ -11,17 +11,17 @@
 //! | webhook uid uniqueness | `T#<tenant>` | `WHKEY#uid:<uid>` |
 //! | API key registry, for key management | `KEYS` | `T#<tenant>#<key id>`, `O#<key id>` |
 //! | event-type catalog entry | `CATALOG` | `ET#<name>` |
-//! | event (with its matched webhook ids, packed) | `T#<tenant>#EV#<event id>` | `EV` |
-//! | ... and in the index `tenant_events` | `gpk` = `T#<tenant>#EVENTS` | `gsk` = `<event id>` |
-//! | delivery of an event to a webhook | `T#<tenant>#EV#<event id>` | `DL#<webhook id>` |
+//! | event (with its matched webhook ids, packed) | `T#<tenant>#EVD#<day>#<shard>` | `EV#<event id>` |
+//! | delivery of an event to a webhook | `T#<tenant>#EVD#<day>#<shard>` | `DL#<event id>#<webhook id>` |
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
 //! | delivery that failed / was dropped | `T#<tenant>#WH#<webhook id>` | `FL#<event id>` / `DR#<event id>` |
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
 //!
 //! A tenant's own partition holds only its webhooks and their guards: events, keys and
-//! executions each spread over partitions of their own. The one index, `tenant_events`,
-//! lists a tenant's events newest first by a Query: it projects only `event_type`,
-//! `created_at` and `expires_at`, so each event written costs one more small write (1 WCU) in the index.
+//! executions each spread over partitions of their own. Events are keyed by time (the day
+//! of their UUIDv7 id, and a shard of four from its random bits), so a tenant's events list
+//! is a Query of its day partitions, newest first, and costs no index write. There is no
+//! secondary index.
 //!
 //! Conflicts and the per-tenant cap are enforced by conditions inside one transaction with
 //! the write they guard, so two concurrent creates can never both win. Records are stored as
@@ -40,22 +40,14 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
-    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType,
+    KeysAndAttributes, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
+    Update,
 };
 use std::collections::HashMap;
 
 /// The attribute DynamoDB's TTL deletes items by (unix seconds).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
-
-/// The index of each tenant's events by time, and its key attributes.
-pub const EVENTS_INDEX: &str = "tenant_events";
-pub(crate) const EVENTS_INDEX_PK: &str = "gpk";
-pub(crate) const EVENTS_INDEX_SK: &str = "gsk";
-/// The event attributes the index carries beside its keys (and `expires_at`, so that the
-/// list skips expired events as every read does).
-pub(crate) const EVENTS_INDEX_PROJECTED: [&str; 2] = ["event_type", "created_at"];
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -112,24 +104,6 @@ impl DynamoStore {
                 .build()
                 .map_err(StoreError::backend)
         };
-        let index = GlobalSecondaryIndex::builder()
-            .index_name(EVENTS_INDEX)
-            .key_schema(key(EVENTS_INDEX_PK, KeyType::Hash)?)
-            .key_schema(key(EVENTS_INDEX_SK, KeyType::Range)?)
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::Include)
-                    .set_non_key_attributes(Some(
-                        EVENTS_INDEX_PROJECTED
-                            .iter()
-                            .chain(&[TTL_ATTRIBUTE])
-                            .map(|a| (*a).to_owned())
-                            .collect(),
-                    ))
-                    .build(),
-            )
-            .build()
-            .map_err(StoreError::backend)?;
         let created = self
             .client
             .create_table()
@@ -137,11 +111,8 @@ impl DynamoStore {
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute("pk")?)
             .attribute_definitions(attribute("sk")?)
-            .attribute_definitions(attribute(EVENTS_INDEX_PK)?)
-            .attribute_definitions(attribute(EVENTS_INDEX_SK)?)
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?)
-            .global_secondary_indexes(index)
             .send()
             .await;
         match created {
@@ -361,7 +332,8 @@ impl DynamoStore {
         Ok(found)
     }
 
-    /// Query one partition: `condition` on `sk` with `values`, in `forward` order.
+    /// Query one partition: `condition` on `sk` with `values`, in `forward` order;
+    /// `consistent` reads cost twice an eventually consistent one.
     pub(crate) async fn query_partition(
         &self,
         pk: String,
@@ -369,6 +341,7 @@ impl DynamoStore {
         values: Vec<(&str, AttributeValue)>,
         forward: bool,
         limit: usize,
+        consistent: bool,
     ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
@@ -380,7 +353,7 @@ impl DynamoStore {
                 .key_condition_expression(format!("pk = :pk AND {condition}"))
                 .expression_attribute_values(":pk", s(pk.clone()))
                 .scan_index_forward(forward)
-                .consistent_read(true)
+                .consistent_read(consistent)
                 .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take());
             for (name, value) in &values {
