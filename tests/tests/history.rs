@@ -555,3 +555,133 @@ on_both_backends!(executions_filter_by_event_and_time, |backend| async move {
     let want: Vec<&str> = events[1..=4].iter().rev().map(|e| e.0.as_str()).collect();
     assert_eq!(got, want, "newest first, both ends included");
 });
+
+/// More failed deliveries than one recover task queues: the pages follow one another on
+/// the queue, each failed delivery is queued once, and the call answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_window_is_recovered_page_by_page() {
+    let receiver = Receiver::start().await;
+    let server = TestServer::start_with(Backend::Memory, |s| {
+        // One attempt each: no retries to wait for.
+        s.retry_schedule = hookline::domain::RetrySchedule::parse("").unwrap();
+    })
+    .await;
+    receiver.always("/down", Answer::status(500));
+    let webhook = server
+        .create_webhook(KEY_A, &receiver.url("/down"), &["bulk.*"])
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let since = ago(60_000);
+    // Two pages, and within the 1,000 executions per webhook the memory store keeps.
+    let count = hookline::delivery::enqueue::RECOVER_PAGE + 137;
+    for n in 0..count {
+        publish(&server, "bulk.made", json!({"n": n})).await;
+    }
+    eventually(WAIT, "every delivery to fail", || async {
+        (receiver.events_on("/down").len() == count).then_some(())
+    })
+    .await;
+    let stats = eventually(WAIT, "every failure recorded", || async {
+        let stats = server
+            .get(
+                KEY_A,
+                &format!("/v1/webhooks/{webhook}/stats?since={since}"),
+            )
+            .await;
+        (stats.body["deliveries"]["failed"] == count).then_some(stats)
+    })
+    .await;
+    assert_eq!(stats.body["attempts"]["error"], count);
+
+    receiver.always("/down", Answer::status(200));
+    let started = std::time::Instant::now();
+    let recovered = server
+        .post(
+            KEY_A,
+            &format!("/v1/webhooks/{webhook}/recover"),
+            json!({"since": since}),
+        )
+        .await;
+    assert_eq!(
+        recovered.body,
+        json!({"queued": count}),
+        "{}",
+        recovered.body
+    );
+    println!("recover of {count} answered in {:?}", started.elapsed());
+    eventually(WAIT, "every failed delivery sent once more", || async {
+        (receiver.events_on("/down").len() == 2 * count).then_some(())
+    })
+    .await;
+    let resent: HashMap<String, usize> =
+        receiver.events_on("/down")[count..]
+            .iter()
+            .fold(HashMap::new(), |mut seen, r| {
+                *seen
+                    .entry(r.headers["webhook-id"].to_str().unwrap().to_owned())
+                    .or_default() += 1;
+                seen
+            });
+    assert_eq!(resent.len(), count, "each failed event once");
+    let stats = eventually(WAIT, "every success recorded", || async {
+        let stats = server
+            .get(
+                KEY_A,
+                &format!("/v1/webhooks/{webhook}/stats?since={since}"),
+            )
+            .await;
+        (stats.body["deliveries"]["succeeded"] == count).then_some(stats)
+    })
+    .await;
+    assert_eq!(stats.body["deliveries"]["failed"], 0);
+    let listed = all_executions(&server, &webhook, &format!("since={since}")).await;
+    assert_eq!(listed.len(), 2 * count);
+    let recovers = listed.iter().filter(|e| e["trigger"] == "recover").count();
+    assert_eq!(recovers, count);
+}
+
+/// A webhook deactivated while a recover is under way: its next page queues nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_webhook_stops_its_recover() {
+    use hookline::delivery::worker::{Outcome, process};
+    use hookline::queue::Task;
+    let receiver = Receiver::start().await;
+    let server = TestServer::start_with(Backend::Memory, |s| {
+        s.retry_schedule = hookline::domain::RetrySchedule::parse("").unwrap();
+    })
+    .await;
+    receiver.always("/down", Answer::status(500));
+    let created = server
+        .create_webhook(KEY_A, &receiver.url("/down"), &["bulk.*"])
+        .await;
+    let webhook = created["id"].as_str().unwrap().to_owned();
+    for n in 0..3 {
+        publish(&server, "bulk.made", json!({"n": n})).await;
+    }
+    eventually(WAIT, "every delivery to fail", || async {
+        (receiver.events_on("/down").len() == 3).then_some(())
+    })
+    .await;
+    let paused = server
+        .patch(
+            KEY_A,
+            &format!("/v1/webhooks/{webhook}"),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::OK, "{}", paused.body);
+    let page = Task::Recover {
+        tenant: hookline::domain::TenantId::parse("tenant-a").unwrap(),
+        webhook_id: hookline::domain::WebhookId::parse(&webhook).unwrap(),
+        since: None,
+        until: Timestamp::now().millis(),
+        after: None,
+    };
+    let outcome = process(&server.running.ctx, &page).await.unwrap();
+    assert_eq!(outcome, Outcome::Dropped);
+    receiver.always("/down", Answer::status(200));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.events_on("/down").len(), 3, "nothing queued");
+}
