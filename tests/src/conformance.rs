@@ -1043,6 +1043,12 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
         Some(made[4].data.as_str().to_owned()),
         "data when asked"
     );
+    let reversed = TimeRange {
+        since: range.until,
+        until: range.since,
+    };
+    assert!(list(reversed, None, 10, false).await.is_empty());
+    assert!(list(range, Some(made[20].id), 10, false).await.is_empty());
     let expired = store
         .list_events(
             &t,
@@ -1207,6 +1213,25 @@ pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
         windowed,
         made[2..=9].iter().map(|e| e.id).collect::<Vec<_>>()
     );
+    // Reversed ends, or a cursor before the window: nothing, not an error.
+    let reversed = TimeRange {
+        since: range.until,
+        until: range.since,
+    };
+    assert!(
+        store
+            .list(&tenant("ex"), &webhook, reversed, None, 5, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list(&tenant("ex"), &webhook, range, Some(&made[11].id), 5, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     ended_notes(store).await;
 }
@@ -1310,6 +1335,18 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
     assert_eq!(windowed.len(), 8);
     assert_eq!(windowed[0].event_id, events[5]);
 
+    let reversed = TimeRange {
+        since: range.until,
+        until: range.since,
+    };
+    assert_eq!(count(Ended::Failed, reversed).await, 0);
+    assert!(
+        store
+            .failed(&t, &webhook, reversed, None, 10, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store.clear_failed(&t, &webhook, &events[1]).await.unwrap();
     assert_eq!(count(Ended::Failed, all).await, 23);
     assert_eq!(

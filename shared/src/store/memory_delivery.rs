@@ -37,6 +37,16 @@ impl Default for Limits {
     }
 }
 
+/// Whether no key lies between the bounds (`BTreeMap::range` panics on those).
+fn is_empty_range<K: Ord>(lo: &Bound<K>, hi: &Bound<K>) -> bool {
+    match (lo, hi) {
+        (Bound::Included(l), Bound::Included(h)) => l > h,
+        (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(h))
+        | (Bound::Excluded(l), Bound::Included(h)) => l >= h,
+        _ => false,
+    }
+}
+
 /// The bounds of ids made in `range`, and below `before` when given.
 fn id_range<K: Copy + Ord>(
     range: TimeRange,
@@ -181,6 +191,9 @@ impl EventStore for MemoryDeliveryStore {
             |ms| EventId::bound(ms, true),
             before.copied(),
         );
+        if is_empty_range(&bounds.0, &bounds.1) {
+            return Ok(Vec::new());
+        }
         Ok(ids
             .range(bounds)
             .rev()
@@ -390,6 +403,9 @@ impl ExecutionStore for MemoryDeliveryStore {
             |ms| ExecutionId::bound(ms, true),
             before.copied(),
         );
+        if is_empty_range(&bounds.0, &bounds.1) {
+            return Ok(Vec::new());
+        }
         Ok(all
             .range(bounds)
             .rev()
@@ -459,6 +475,9 @@ impl ExecutionStore for MemoryDeliveryStore {
             (Some(a), _) => Bound::Excluded(*a),
             (None, _) => lo,
         };
+        if is_empty_range(&lo, &hi) {
+            return Ok(Vec::new());
+        }
         Ok(noted
             .range((lo, hi))
             .filter(|(_, (_, exp))| *exp > now)
@@ -488,6 +507,9 @@ impl ExecutionStore for MemoryDeliveryStore {
             |ms| EventId::bound(ms, true),
             None,
         );
+        if is_empty_range(&bounds.0, &bounds.1) {
+            return Ok(0);
+        }
         Ok(noted
             .range(bounds)
             .filter(|(_, (_, exp))| *exp > now)
@@ -611,6 +633,17 @@ mod tests {
             .unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].status, crate::domain::DeliveryStatus::Succeeded);
+    }
+
+    #[test]
+    fn reversed_or_touching_bounds_are_empty_ranges() {
+        use Bound::{Excluded, Included, Unbounded};
+        assert!(is_empty_range(&Included(2), &Included(1)));
+        assert!(!is_empty_range(&Included(1), &Included(1)));
+        assert!(is_empty_range(&Included(1), &Excluded(1)));
+        assert!(is_empty_range(&Excluded(1), &Excluded(1)));
+        assert!(!is_empty_range(&Excluded(1), &Excluded(2)));
+        assert!(!is_empty_range(&Unbounded, &Excluded(0)));
     }
 
     #[tokio::test]

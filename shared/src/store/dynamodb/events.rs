@@ -124,6 +124,9 @@ impl EventStore for DynamoStore {
         {
             hi = b;
         }
+        if lo > hi {
+            return Ok(Vec::new());
+        }
         let newest = range.until.unwrap_or(now).min(now).millis();
         let newest = before.map_or(newest, |b| {
             newest.min(i64::try_from(b.unix_millis()).unwrap_or(newest))

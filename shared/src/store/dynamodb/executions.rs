@@ -99,6 +99,10 @@ impl ExecutionStore for DynamoStore {
         {
             hi = b;
         }
+        // DynamoDB refuses a BETWEEN whose ends are reversed: an empty window reads nothing.
+        if lo > hi {
+            return Ok(Vec::new());
+        }
         let extra = usize::from(before.is_some());
         let items = self
             .query_partition(
@@ -184,6 +188,9 @@ impl ExecutionStore for DynamoStore {
         {
             lo = a;
         }
+        if lo > hi {
+            return Ok(Vec::new());
+        }
         let extra = usize::from(after.is_some());
         let items = self
             .query_partition(
@@ -235,6 +242,9 @@ impl ExecutionStore for DynamoStore {
     ) -> Result<u64, StoreError> {
         let prefix = ended_prefix(how);
         let (lo, hi) = range.id_bounds();
+        if lo > hi {
+            return Ok(0);
+        }
         let mut count = 0u64;
         let mut start = None;
         // COUNT still reads each note (about 100 bytes): 10,000 of them per 1 MB page.
