@@ -135,7 +135,7 @@ pub async fn list(ctx: &AppContext, request: &ApiRequest) -> Result<ApiResponse,
     let Some(limit) = limit.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let (page, more) = fill_page(
+    let (page, next) = fill_page(
         cursor,
         limit,
         !include_archived,
@@ -144,10 +144,7 @@ pub async fn list(ctx: &AppContext, request: &ApiRequest) -> Result<ApiResponse,
         |after, n| async move { ctx.catalog.list(after.as_ref(), n).await },
     )
     .await?;
-    let next_cursor = match page.last() {
-        Some(last) if more => Some(Cursor::after(last.name.as_str()).encode()),
-        _ => None,
-    };
+    let next_cursor = next.map(|k| Cursor::after(k.as_str()).encode());
     let data = page.iter().map(CatalogEntryView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }

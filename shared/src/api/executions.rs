@@ -60,7 +60,7 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let keep = |e: &Execution| {
         status.is_none_or(|s| e.request_status == s) && event_id.is_none_or(|id| e.event_id == id)
     };
-    let (page, more) = fill_page(
+    let (page, next) = fill_page(
         cursor,
         limit,
         status.is_some() || event_id.is_some(),
@@ -73,10 +73,7 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         },
     )
     .await?;
-    let next_cursor = match page.last() {
-        Some(last) if more => Some(Cursor::after(last.id).encode()),
-        _ => None,
-    };
+    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let data = page.iter().map(ExecutionView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }

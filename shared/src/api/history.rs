@@ -11,7 +11,7 @@ use crate::domain::{
     Timestamp, Trigger,
 };
 use http::StatusCode;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// What `GET /v1/webhooks/{id}/stats` counts when no `since` is given.
@@ -131,7 +131,7 @@ pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     }
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
     let keep = |e: &ListedEvent| event_type.as_ref().is_none_or(|p| p.matches(&e.event_type));
-    let (page, more) = fill_page(
+    let (page, next) = fill_page(
         cursor,
         limit,
         event_type.is_some(),
@@ -144,10 +144,7 @@ pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         },
     )
     .await?;
-    let next_cursor = match page.last() {
-        Some(last) if more => Some(Cursor::after(last.id).encode()),
-        _ => None,
-    };
+    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let data = page.iter().map(ListedEventView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
@@ -212,25 +209,64 @@ pub struct Stats {
     pub error: u64,
 }
 
-impl Stats {
-    /// Counts one attempt; `seen` holds the deliveries already counted. Fed newest first,
-    /// each delivery is counted by its latest attempt in the window. Pings are attempts,
-    /// not deliveries.
-    pub fn add(&mut self, e: &Execution, seen: &mut HashSet<EventId>) {
+/// Where a delivery stands by the records of the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    Succeeded,
+    Pending,
+    Failed,
+}
+
+/// Counts attempts and deliveries as the window's records are read.
+#[derive(Debug, Default)]
+pub struct StatsCounter {
+    success: u64,
+    error: u64,
+    /// Each delivery (by event) with an attempt or a failed note in the window.
+    deliveries: HashMap<EventId, Standing>,
+}
+
+impl StatsCounter {
+    /// Counts one attempt. Fed newest first, each delivery stands by its latest attempt in
+    /// the window. Pings are attempts, not deliveries.
+    pub fn add(&mut self, e: &Execution) {
         match e.request_status {
             RequestStatus::Success => self.success += 1,
             RequestStatus::Error => self.error += 1,
         }
-        if e.trigger == Trigger::Ping || !seen.insert(e.event_id) {
+        if e.trigger == Trigger::Ping {
             return;
         }
-        match (e.request_status, e.next_attempt_at) {
-            (RequestStatus::Success, _) => self.succeeded += 1,
-            (RequestStatus::Error, Some(_)) => self.pending += 1,
-            (RequestStatus::Error, None) => self.failed += 1,
+        let standing = match (e.request_status, e.next_attempt_at) {
+            (RequestStatus::Success, _) => Standing::Succeeded,
+            (RequestStatus::Error, Some(_)) => Standing::Pending,
+            (RequestStatus::Error, None) => Standing::Failed,
+        };
+        self.deliveries.entry(e.event_id).or_insert(standing);
+    }
+
+    /// A delivery noted as failed: it failed, whatever its last attempt seemed to say (the
+    /// webhook was disabled before its next attempt, which then was never made).
+    pub fn failed(&mut self, event_id: EventId) {
+        self.deliveries.insert(event_id, Standing::Failed);
+    }
+
+    pub fn finish(self, dropped: u64) -> Stats {
+        let count = |s| self.deliveries.values().filter(|d| **d == s).count() as u64;
+        Stats {
+            succeeded: count(Standing::Succeeded),
+            failed: count(Standing::Failed),
+            pending: count(Standing::Pending),
+            dropped,
+            success: self.success,
+            error: self.error,
         }
     }
 }
+
+/// A stats call reads at most this many executions: past it, the answer counts the newest
+/// ones and its `since` says from when (a window that large is better split).
+pub const MAX_STATS_EXECUTIONS: usize = 100_000;
 
 /// `GET /v1/webhooks/{id}/stats`: counted when asked, from the window's executions (one
 /// Query of the webhook's partition), so that no delivery pays a write for them.
@@ -240,22 +276,25 @@ pub async fn stats(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let now = Timestamp::now();
     let retention = call.ctx.config.delivery.execution_ttl;
     let mut errors = Vec::new();
-    let mut range = window(query.get("since"), None, retention, now, &mut errors);
+    let asked = window(query.get("since"), None, retention, now, &mut errors);
+    if asked.since.is_some_and(|s| s > now) {
+        errors.push(FieldError::new("since", "must not be in the future"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let since = range.since.unwrap_or_else(|| {
+    let mut since = asked.since.unwrap_or_else(|| {
         Timestamp::from_millis(now.millis() - millis(STATS_DEFAULT_WINDOW)).unwrap_or(now)
     });
-    range = TimeRange {
+    let range = TimeRange {
         since: Some(since),
         until: Some(now),
     };
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
     // Read a chunk at a time and counted as read: only the deliveries' ids are held.
     const CHUNK: usize = 500;
-    let mut stats = Stats::default();
-    let mut seen = HashSet::new();
+    let mut counter = StatsCounter::default();
+    let mut read = 0;
     let mut before = None;
     loop {
         let batch = ctx
@@ -263,19 +302,105 @@ pub async fn stats(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
             .list(tenant, &webhook.id, range, before.as_ref(), CHUNK, now)
             .await?;
         for e in &batch {
-            stats.add(e, &mut seen);
+            counter.add(e);
         }
+        read += batch.len();
         before = batch.last().map(|e| e.id);
         if batch.len() < CHUNK {
             break;
         }
+        if read >= MAX_STATS_EXECUTIONS
+            && let Some(oldest) = before
+        {
+            since = Timestamp::from_millis(i64::try_from(oldest.unix_millis()).unwrap_or(0))
+                .unwrap_or(since);
+            break;
+        }
     }
-    stats.dropped = ctx
+    let range = TimeRange {
+        since: Some(since),
+        until: Some(now),
+    };
+    let mut after = None;
+    loop {
+        let noted = ctx
+            .executions
+            .failed(tenant, &webhook.id, range, after.as_ref(), CHUNK, now)
+            .await?;
+        for n in &noted {
+            counter.failed(n.event_id);
+        }
+        after = noted.last().map(|n| n.event_id);
+        if noted.len() < CHUNK {
+            break;
+        }
+    }
+    let dropped = ctx
         .executions
         .count_ended(tenant, &webhook.id, Ended::Dropped, range, now)
         .await?;
     Ok(json_response(
         StatusCode::OK,
-        &StatsView::new(since, now, &stats),
+        &StatsView::new(since, now, &counter.finish(dropped)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        AttemptOutcome, DeliveryAttempt, EventType, TenantId, WebhookId,
+    };
+
+    fn attempt(event_id: EventId, trigger: Trigger, ok: bool, retry: bool) -> Execution {
+        let of = DeliveryAttempt {
+            tenant: TenantId::parse("t").unwrap_or_else(|_| unreachable!()),
+            event_id,
+            event_type: EventType::webhook_ping(),
+            webhook_id: WebhookId::new(),
+            attempt: 1,
+            trigger,
+        };
+        let outcome = AttemptOutcome {
+            status: Some(if ok { 200 } else { 500 }),
+            body: None,
+            error: None,
+            duration_ms: 1,
+            retry_after: None,
+        };
+        let now = Timestamp::now();
+        Execution::from_attempt(&of, "https://a.example/", &outcome, now, retry.then_some(now))
+    }
+
+    #[test]
+    fn each_delivery_stands_by_its_latest_attempt_or_its_failed_note() {
+        let (a, b, c, d) = (EventId::new(), EventId::new(), EventId::new(), EventId::new());
+        let mut counter = StatsCounter::default();
+        // Newest first.
+        for e in [
+            attempt(a, Trigger::Recover, true, false),
+            attempt(b, Trigger::Event, false, true),
+            attempt(a, Trigger::Event, false, false),
+            attempt(c, Trigger::Event, false, true),
+            attempt(EventId::new(), Trigger::Ping, true, false),
+            attempt(c, Trigger::Event, false, true),
+        ] {
+            counter.add(&e);
+        }
+        // c's webhook was disabled before its next attempt; d failed with no attempt here.
+        counter.failed(c);
+        counter.failed(d);
+        let stats = counter.finish(2);
+        assert_eq!(
+            stats,
+            Stats {
+                succeeded: 1,
+                failed: 2,
+                pending: 1,
+                dropped: 2,
+                success: 2,
+                error: 4,
+            }
+        );
+    }
 }

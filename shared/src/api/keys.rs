@@ -98,7 +98,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         return Err(ApiError::Validation(errors));
     };
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
-    let (page, more) = fill_page(
+    let (page, next) = fill_page(
         cursor,
         limit,
         false,
@@ -107,10 +107,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         |after, n| async move { ctx.keys.list_page(tenant, after.as_ref(), n).await },
     )
     .await?;
-    let next_cursor = match page.last() {
-        Some(last) if more => Some(Cursor::after(last.id).encode()),
-        _ => None,
-    };
+    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let data = page.iter().map(KeyView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }

@@ -85,10 +85,16 @@ pub fn page_params<K>(
     (limit, cursor)
 }
 
+/// A filtered list reads at most this many items for one page: past it, the page is
+/// answered short, with a cursor after the last item read, so that no filter (a rare event
+/// type, an event id) makes one request read without end.
+pub const MAX_READ_PER_PAGE: usize = 5_000;
+
 /// Fills one page of at most `limit` items that pass `keep`, reading the store with
 /// `fetch(after, n)` (up to `n` items after the key `after`, in the list's order) in chunks:
 /// small ones when nothing is filtered out, larger ones when a filter may skip many. Returns
-/// the page and whether another item follows it.
+/// the page and the key to go on after, if the list goes on (the last item of the page, or
+/// the last one read when `MAX_READ_PER_PAGE` cut the page short).
 pub async fn fill_page<T, K, Fetch, Fut>(
     mut after: Option<K>,
     limit: usize,
@@ -96,7 +102,7 @@ pub async fn fill_page<T, K, Fetch, Fut>(
     key: impl Fn(&T) -> K,
     keep: impl Fn(&T) -> bool,
     mut fetch: Fetch,
-) -> Result<(Vec<T>, bool), ApiError>
+) -> Result<(Vec<T>, Option<K>), ApiError>
 where
     Fetch: FnMut(Option<K>, usize) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, crate::store::StoreError>>,
@@ -104,20 +110,26 @@ where
     const FILTERED_CHUNK: usize = 100;
     let chunk = if filtered { FILTERED_CHUNK } else { limit + 1 };
     let mut page = Vec::new();
+    let mut read = 0;
     loop {
         let batch = fetch(after.take(), chunk).await?;
         let exhausted = batch.len() < chunk;
+        read += batch.len();
         for item in batch {
             after = Some(key(&item));
             if keep(&item) {
                 if page.len() == limit {
-                    return Ok((page, true));
+                    let next = page.last().map(&key);
+                    return Ok((page, next));
                 }
                 page.push(item);
             }
         }
         if exhausted {
-            return Ok((page, false));
+            return Ok((page, None));
+        }
+        if filtered && read >= MAX_READ_PER_PAGE {
+            return Ok((page, after));
         }
     }
 }
@@ -146,6 +158,34 @@ mod tests {
         }
         let foreign = Cursor::decode(&URL_SAFE_NO_PAD.encode(b"{\"after\":\"nope\"}")).unwrap();
         assert!(foreign.last_seen(crate::domain::WebhookId::parse).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_filtered_page_stops_reading_at_its_cap_with_a_cursor_to_go_on() {
+        let items: Vec<usize> = (0..20_000).collect();
+        let fetch = |after: Option<usize>, n: usize| {
+            let start = after.map_or(0, |a| a + 1);
+            let batch: Vec<usize> = items.iter().copied().skip(start).take(n).collect();
+            async move { Ok(batch) }
+        };
+        // Nothing passes the filter: the page is empty, and the cursor is past what was read.
+        let (page, next) = fill_page(None, 10, true, |i| *i, |_| false, fetch)
+            .await
+            .unwrap();
+        assert!(page.is_empty());
+        assert_eq!(next, Some(MAX_READ_PER_PAGE - 1));
+        // A full page: the cursor is its last item.
+        let (page, next) = fill_page(None, 3, true, |i| *i, |i| i % 7 == 0, fetch)
+            .await
+            .unwrap();
+        assert_eq!(page, vec![0, 7, 14]);
+        assert_eq!(next, Some(14));
+        // The end of the list: no cursor.
+        let (page, next) = fill_page(Some(19_990), 50, false, |i| *i, |_| true, fetch)
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 9);
+        assert_eq!(next, None);
     }
 
     #[test]

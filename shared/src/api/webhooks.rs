@@ -369,7 +369,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             && event_type.as_ref().is_none_or(|t| w.event_types.matches(t))
     };
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
-    let (page, more) = match uid {
+    let (page, next) = match uid {
         // One webhook at most: the one with this uid, if the other filters keep it.
         Some(uid) => {
             let found = match ctx.webhooks.find_uid(tenant, &uid).await? {
@@ -381,7 +381,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
                 .into_iter()
                 .filter(|w| wanted(w) && after.is_none_or(|a| w.id > a))
                 .collect();
-            (page, false)
+            (page, None)
         }
         None => {
             fill_page(
@@ -395,10 +395,7 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             .await?
         }
     };
-    let next_cursor = match page.last() {
-        Some(last) if more => Some(Cursor::after(last.id).encode()),
-        _ => None,
-    };
+    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let data = page.iter().map(WebhookView::new).collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }

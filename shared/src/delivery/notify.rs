@@ -28,6 +28,8 @@ pub enum Notice<'a> {
         webhook_id: WebhookId,
         uid: Option<&'a WebhookUid>,
         reason: &'a str,
+        /// The webhook's version the disable applies to.
+        version: u64,
     },
     DeliveryExhausted {
         tenant: &'a TenantId,
@@ -39,6 +41,29 @@ pub enum Notice<'a> {
 }
 
 impl Notice<'_> {
+    /// The message id, the same whenever the same thing is told again (a redone task, two
+    /// deliveries disabling one version of a webhook): the operator's receiver dedupes on it.
+    fn id(&self) -> EventId {
+        match self {
+            Notice::WebhookDisabled {
+                webhook_id,
+                version,
+                ..
+            } => EventId::derived(
+                webhook_id.unix_millis(),
+                &[b"disabled", &webhook_id.to_bytes(), &version.to_be_bytes()],
+            ),
+            Notice::DeliveryExhausted {
+                webhook_id,
+                event_id,
+                ..
+            } => EventId::derived(
+                event_id.unix_millis(),
+                &[b"exhausted", &event_id.to_bytes(), &webhook_id.to_bytes()],
+            ),
+        }
+    }
+
     fn event_type(&self) -> &'static str {
         match self {
             Notice::WebhookDisabled { .. } => WEBHOOK_DISABLED,
@@ -53,6 +78,7 @@ impl Notice<'_> {
                 webhook_id,
                 uid,
                 reason,
+                ..
             } => json!({
                 "tenant": tenant, "webhook_id": webhook_id, "uid": uid, "reason": reason,
             }),
@@ -85,7 +111,7 @@ pub async fn notify(ctx: &AppContext, notice: Notice<'_>) -> Result<(), QueueErr
     })
     .to_string();
     let task = Task::Notify {
-        event_id: EventId::at(now),
+        event_id: notice.id(),
         event_type,
         payload: payload.into(),
         attempt: 1,

@@ -15,7 +15,7 @@ use super::verdict::{Next, Rules, decide};
 use crate::AppContext;
 use crate::domain::{
     Delivery, DeliveryAttempt, DeliveryStatus, Ended, EndedDelivery, EventId, Execution,
-    ExecutionId, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
+    ExecutionId, HealthChange, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
 };
 use crate::queue::{Carried, QueueError, Task};
 use crate::store::StoreError;
@@ -164,9 +164,9 @@ async fn recover_page(
         .failed(tenant, &webhook_id, range, after.as_ref(), page_size, now)
         .await?;
     enqueue::recover_page(ctx, tenant, webhook_id, &failed).await?;
-    if failed.len() == page_size
-        && let Some(last) = failed.last()
-    {
+    // The next page while this one found anything: a page shortened by notes that expired
+    // meanwhile does not end the walk early; the last one finds nothing.
+    if let Some(last) = failed.last() {
         let next = Task::Recover {
             tenant: tenant.clone(),
             webhook_id,
@@ -304,56 +304,24 @@ async fn deliver(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut disabled = None;
-    if let Some(change) = &verdict.health {
-        ctx.webhooks
-            .record_health(tenant, &webhook_id, change)
-            .await?;
-        if let crate::domain::HealthChange::Failed {
-            disable: Some(disable),
-            ..
-        } = change
-        {
-            tracing::warn!(%webhook_id, reason = disable.reason, "webhook disabled");
-            disabled = Some(disable.reason.as_str());
-        }
-    }
     let status = match verdict.next {
         Next::Delivered => DeliveryStatus::Succeeded,
         Next::RetryIn(_) => DeliveryStatus::Pending,
         Next::GiveUp => DeliveryStatus::Failed,
     };
-    // A first attempt that succeeded says so by its execution alone (`Delivery::standing`):
-    // the common case costs one write.
-    if redone || !(of.is_first() && status == DeliveryStatus::Succeeded) {
-        target
-            .record(ctx, status, attempt, next_attempt_at, now)
-            .await?;
-    }
-    // Failed deliveries are noted for recover; only a manual attempt can succeed after one.
-    match status {
-        DeliveryStatus::Failed => {
-            let ended = EndedDelivery {
-                event_id,
-                attempts: attempt,
-            };
-            ctx.executions
-                .note_ended(tenant, &webhook_id, Ended::Failed, ended, expires_at)
-                .await?;
-        }
-        DeliveryStatus::Succeeded if trigger.is_manual() => {
-            ctx.executions
-                .clear_failed(tenant, &webhook_id, &event_id)
-                .await?;
-        }
-        _ => {}
-    }
-    if let Some(reason) = disabled {
+    // The operator hears first: once the webhook is written disabled, a redone task finds
+    // it inactive and would never tell. A redo tells again, under the same message id.
+    if let Some(HealthChange::Failed {
+        disable: Some(disable),
+        ..
+    }) = &verdict.health
+    {
         let notice = Notice::WebhookDisabled {
             tenant,
             webhook_id,
             uid: webhook.uid.as_ref(),
-            reason,
+            reason: &disable.reason,
+            version: disable.version,
         };
         notify(ctx, notice).await?;
     }
@@ -366,6 +334,45 @@ async fn deliver(
             last_error: &outcome.failure_summary(),
         };
         notify(ctx, notice).await?;
+    }
+    if let Some(change) = &verdict.health {
+        ctx.webhooks
+            .record_health(tenant, &webhook_id, change)
+            .await?;
+        if let HealthChange::Failed {
+            disable: Some(disable),
+            ..
+        } = change
+        {
+            tracing::warn!(%webhook_id, reason = disable.reason, "webhook disabled");
+        }
+    }
+    // A first attempt that succeeded says so by its execution alone (`Delivery::standing`):
+    // the common case costs one write.
+    if redone || !(of.is_first() && status == DeliveryStatus::Succeeded) {
+        target
+            .record(ctx, status, attempt, next_attempt_at, now)
+            .await?;
+    }
+    // Failed deliveries are noted for recover. A success clears the note wherever one may
+    // be (after a manual attempt, or any but a first attempt: a redone task, a retry chain
+    // that went on beside a manual attempt); a first attempt's success costs nothing more.
+    match status {
+        DeliveryStatus::Failed => {
+            let ended = EndedDelivery {
+                event_id,
+                attempts: attempt,
+            };
+            ctx.executions
+                .note_ended(tenant, &webhook_id, Ended::Failed, ended, expires_at)
+                .await?;
+        }
+        DeliveryStatus::Succeeded if trigger.is_manual() || attempt > 1 || redone => {
+            ctx.executions
+                .clear_failed(tenant, &webhook_id, &event_id)
+                .await?;
+        }
+        _ => {}
     }
 
     // Last, once everything above is recorded.

@@ -42,6 +42,21 @@ macro_rules! uuid_v7_id {
                 Self(Uuid::from_bytes(bytes))
             }
 
+            /// The id made at unix millisecond `millis` from `parts` alone (their bytes one
+            /// after the other): the same parts give the same id, for records found without
+            /// a pointer and messages told again, which receivers dedupe by id.
+            pub fn derived(millis: u64, parts: &[&[u8]]) -> Self {
+                use sha2::{Digest, Sha256};
+                let mut hasher = Sha256::new();
+                for part in parts {
+                    hasher.update(part);
+                }
+                let digest = hasher.finalize();
+                let mut random = [0u8; 10];
+                random.copy_from_slice(digest.get(..10).unwrap_or(&[0; 10]));
+                Self(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
+            }
+
             /// The unix milliseconds in the id: when it was made.
             pub fn unix_millis(self) -> u64 {
                 let b = self.0.as_bytes();
@@ -110,14 +125,10 @@ impl ExecutionId {
     /// still sorts by time among the webhook's executions (at the event's publish time,
     /// which the first attempt follows by moments).
     pub fn first_attempt(event: EventId, webhook: WebhookId) -> Self {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::new()
-            .chain_update(event.to_bytes())
-            .chain_update(webhook.to_bytes())
-            .finalize();
-        let mut random = [0u8; 10];
-        random.copy_from_slice(digest.get(..10).unwrap_or(&[0; 10]));
-        Self(uuid::Builder::from_unix_timestamp_millis(event.unix_millis(), &random).into_uuid())
+        Self::derived(
+            event.unix_millis(),
+            &[&event.to_bytes(), &webhook.to_bytes()],
+        )
     }
 }
 
