@@ -348,9 +348,7 @@ pub async fn stats(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
-        AttemptOutcome, DeliveryAttempt, EventType, TenantId, WebhookId,
-    };
+    use crate::domain::{AttemptOutcome, DeliveryAttempt, EventType, TenantId, WebhookId};
 
     fn attempt(event_id: EventId, trigger: Trigger, ok: bool, retry: bool) -> Execution {
         let of = DeliveryAttempt {
@@ -369,12 +367,23 @@ mod tests {
             retry_after: None,
         };
         let now = Timestamp::now();
-        Execution::from_attempt(&of, "https://a.example/", &outcome, now, retry.then_some(now))
+        Execution::from_attempt(
+            &of,
+            "https://a.example/",
+            &outcome,
+            now,
+            retry.then_some(now),
+        )
     }
 
     #[test]
     fn each_delivery_stands_by_its_latest_attempt_or_its_failed_note() {
-        let (a, b, c, d) = (EventId::new(), EventId::new(), EventId::new(), EventId::new());
+        let (a, b, c, d) = (
+            EventId::new(),
+            EventId::new(),
+            EventId::new(),
+            EventId::new(),
+        );
         let mut counter = StatsCounter::default();
         // Newest first.
         for e in [
