@@ -42,7 +42,9 @@ pub async fn handle_http(
     handle_http_linking::<{ api::ALL_FUNCTIONS }>(ctx, function, request).await
 }
 
-async fn handle_http_linking<const F: u8>(
+/// `handle_http` with only the handlers of the function numbered `F` compiled in (or all,
+/// with `api::ALL_FUNCTIONS`): what each HTTP Lambda runs.
+pub async fn handle_http_linking<const F: u8>(
     ctx: &AppContext,
     function: Function,
     request: lambda_http::Request,
