@@ -3,7 +3,7 @@
 use super::ApiError;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, json_response};
-use super::views::{ListedEventView, RecoverQueuedView, StatsView};
+use super::views::{AttemptCounts, DeliveryCounts, ListedEventView, RecoverQueuedView, StatsView};
 use super::webhooks::{Call, find};
 use crate::delivery::enqueue;
 use crate::domain::{
@@ -198,17 +198,6 @@ pub async fn recover(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> 
     ))
 }
 
-/// The counts of `GET /v1/webhooks/{id}/stats`, from the records of the window.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    pub succeeded: u64,
-    pub failed: u64,
-    pub pending: u64,
-    pub dropped: u64,
-    pub success: u64,
-    pub error: u64,
-}
-
 /// Where a delivery stands by the records of the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Standing {
@@ -251,16 +240,19 @@ impl StatsCounter {
         self.deliveries.insert(event_id, Standing::Failed);
     }
 
-    pub fn finish(self, dropped: u64) -> Stats {
+    pub fn finish(self, dropped: u64) -> (DeliveryCounts, AttemptCounts) {
         let count = |s| self.deliveries.values().filter(|d| **d == s).count() as u64;
-        Stats {
+        let deliveries = DeliveryCounts {
             succeeded: count(Standing::Succeeded),
             failed: count(Standing::Failed),
             pending: count(Standing::Pending),
             dropped,
+        };
+        let attempts = AttemptCounts {
             success: self.success,
             error: self.error,
-        }
+        };
+        (deliveries, attempts)
     }
 }
 
@@ -339,10 +331,14 @@ pub async fn stats(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         .executions
         .count_ended(tenant, &webhook.id, Ended::Dropped, range, now)
         .await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &StatsView::new(since, now, &counter.finish(dropped)),
-    ))
+    let (deliveries, attempts) = counter.finish(dropped);
+    let view = StatsView {
+        since,
+        until: now,
+        deliveries,
+        attempts,
+    };
+    Ok(json_response(StatusCode::OK, &view))
 }
 
 #[cfg(test)]
@@ -399,16 +395,21 @@ mod tests {
         // c's webhook was disabled before its next attempt; d failed with no attempt here.
         counter.failed(c);
         counter.failed(d);
-        let stats = counter.finish(2);
+        let (deliveries, attempts) = counter.finish(2);
         assert_eq!(
-            stats,
-            Stats {
+            deliveries,
+            DeliveryCounts {
                 succeeded: 1,
                 failed: 2,
                 pending: 1,
                 dropped: 2,
+            }
+        );
+        assert_eq!(
+            attempts,
+            AttemptCounts {
                 success: 2,
-                error: 4,
+                error: 4
             }
         );
     }

@@ -198,43 +198,26 @@ pub struct RecoverQueuedView {
 /// A webhook's stats over a window.
 #[derive(Serialize)]
 pub struct StatsView {
-    since: Timestamp,
-    until: Timestamp,
-    deliveries: DeliveryCounts,
-    attempts: AttemptCounts,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    pub deliveries: DeliveryCounts,
+    pub attempts: AttemptCounts,
 }
 
-#[derive(Serialize)]
-struct DeliveryCounts {
-    succeeded: u64,
-    failed: u64,
-    pending: u64,
-    dropped: u64,
+/// Deliveries by where they stand.
+#[derive(Serialize, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    pub succeeded: u64,
+    pub failed: u64,
+    pub pending: u64,
+    pub dropped: u64,
 }
 
-#[derive(Serialize)]
-struct AttemptCounts {
-    success: u64,
-    error: u64,
-}
-
-impl StatsView {
-    pub fn new(since: Timestamp, until: Timestamp, s: &super::history::Stats) -> Self {
-        Self {
-            since,
-            until,
-            deliveries: DeliveryCounts {
-                succeeded: s.succeeded,
-                failed: s.failed,
-                pending: s.pending,
-                dropped: s.dropped,
-            },
-            attempts: AttemptCounts {
-                success: s.success,
-                error: s.error,
-            },
-        }
-    }
+/// Attempts by outcome.
+#[derive(Serialize, Debug, Default, PartialEq, Eq)]
+pub struct AttemptCounts {
+    pub success: u64,
+    pub error: u64,
 }
 
 /// The answer to a manual retry.
