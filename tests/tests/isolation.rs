@@ -64,6 +64,7 @@ fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
         Operation::PatchWebhook => Some(json!({"description": "changed"})),
         Operation::PublishEvent => Some(json!({"event_type": "iso.made", "data": {"n": 2}})),
         Operation::CreateTenantKey => Some(json!({"scopes": ["webhooks:view"]})),
+        Operation::CreatePortalSession => Some(json!({"ttl": "10m"})),
         Operation::CreateEventType => Some(json!({"name": "iso.other", "description": "x"})),
         Operation::UpdateEventType => Some(json!({"description": "changed"})),
         Operation::RecoverWebhook => {

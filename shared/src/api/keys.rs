@@ -64,7 +64,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
 }
 
 /// The scopes named, all of them a tenant's: at least one, none twice, no `operator`.
-fn tenant_scopes(names: &[String]) -> Result<Scopes, String> {
+pub(super) fn tenant_scopes(names: &[String]) -> Result<Scopes, String> {
     if names.is_empty() {
         return Err("must name at least one scope".into());
     }

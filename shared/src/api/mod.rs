@@ -9,6 +9,7 @@ mod executions;
 mod history;
 mod keys;
 mod pagination;
+mod portal;
 mod problem;
 pub mod request;
 pub mod routes;
@@ -165,6 +166,9 @@ async fn run<const F: u8>(
             history::stats(call, id).await
         }
         Operation::CreateTenantKey if links::<F>(Fn::CreateTenantKey) => keys::create(call).await,
+        Operation::CreatePortalSession if links::<F>(Fn::CreatePortalSession) => {
+            portal::create_session(call).await
+        }
         Operation::ListTenantKeys if links::<F>(Fn::ListTenantKeys) => keys::list(call).await,
         Operation::RevokeTenantKey if links::<F>(Fn::RevokeTenantKey) => {
             keys::revoke(call, key_id).await

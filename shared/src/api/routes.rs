@@ -34,10 +34,11 @@ pub enum Function {
     ListEvents,
     RecoverWebhook,
     GetWebhookStats,
+    CreatePortalSession,
 }
 
 impl Function {
-    pub const ALL: [Function; 24] = [
+    pub const ALL: [Function; 25] = [
         Function::CreateWebhook,
         Function::ListWebhooks,
         Function::GetWebhook,
@@ -62,6 +63,7 @@ impl Function {
         Function::ListEvents,
         Function::RecoverWebhook,
         Function::GetWebhookStats,
+        Function::CreatePortalSession,
     ];
 
     /// The function numbered `id` (`Function::X as u8`).
@@ -96,6 +98,7 @@ impl Function {
             Function::ListEvents => "list-events",
             Function::RecoverWebhook => "recover-webhook",
             Function::GetWebhookStats => "get-webhook-stats",
+            Function::CreatePortalSession => "create-portal-session",
         }
     }
 }
@@ -128,6 +131,7 @@ pub enum Operation {
     ListEvents,
     RecoverWebhook,
     GetWebhookStats,
+    CreatePortalSession,
 }
 
 /// Whose data a route acts on.
@@ -304,6 +308,14 @@ pub static ROUTES: &[Route] = &[
         operation: Operation::GetEvent,
         function: Function::GetEvent,
         scope: Scope::WebhooksView,
+        max_body: MAX_BODY,
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/sessions",
+        operation: Operation::CreatePortalSession,
+        function: Function::CreatePortalSession,
+        scope: Scope::Operator,
         max_body: MAX_BODY,
     },
     Route {

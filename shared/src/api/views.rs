@@ -271,6 +271,32 @@ impl<'a> CreatedKeyView<'a> {
     }
 }
 
+/// A portal session: its key's id (to revoke it as any key), the token, and the page's URL
+/// with the token in its fragment.
+#[derive(Serialize)]
+pub struct PortalSessionView<'a> {
+    id: ApiKeyId,
+    tenant: Option<&'a TenantId>,
+    scopes: Vec<&'static str>,
+    token: &'a str,
+    expires_at: Option<Timestamp>,
+    url: String,
+}
+
+impl<'a> PortalSessionView<'a> {
+    pub fn new(record: &'a ApiKeyRecord, key: &'a ApiKey, url: String) -> Self {
+        let view = KeyView::new(record);
+        Self {
+            id: view.id,
+            tenant: view.tenant,
+            scopes: view.scopes,
+            token: key.expose(),
+            expires_at: view.expires_at,
+            url,
+        }
+    }
+}
+
 /// An event type of the catalog.
 #[derive(Serialize)]
 pub struct CatalogEntryView<'a> {
