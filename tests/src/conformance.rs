@@ -45,8 +45,9 @@ fn webhook(t: &str, url: &str, types: &[&str]) -> Webhook {
 pub enum Isolation {
     /// Real DynamoDB (transactions are serializable) and the memory store (one mutex).
     Serializable,
-    /// The moto emulator runs requests on threads without a lock around TransactWriteItems,
-    /// so two racing transactions can both pass their conditions there (and only there).
+    /// The moto emulator runs requests on threads without a lock around TransactWriteItems
+    /// or UpdateItem, so two racing transactions can both pass their conditions, and two
+    /// racing `ADD`s can lose one (there, and only there: DynamoDB applies each atomically).
     /// Races cannot be checked against it; everything else is.
     EmulatorWithoutLocks,
 }
@@ -62,8 +63,8 @@ pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
     deletes_only_the_version_it_read_and_frees_its_key(&*store).await;
     records_health_beside_edits(&*store).await;
     moves_the_routing_version_on_every_routing_change(&*store).await;
-    health_writes_race_without_losing_a_count(store.clone()).await;
     if isolation == Isolation::Serializable {
+        health_writes_race_without_losing_a_count(store.clone()).await;
         concurrent_duplicates_admit_exactly_one(store.clone()).await;
     }
 }
