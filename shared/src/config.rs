@@ -2,6 +2,7 @@
 //! `template.yaml`); the local server fills the same struct from its flags.
 
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
+use crate::portal::FrameAncestors;
 use crate::url_guard::resolve::DnsOverrides;
 use crate::url_guard::{UrlPolicy, WebhookUrl};
 use std::env;
@@ -36,6 +37,8 @@ pub struct Config {
     pub catalog: CatalogMode,
     /// Where operational events go (`hookline.webhook.disabled`, ...); none when unset.
     pub operator_webhook: Option<OperatorWebhook>,
+    /// Which sites may frame the customer portal; none by default.
+    pub portal_frame_ancestors: FrameAncestors,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -132,6 +135,7 @@ impl Default for Config {
             dead_letter_queue_url: None,
             catalog: CatalogMode::Open,
             operator_webhook: None,
+            portal_frame_ancestors: FrameAncestors::default(),
         }
     }
 }
@@ -166,7 +170,8 @@ impl Config {
     /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
     /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL`, `HOOKLINE_EVENT_CATALOG`
     /// (`open`, the default, or `enforced`), `HOOKLINE_OPERATOR_WEBHOOK_URL` and
-    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET`. A bad value fails the cold
+    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET` and `HOOKLINE_PORTAL_FRAME_ANCESTORS`. A bad value
+    /// fails the cold
     /// start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
@@ -248,6 +253,13 @@ impl Config {
             dead_letter_queue_url: var("HOOKLINE_DEAD_LETTER_QUEUE_URL"),
             catalog,
             operator_webhook,
+            portal_frame_ancestors: FrameAncestors::parse(
+                &var("HOOKLINE_PORTAL_FRAME_ANCESTORS").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError {
+                name: "HOOKLINE_PORTAL_FRAME_ANCESTORS",
+                message,
+            })?,
         })
     }
 }

@@ -75,6 +75,38 @@ pub async fn handle_http_linking<const F: u8>(
     })
 }
 
+/// Runs the `portal` function: the customer portal's page and assets, with no key (the
+/// route has no authorizer); anything else is a 404 problem.
+pub async fn serve_portal() -> Result<(), Error> {
+    crate::telemetry::init_lambda();
+    let config = crate::config::Config::from_env()?;
+    let frame_ancestors = config.portal_frame_ancestors;
+    lambda_http::run(lambda_http::service_fn(|request: lambda_http::Request| {
+        let response = portal_response(&request, &frame_ancestors);
+        async move { Ok::<_, std::convert::Infallible>(response) }
+    }))
+    .await
+}
+
+/// The portal's answer to one request.
+pub fn portal_response(
+    request: &lambda_http::Request,
+    frame_ancestors: &crate::portal::FrameAncestors,
+) -> lambda_http::Response<Body> {
+    let lang = api::Lang::from_accept_language(
+        request
+            .headers()
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let response = crate::portal::serve(request.uri().path(), frame_ancestors)
+        .unwrap_or_else(|| api::ApiError::NotFound.into_response(lang));
+    response.map(|bytes| match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => Body::Text(text),
+        Err(e) => Body::Binary(e.into_bytes()),
+    })
+}
+
 /// The key's holder the authorizer put in the request context, if any (and not expired
 /// since the verdict was cached).
 fn caller_of(request: &lambda_http::Request) -> Option<api::KeyHolder> {

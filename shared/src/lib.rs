@@ -10,6 +10,7 @@ pub mod context;
 pub mod delivery;
 pub mod domain;
 pub mod lambda;
+pub mod portal;
 pub mod queue;
 pub mod routing;
 pub mod store;

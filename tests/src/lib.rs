@@ -103,6 +103,7 @@ impl TestServer {
             event_catalog: hookline::domain::CatalogMode::Open,
             operator_webhook_url: None,
             operator_webhook_secret: None,
+            portal_frame_ancestors: Default::default(),
         };
         if backend == Backend::DynamoDb {
             settings.dynamodb_endpoint = Some(emulator_endpoint());

@@ -19,6 +19,7 @@ fn root(file: &str) -> String {
     std::fs::read_to_string(format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// The API's routes, and the portal's page routes (served with no key).
 fn route_table() -> RouteSet {
     ROUTES
         .iter()
@@ -29,6 +30,13 @@ fn route_table() -> RouteSet {
                 r.function.name().to_owned(),
             )
         })
+        .chain(hookline::portal::PATHS.iter().map(|path| {
+            (
+                "GET".to_owned(),
+                (*path).to_owned(),
+                hookline::portal::FUNCTION.to_owned(),
+            )
+        }))
         .collect()
 }
 
@@ -77,6 +85,7 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
         Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.insert("authorizer".into());
     expected.insert("deliver-webhook".into());
+    expected.insert(hookline::portal::FUNCTION.into());
     assert_eq!(binaries, expected);
     for binary in binaries {
         let manifest = format!(
@@ -102,6 +111,12 @@ fn openapi_describes_exactly_the_route_tables_operations_and_scopes() {
                 .as_str()
                 .unwrap()
                 .to_owned();
+            if hookline::portal::PATHS.contains(&path) {
+                // The page is served to anyone: no key, no scope.
+                assert_eq!(operation["security"], serde_yaml::Value::Sequence(vec![]));
+                routes.insert((method.to_uppercase(), path.to_owned(), function));
+                continue;
+            }
             let route = ROUTES
                 .iter()
                 .find(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method));
@@ -135,6 +150,22 @@ fn the_cargo_lambda_watch_router_matches_the_route_table() {
         }
     }
     assert_eq!(routes, route_table());
+}
+
+/// The portal's routes reach its function with no authorizer: the page holds no data.
+#[test]
+fn the_portal_routes_have_no_authorizer() {
+    let template: serde_yaml::Value = serde_yaml::from_str(&root("template.yaml")).unwrap();
+    let events = template["Resources"]["PortalFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .unwrap();
+    assert_eq!(events.len(), hookline::portal::PATHS.len());
+    for (_, event) in events {
+        assert_eq!(
+            event["Properties"]["Auth"]["Authorizer"], "NONE",
+            "{event:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -167,3 +167,57 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    the_page_is_served_without_a_key_under_a_strict_policy,
+    |backend| async move {
+        let server = TestServer::start_with(backend, |s| {
+            s.portal_frame_ancestors =
+                hookline::portal::FrameAncestors::parse("https://app.example").unwrap();
+        })
+        .await;
+        let http = reqwest::Client::new();
+        for (path, kind) in [
+            ("/portal", "text/html"),
+            ("/portal/portal.js", "text/javascript"),
+            ("/portal/portal.css", "text/css"),
+        ] {
+            let response = http
+                .get(format!("{}{path}", server.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let headers = response.headers();
+            assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
+            let policy = headers["content-security-policy"].to_str().unwrap();
+            assert!(policy.contains("default-src 'none'"), "{policy}");
+            assert!(policy.contains("script-src 'self';"), "{policy}");
+            assert!(
+                policy.ends_with("frame-ancestors https://app.example"),
+                "{policy}"
+            );
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert_eq!(headers["referrer-policy"], "no-referrer");
+        }
+        let page = http
+            .get(format!("{}/portal", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(r#"<script type="module" src="/portal/portal.js"></script>"#));
+        let missing = http
+            .get(format!("{}/portal/secrets.json", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            missing.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+);

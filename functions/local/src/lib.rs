@@ -17,6 +17,7 @@ use hookline::config::{
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
 use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
+use hookline::portal::FrameAncestors;
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
 use hookline::queue::{Received, TaskQueue};
@@ -133,6 +134,11 @@ pub struct Settings {
         requires = "operator_webhook_secret"
     )]
     pub operator_webhook_url: Option<String>,
+
+    /// Which sites may frame the customer portal (`frame-ancestors`): `'self'` or origins
+    /// such as https://app.example, space-separated; none by default.
+    #[arg(long, env = "HOOKLINE_PORTAL_FRAME_ANCESTORS", default_value = "'none'", value_parser = FrameAncestors::parse)]
+    pub portal_frame_ancestors: FrameAncestors,
 
     /// The secret (`whsec_...`) operational events are signed with.
     #[arg(
@@ -288,6 +294,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         dead_letter_queue_url: None,
         catalog: settings.event_catalog,
         operator_webhook,
+        portal_frame_ancestors: settings.portal_frame_ancestors.clone(),
     };
     let visibility = hookline::context::visibility_timeout(&config);
     let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =
@@ -348,6 +355,8 @@ struct App {
 pub fn router(ctx: AppContext, request_timeout: Duration) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/portal", get(portal))
+        .route("/portal/{asset}", get(portal))
         .fallback(serve_api)
         .with_state(App {
             ctx,
@@ -360,6 +369,17 @@ async fn health() -> impl IntoResponse {
         [(http::header::CONTENT_TYPE, "application/json")],
         r#"{"status":"ok"}"#,
     )
+}
+
+/// The customer portal's page and assets, with no key, as the `portal` Lambda serves them.
+async fn portal(State(app): State<App>, uri: http::Uri) -> Response {
+    match hookline::portal::serve(uri.path(), &app.ctx.config.portal_frame_ancestors) {
+        Some(page) => page.map(axum::body::Body::from),
+        None => {
+            let problem = ApiError::NotFound.into_response(Lang::En);
+            problem.map(axum::body::Body::from)
+        }
+    }
 }
 
 /// The largest body any route accepts (a publish); each route's own limit is checked by

@@ -1,0 +1,173 @@
+//! The customer portal's page and assets, built into the binary: nothing is fetched from
+//! elsewhere at run time. Served without a key (the page holds no data; it calls the API
+//! with the session token from its URL fragment) under a strict Content-Security-Policy: no
+//! inline script or style, connections to this origin only, and framing only by the sites
+//! the deployment names (`frame-ancestors`, none by default).
+
+use bytes::Bytes;
+use http::{Response, StatusCode, header};
+
+/// The page's paths, as the template and the watch router spell them; the `portal` Lambda
+/// serves them, with no authorizer.
+pub const PATHS: [&str; 2] = ["/portal", "/portal/{asset}"];
+/// The Lambda (crate, binary) serving them.
+pub const FUNCTION: &str = "portal";
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const ASSETS: [Asset; 3] = [
+    Asset {
+        name: "index.html",
+        content_type: "text/html; charset=utf-8",
+        body: include_bytes!("../portal/index.html"),
+    },
+    Asset {
+        name: "portal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../portal/portal.js"),
+    },
+    Asset {
+        name: "portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../portal/portal.css"),
+    },
+];
+
+/// Which sites may frame the page: `'none'`, `'self'` or origins (`https://app.example`),
+/// space-separated, as the deployment setting gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameAncestors(String);
+
+impl Default for FrameAncestors {
+    fn default() -> Self {
+        Self("'none'".into())
+    }
+}
+
+impl FrameAncestors {
+    /// Refuses anything but `'none'`, `'self'` and http(s) origins, so that a setting cannot
+    /// add a directive to the policy.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let sources: Vec<&str> = text.split_whitespace().collect();
+        if sources.is_empty() {
+            return Ok(Self::default());
+        }
+        for source in &sources {
+            let origin = source
+                .strip_prefix("https://")
+                .or_else(|| source.strip_prefix("http://"));
+            let ok = match origin {
+                Some(host) => {
+                    !host.is_empty()
+                        && host.chars().all(|c| {
+                            c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '*')
+                        })
+                }
+                None => matches!(*source, "'self'" | "'none'"),
+            };
+            if !ok {
+                return Err(format!(
+                    "{source:?} is not 'self', 'none' or an origin such as https://app.example"
+                ));
+            }
+        }
+        if sources.len() > 1 && sources.contains(&"'none'") {
+            return Err("'none' cannot be combined with other sources".into());
+        }
+        Ok(Self(sources.join(" ")))
+    }
+}
+
+/// The answer for `path` (`/portal` or `/portal/<asset>`), or `None` when it is none of
+/// the page's.
+pub fn serve(path: &str, frame_ancestors: &FrameAncestors) -> Option<Response<Bytes>> {
+    let name = match path.strip_prefix("/portal") {
+        Some("" | "/") => "index.html",
+        Some(rest) => rest.strip_prefix('/')?,
+        None => return None,
+    };
+    let asset = ASSETS.iter().find(|a| a.name == name)?;
+    let policy = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+         img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {}",
+        frame_ancestors.0
+    );
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, asset.content_type)
+        .header(header::CONTENT_SECURITY_POLICY, policy)
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::REFERRER_POLICY, "no-referrer")
+        // The page is small and changes with each release: always asked again.
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Bytes::from_static(asset.body))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serves_the_page_and_its_assets_under_the_policy() {
+        let none = FrameAncestors::default();
+        for (path, kind) in [
+            ("/portal", "text/html"),
+            ("/portal/", "text/html"),
+            ("/portal/portal.js", "text/javascript"),
+            ("/portal/portal.css", "text/css"),
+        ] {
+            let response = serve(path, &none).unwrap();
+            let headers = response.headers();
+            assert!(
+                headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(kind)
+            );
+            let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(policy.contains("script-src 'self';"), "{policy}");
+            assert!(policy.ends_with("frame-ancestors 'none'"), "{policy}");
+        }
+        assert!(serve("/portal/../Cargo.toml", &none).is_none());
+        assert!(serve("/portal/nope.js", &none).is_none());
+        assert!(serve("/portalx", &none).is_none());
+    }
+
+    #[test]
+    fn the_page_has_no_inline_script_style_or_handler() {
+        let html = std::str::from_utf8(ASSETS[0].body).unwrap();
+        assert!(!html.contains("<script>"), "every script has a src");
+        assert!(!html.contains("style="));
+        assert!(!html.contains("<style"));
+        assert!(!html.contains(" on"), "no inline event handler attribute");
+        let js = std::str::from_utf8(ASSETS[1].body).unwrap();
+        assert!(!js.contains("innerHTML") && !js.contains("outerHTML"));
+        assert!(!js.contains("localStorage") && !js.contains("document.cookie"));
+    }
+
+    #[test]
+    fn frame_ancestors_are_sources_only() {
+        assert_eq!(
+            FrameAncestors::parse("https://app.example 'self'").unwrap(),
+            FrameAncestors("https://app.example 'self'".into())
+        );
+        assert_eq!(
+            FrameAncestors::parse("").unwrap(),
+            FrameAncestors::default()
+        );
+        for bad in [
+            "https://a.example; script-src *",
+            "*",
+            "'unsafe-inline'",
+            "'none' https://a.example",
+            "javascript:x",
+        ] {
+            assert!(FrameAncestors::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
