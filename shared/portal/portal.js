@@ -157,7 +157,7 @@ async function showList(message) {
     return;
   }
   const rows = page.data.map((w) => el("tr", {},
-    el("td", { class: "mono" }, el("a", { href: "#", onclick: (e) => { e.preventDefault(); showWebhook(w.id); } }, w.url),
+    el("td", {}, el("a", { href: "#", class: "mono", onclick: (e) => { e.preventDefault(); showWebhook(w.id); } }, w.url),
       w.description ? el("div", { class: "muted" }, w.description) : null),
     el("td", {}, health(w)),
     el("td", { class: "hide-narrow" }, when(w.last_success_at)),
