@@ -237,9 +237,10 @@ async function showWebhook(id, message) {
   }
   const status = el("div", {}, message ?? "");
   const act = (label, handler, cls) => el("button", { type: "button", class: cls, onclick: async (e) => {
-    e.target.disabled = true;
-    try { await handler(); } catch (error) { if (session.token) status.replaceChildren(problemNotice(error)); }
-    e.target.disabled = false;
+    const button = e.currentTarget;
+    button.disabled = true;
+    try { await handler(button); } catch (error) { if (session.token) status.replaceChildren(problemNotice(error)); }
+    button.disabled = false;
   } }, label);
   const actions = el("div", { class: "row" },
     act(t("sendTest"), async () => {
@@ -265,10 +266,16 @@ async function showWebhook(id, message) {
   const secretText = el("span", { class: "mono" }, "••••••••••••");
   let revealed = null;
   const secret = el("div", { class: "row" }, secretText,
-    act(t("reveal"), async () => {
-      if (revealed) { revealed = null; secretText.textContent = "••••••••••••"; return; }
+    act(t("reveal"), async (button) => {
+      if (revealed) {
+        revealed = null;
+        secretText.textContent = "••••••••••••";
+        button.textContent = t("reveal");
+        return;
+      }
       revealed = (await api("GET", `/v1/webhooks/${encodeURIComponent(w.id)}/secret`)).secret;
       secretText.textContent = revealed;
+      button.textContent = t("hide");
     }),
     act(t("copy"), async () => {
       const value = revealed ?? (await api("GET", `/v1/webhooks/${encodeURIComponent(w.id)}/secret`)).secret;
