@@ -18,33 +18,19 @@ use std::collections::HashMap;
 
 pub type Error = lambda_runtime::Error;
 
-/// Runs the HTTP API function numbered `F` (`Function::X as u8`), linking only its handlers.
-pub async fn serve_http<const F: u8>() -> Result<(), Error> {
+/// Runs an HTTP API function serving `function`'s routes.
+pub async fn serve_http(function: Function) -> Result<(), Error> {
     crate::telemetry::init_lambda();
-    let function = Function::from_id(F).ok_or("not a function of the route table")?;
     let ctx = AppContext::from_env().await?;
     lambda_http::run(lambda_http::service_fn(|request: lambda_http::Request| {
         let ctx = &ctx;
-        async move {
-            let response = handle_http_linking::<F>(ctx, function, request).await;
-            Ok::<_, std::convert::Infallible>(response)
-        }
+        async move { Ok::<_, std::convert::Infallible>(handle_http(ctx, function, request).await) }
     }))
     .await
 }
 
 /// One API Gateway (HTTP API, payload 2.0) request through the shared handlers.
 pub async fn handle_http(
-    ctx: &AppContext,
-    function: Function,
-    request: lambda_http::Request,
-) -> lambda_http::Response<Body> {
-    handle_http_linking::<{ api::ALL_FUNCTIONS }>(ctx, function, request).await
-}
-
-/// `handle_http` with only the handlers of the function numbered `F` compiled in (or all,
-/// with `api::ALL_FUNCTIONS`): what each HTTP Lambda runs.
-pub async fn handle_http_linking<const F: u8>(
     ctx: &AppContext,
     function: Function,
     request: lambda_http::Request,
@@ -61,8 +47,7 @@ pub async fn handle_http_linking<const F: u8>(
         headers: parts.headers,
         body: Bytes::copy_from_slice(body.as_ref()),
     };
-    let response =
-        api::handle_linking::<F>(ctx, Served::Function(function), identity, request).await;
+    let response = api::handle(ctx, Served::Function(function), identity, request).await;
     response.map(|bytes| {
         if bytes.is_empty() {
             Body::Empty

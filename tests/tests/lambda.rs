@@ -96,31 +96,6 @@ async fn a_function_answers_only_its_own_routes() {
     );
 }
 
-/// What each Lambda runs: only its own handlers are linked in, and they serve its route; a
-/// route whose handler is not linked is 404, never another route's code.
-#[tokio::test]
-async fn a_function_built_for_one_route_links_and_serves_only_it() {
-    use hookline::lambda::handle_http_linking;
-    const LIST_EVENTS: u8 = Function::ListEvents as u8;
-    let ctx = context().await;
-    let listed = handle_http_linking::<LIST_EVENTS>(
-        &ctx,
-        Function::ListEvents,
-        request("apigw-v2-list-events.json"),
-    )
-    .await;
-    assert_eq!(listed.status(), 200, "{}", body(&listed));
-    assert_eq!(body(&listed), json!({"data": [], "next_cursor": null}));
-    let unlinked = handle_http_linking::<LIST_EVENTS>(
-        &ctx,
-        Function::ListWebhooks,
-        request("apigw-v2-list-webhooks.json"),
-    )
-    .await;
-    assert_eq!(unlinked.status(), 404);
-    assert_eq!(body(&unlinked)["type"], "not_found");
-}
-
 #[tokio::test]
 async fn the_fallback_function_answers_unmatched_requests_as_problems() {
     let ctx = context().await;

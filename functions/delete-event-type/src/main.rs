@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), hookline::lambda::Error> {
-    hookline::lambda::serve_http::<{ hookline::api::Function::DeleteEventType as u8 }>().await
+    hookline::lambda::serve_http(hookline::api::Function::DeleteEventType).await
 }

@@ -33,33 +33,12 @@ pub async fn handle(
     identity: Identity,
     request: ApiRequest,
 ) -> ApiResponse {
-    handle_linking::<ALL_FUNCTIONS>(ctx, served, identity, request).await
-}
-
-/// `F` for a process that links every handler (the local server, the tests).
-pub const ALL_FUNCTIONS: u8 = u8::MAX;
-
-/// Whether the handlers of `function` are linked into a binary built for `F` (every
-/// function's, or only `F`'s: a Lambda built for one route carries no other route's code,
-/// and the catalog's JSON Schema compiler only where a route uses it).
-const fn links<const F: u8>(function: Function) -> bool {
-    F == ALL_FUNCTIONS || F == function as u8
-}
-
-/// `handle`, with only the handlers of the function numbered `F` (or of all, with
-/// `ALL_FUNCTIONS`) compiled in: the Lambdas' entry point.
-pub async fn handle_linking<const F: u8>(
-    ctx: &AppContext,
-    served: Served,
-    identity: Identity,
-    request: ApiRequest,
-) -> ApiResponse {
     let lang = Lang::from_accept_language(request.header(http::header::ACCEPT_LANGUAGE));
     // Routing errors are judged against the whole table, so a function that also takes API
     // Gateway's `$default` route answers 405 with the API's real `Allow`, or 404, as problems.
     let operation = match routes::find(&request.method, &request.path) {
         RouteMatch::Found(route, params) if served.includes(route) => {
-            run::<F>(ctx, route, params, identity, &request).await
+            run(ctx, route, params, identity, &request).await
         }
         RouteMatch::Found(..) | RouteMatch::NotFound => Err(ApiError::NotFound),
         RouteMatch::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
@@ -67,7 +46,7 @@ pub async fn handle_linking<const F: u8>(
     operation.unwrap_or_else(|e| e.into_response(lang))
 }
 
-async fn run<const F: u8>(
+async fn run(
     ctx: &AppContext,
     route: &Route,
     params: PathParams,
@@ -97,21 +76,11 @@ async fn run<const F: u8>(
         Tenancy::Deployment => {
             let name = params.get("name").unwrap_or_default();
             return match route.operation {
-                Operation::CreateEventType if links::<F>(Function::CreateEventType) => {
-                    catalog::create(ctx, request).await
-                }
-                Operation::ListEventTypes if links::<F>(Function::ListEventTypes) => {
-                    catalog::list(ctx, request).await
-                }
-                Operation::GetEventType if links::<F>(Function::GetEventType) => {
-                    catalog::get(ctx, name).await
-                }
-                Operation::UpdateEventType if links::<F>(Function::UpdateEventType) => {
-                    catalog::update(ctx, request, name).await
-                }
-                Operation::DeleteEventType if links::<F>(Function::DeleteEventType) => {
-                    catalog::delete(ctx, name).await
-                }
+                Operation::CreateEventType => catalog::create(ctx, request).await,
+                Operation::ListEventTypes => catalog::list(ctx, request).await,
+                Operation::GetEventType => catalog::get(ctx, name).await,
+                Operation::UpdateEventType => catalog::update(ctx, request, name).await,
+                Operation::DeleteEventType => catalog::delete(ctx, name).await,
                 _ => Err(ApiError::NotFound),
             };
         }
@@ -124,55 +93,32 @@ async fn run<const F: u8>(
         caller: &caller,
         request,
     };
-    // Each arm is compiled in only where its function is (`links`); a route served here
-    // whose arm is not cannot happen (`served` said so), and would be 404.
-    use Function as Fn;
     match route.operation {
-        Operation::CreateWebhook if links::<F>(Fn::CreateWebhook) => webhooks::create(call).await,
-        Operation::ListWebhooks if links::<F>(Fn::ListWebhooks) => webhooks::list(call).await,
-        Operation::GetWebhook if links::<F>(Fn::GetWebhook) => webhooks::get(call, id).await,
-        Operation::PatchWebhook if links::<F>(Fn::UpdateWebhook) => {
-            webhooks::update(call, id, webhooks::UpdateKind::Patch).await
-        }
-        Operation::PutWebhook if links::<F>(Fn::UpdateWebhook) => {
-            webhooks::update(call, id, webhooks::UpdateKind::Put).await
-        }
-        Operation::DeleteWebhook if links::<F>(Fn::DeleteWebhook) => {
-            webhooks::delete(call, id).await
-        }
-        Operation::GetWebhookSecret if links::<F>(Fn::GetWebhookSecret) => {
-            webhooks::get_secret(call, id).await
-        }
-        Operation::RotateWebhookSecret if links::<F>(Fn::RotateWebhookSecret) => {
-            webhooks::rotate_secret(call, id).await
-        }
-        Operation::PingWebhook if links::<F>(Fn::PingWebhook) => webhooks::ping(call, id).await,
-        Operation::ListExecutions if links::<F>(Fn::ListExecutions) => {
-            executions::list(call, id).await
-        }
-        Operation::GetExecution if links::<F>(Fn::GetExecution) => {
-            executions::get(call, id, execution_id).await
-        }
-        Operation::RetryExecution if links::<F>(Fn::RetryExecution) => {
-            executions::retry(call, id, execution_id).await
-        }
-        Operation::PublishEvent if links::<F>(Fn::PublishEvent) => events::publish(call).await,
-        Operation::GetEvent if links::<F>(Fn::GetEvent) => events::get(call, id).await,
-        Operation::ListEvents if links::<F>(Fn::ListEvents) => history::list_events(call).await,
-        Operation::RecoverWebhook if links::<F>(Fn::RecoverWebhook) => {
-            history::recover(call, id).await
-        }
-        Operation::GetWebhookStats if links::<F>(Fn::GetWebhookStats) => {
-            history::stats(call, id).await
-        }
-        Operation::CreateTenantKey if links::<F>(Fn::CreateTenantKey) => keys::create(call).await,
-        Operation::CreatePortalSession if links::<F>(Fn::CreatePortalSession) => {
-            portal::create_session(call).await
-        }
-        Operation::ListTenantKeys if links::<F>(Fn::ListTenantKeys) => keys::list(call).await,
-        Operation::RevokeTenantKey if links::<F>(Fn::RevokeTenantKey) => {
-            keys::revoke(call, key_id).await
-        }
-        _ => Err(ApiError::NotFound),
+        Operation::CreateWebhook => webhooks::create(call).await,
+        Operation::ListWebhooks => webhooks::list(call).await,
+        Operation::GetWebhook => webhooks::get(call, id).await,
+        Operation::PatchWebhook => webhooks::update(call, id, webhooks::UpdateKind::Patch).await,
+        Operation::PutWebhook => webhooks::update(call, id, webhooks::UpdateKind::Put).await,
+        Operation::DeleteWebhook => webhooks::delete(call, id).await,
+        Operation::GetWebhookSecret => webhooks::get_secret(call, id).await,
+        Operation::RotateWebhookSecret => webhooks::rotate_secret(call, id).await,
+        Operation::PingWebhook => webhooks::ping(call, id).await,
+        Operation::ListExecutions => executions::list(call, id).await,
+        Operation::GetExecution => executions::get(call, id, execution_id).await,
+        Operation::RetryExecution => executions::retry(call, id, execution_id).await,
+        Operation::PublishEvent => events::publish(call).await,
+        Operation::GetEvent => events::get(call, id).await,
+        Operation::ListEvents => history::list_events(call).await,
+        Operation::RecoverWebhook => history::recover(call, id).await,
+        Operation::GetWebhookStats => history::stats(call, id).await,
+        Operation::CreateTenantKey => keys::create(call).await,
+        Operation::ListTenantKeys => keys::list(call).await,
+        Operation::RevokeTenantKey => keys::revoke(call, key_id).await,
+        Operation::CreatePortalSession => portal::create_session(call).await,
+        Operation::CreateEventType
+        | Operation::ListEventTypes
+        | Operation::GetEventType
+        | Operation::UpdateEventType
+        | Operation::DeleteEventType => Err(ApiError::NotFound),
     }
 }

@@ -5,10 +5,8 @@
 use crate::domain::Scope;
 use http::Method;
 
-/// One Lambda function of the HTTP API. Its number (`as u8`) picks the handlers a binary
-/// links (`api::handle_linking`).
+/// One Lambda function of the HTTP API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
 pub enum Function {
     CreateWebhook,
     ListWebhooks,
@@ -65,11 +63,6 @@ impl Function {
         Function::GetWebhookStats,
         Function::CreatePortalSession,
     ];
-
-    /// The function numbered `id` (`Function::X as u8`).
-    pub fn from_id(id: u8) -> Option<Function> {
-        Function::ALL.into_iter().find(|f| *f as u8 == id)
-    }
 
     /// The crate, binary and cargo-lambda function name.
     pub fn name(self) -> &'static str {
@@ -515,14 +508,6 @@ mod tests {
                 assert_eq!(route.scope, Scope::Operator, "{}", route.path);
             }
         }
-    }
-
-    #[test]
-    fn a_function_is_found_by_its_number() {
-        for f in Function::ALL {
-            assert_eq!(Function::from_id(f as u8), Some(f));
-        }
-        assert_eq!(Function::from_id(crate::api::ALL_FUNCTIONS), None);
     }
 
     #[test]
