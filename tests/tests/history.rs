@@ -289,29 +289,46 @@ on_both_backends!(
     }
 );
 
-on_both_backends!(
-    nothing_is_sent_without_an_operator_url,
-    |backend| async move {
-        let receiver = Receiver::start().await;
-        let server = TestServer::start(backend).await;
-        receiver.always("/gone", Answer::status(410));
-        server
-            .create_webhook(KEY_A, &receiver.url("/gone"), &["order.*"])
-            .await;
-        publish(&server, "order.paid", json!({})).await;
-        eventually(WAIT, "the attempt", || async {
-            (!receiver.events_on("/gone").is_empty()).then_some(())
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let others: Vec<_> = receiver
-            .all()
-            .into_iter()
-            .filter(|r| r.path != "/gone")
-            .collect();
-        assert!(others.is_empty(), "{others:?}");
-    }
-);
+/// Without an operator URL a notice queues nothing; with one, it queues one task.
+#[tokio::test]
+async fn nothing_is_queued_without_an_operator_url() {
+    use hookline::config::{Config, OperatorWebhook};
+    use hookline::delivery::notify::{Notice, notify};
+    use hookline::domain::{TenantId, WebhookId};
+    use hookline::url_guard::UrlPolicy;
+    let tenant = TenantId::parse("tenant-a").unwrap();
+    let notice = || Notice::WebhookDisabled {
+        tenant: &tenant,
+        webhook_id: WebhookId::new(),
+        uid: None,
+        reason: "the endpoint answered 410 Gone",
+        version: 3,
+    };
+    let queued = |ctx: hookline::AppContext| async move {
+        ctx.queue
+            .receive(10, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .len()
+    };
+    let unset = hookline::AppContext::in_memory(Config::default()).unwrap();
+    notify(&unset, notice()).await.unwrap();
+    assert_eq!(queued(unset).await, 0);
+
+    let operator = OperatorWebhook::from_settings(
+        Some("https://ops.example/hooks"),
+        Some(&WebhookSecret::generate().expose()),
+        &UrlPolicy::STRICT,
+    )
+    .unwrap();
+    let set = hookline::AppContext::in_memory(Config {
+        operator_webhook: operator,
+        ..Config::default()
+    })
+    .unwrap();
+    notify(&set, notice()).await.unwrap();
+    assert_eq!(queued(set).await, 1);
+}
 
 /// Pages through `GET /v1/events` with `query`, returning every event seen.
 async fn list_all(server: &TestServer, query: &str) -> Vec<Value> {
@@ -463,10 +480,16 @@ on_both_backends!(history_queries_refuse_bad_input, |backend| async move {
             reply.body
         );
     }
-    let reply = server
-        .get(KEY_A, &format!("/v1/webhooks/{webhook}/stats?since={old}"))
-        .await;
-    reply.assert_problem(400, "validation_error");
+    for since in [&old, &later, &"yesterday".to_owned()] {
+        let reply = server
+            .get(
+                KEY_A,
+                &format!("/v1/webhooks/{webhook}/stats?since={since}"),
+            )
+            .await;
+        reply.assert_problem(400, "validation_error");
+        assert_eq!(reply.error_fields(), ["since"], "{since}: {}", reply.body);
+    }
 
     let recover = format!("/v1/webhooks/{webhook}/recover");
     for (body, field) in [

@@ -295,14 +295,7 @@ impl EventStore for DynamoStore {
         let mut item = key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into());
         item.insert("response".into(), s(response));
         item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(())
+        self.put_plain(item).await
     }
 
     async fn release_idempotency_key(
@@ -310,16 +303,7 @@ impl EventStore for DynamoStore {
         tenant: &TenantId,
         key_text: &str,
     ) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                idempotency_pk(tenant, key_text),
-                IDEMPOTENCY_SK.into(),
-            )))
-            .send()
+        self.delete_plain(key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into()))
             .await
-            .map_err(StoreError::backend)?;
-        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Execution items: one per attempt, in the webhook's partition, newest first by id; and
 //! beside them, the notes of deliveries that ended failed or dropped, by event id.
 
-use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
+use super::{DynamoStore, TTL_ATTRIBUTE, document, expired, key, n, read, s};
 use crate::domain::{
     Ended, EndedDelivery, EventId, Execution, ExecutionId, TenantId, TimeRange, Timestamp,
     WebhookId,
@@ -143,14 +143,7 @@ impl ExecutionStore for DynamoStore {
         );
         item.insert(ATTEMPTS.into(), n(delivery.attempts));
         item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(())
+        self.put_plain(item).await
     }
 
     async fn clear_failed(
@@ -159,17 +152,11 @@ impl ExecutionStore for DynamoStore {
         webhook_id: &WebhookId,
         event_id: &EventId,
     ) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                execution_pk(tenant, webhook_id),
-                format!("{}{event_id}", ended_prefix(Ended::Failed)),
-            )))
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(())
+        self.delete_plain(key(
+            execution_pk(tenant, webhook_id),
+            format!("{}{event_id}", ended_prefix(Ended::Failed)),
+        ))
+        .await
     }
 
     async fn failed(
@@ -207,10 +194,6 @@ impl ExecutionStore for DynamoStore {
             .await?;
         let mut noted = Vec::with_capacity(items.len());
         for item in &items {
-            let expires = item
-                .get(TTL_ATTRIBUTE)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse::<i64>().ok());
             let event_id = item
                 .get("sk")
                 .and_then(|v| v.as_s().ok())
@@ -223,7 +206,7 @@ impl ExecutionStore for DynamoStore {
                 .unwrap_or(0);
             if let Some(event_id) = event_id
                 && Some(&event_id) != after
-                && expires.is_none_or(|e| e > now.unix_seconds())
+                && !expired(item, now)
             {
                 noted.push(EndedDelivery { event_id, attempts });
             }

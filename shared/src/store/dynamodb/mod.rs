@@ -256,16 +256,20 @@ pub(crate) fn document(
     Ok(item)
 }
 
+/// Whether the item's `expires_at` has passed (DynamoDB's TTL deletes lazily, days late).
+pub(crate) fn expired(item: &Item, now: Timestamp) -> bool {
+    item.get(TTL_ATTRIBUTE)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .is_some_and(|e| e <= now.unix_seconds())
+}
+
 /// The document of a live item; `None` when it has expired.
 pub(crate) fn read<T: serde::de::DeserializeOwned>(
     item: &Item,
     now: Timestamp,
 ) -> Result<Option<T>, StoreError> {
-    let expires = item
-        .get(TTL_ATTRIBUTE)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse::<i64>().ok());
-    if expires.is_some_and(|e| e <= now.unix_seconds()) {
+    if expired(item, now) {
         return Ok(None);
     }
     let doc = item
@@ -278,6 +282,30 @@ pub(crate) fn read<T: serde::de::DeserializeOwned>(
 }
 
 impl DynamoStore {
+    /// Writes (or overwrites) an item, unconditionally.
+    pub(crate) async fn put_plain(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    /// Deletes the item with this key, if any.
+    pub(crate) async fn delete_plain(&self, key: Item) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
     pub(crate) async fn get_doc(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
         let found = self
             .client
