@@ -1,9 +1,12 @@
 """The customer portal in a real browser: headless Chromium (Debian's chromium and
 chromium-driver) driven over WebDriver by selenium, against a running hookline-local and a
-real receiver on loopback. A person's path through the page: create a webhook, see its
-delivery, break the receiver and see the failure with its answer, retry it from the page,
-rotate the secret and check the next delivery with the new one, switch to Japanese, the XSS
-string shown as text, and a revoked session. Screenshots go to target/portal-screens/.
+real receiver on loopback. A person's path through the page: create a webhook (with a
+filter and a custom header), see its delivery, break the receiver and see the failure with
+its answer, retry it from the page, rotate the secret and check the next delivery with the
+new one, page through attempts, recover a window, delete behind a confirmation, switch to
+Japanese, the XSS string shown as text, keyboard use and labels, 360 px wide, framing by an
+allowed and a refused site, and expired and revoked sessions. Screenshots go to
+target/portal-screens/.
 
 Usage: portal-browser-test.py <path to the hookline-local binary>
 """
@@ -16,10 +19,12 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from standardwebhooks.webhooks import Webhook
@@ -31,6 +36,21 @@ SCREENS = os.path.join("target", "portal-screens")
 
 received = []
 receiver_down = threading.Event()
+framed_url = {}
+
+
+class Framer(http.server.BaseHTTPRequestHandler):
+    """A product's page on another origin that embeds the portal in an iframe."""
+
+    def do_GET(self):
+        page = f'<!doctype html><title>product</title><iframe id="portal" src="{framed_url["url"]}" width="900" height="600"></iframe>'
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.end_headers()
+        self.wfile.write(page.encode())
+
+    def log_message(self, *args):
+        pass
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -84,9 +104,14 @@ def main():
     hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    framers = []
+    for _ in range(2):
+        framer = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Framer)
+        threading.Thread(target=framer.serve_forever, daemon=True).start()
+        framers.append(f"http://127.0.0.1:{framer.server_address[1]}")
     server = subprocess.Popen(
         [binary, "--listen", f"127.0.0.1:{port}", "--retry-schedule", "1s",
-         "--operator-key", OPERATOR,
+         "--operator-key", OPERATOR, "--portal-frame-ancestors", framers[0],
          "--api-key", f"{TENANT_KEY}=acme:webhooks:view,webhooks:add,webhooks:edit,webhooks:remove,events:publish"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     options = webdriver.ChromeOptions()
@@ -99,14 +124,29 @@ def main():
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         eventually("the server", lambda: call(base, TENANT_KEY, "GET", "/v1/webhooks")[0] == 200)
-        run(browser, base, hook_url)
+        run(browser, base, hook_url, framers)
     finally:
         browser.quit()
         server.terminate()
     print("portal browser test: ok")
 
 
-def run(browser, base, hook_url):
+def labelled_and_fits(browser, where):
+    """Every control has a label (its own, an aria-label or a wrapping label) and the page
+    does not scroll sideways."""
+    unlabelled = browser.execute_script("""
+        return [...document.querySelectorAll('input, select, textarea')].filter((c) =>
+          !(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map((c) => c.outerHTML);""")
+    assert not unlabelled, f"{where}: controls without a label: {unlabelled}"
+    nameless = browser.execute_script("""
+        return [...document.querySelectorAll('button, a')].filter((b) =>
+          !(b.textContent.trim() || b.getAttribute('aria-label'))).map((b) => b.outerHTML);""")
+    assert not nameless, f"{where}: buttons or links without a name: {nameless}"
+    wide = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{where}: the page scrolls sideways by {wide} px"
+
+
+def run(browser, base, hook_url, framers):
     wait = WebDriverWait(browser, 20)
     page_text = lambda: browser.find_element(By.ID, "main").text
     see = lambda text: wait.until(lambda _: text in page_text())
@@ -125,11 +165,38 @@ def run(browser, base, hook_url):
     assert "token" not in browser.current_url, "the token left the address bar"
     shot("empty")
 
-    # Create a webhook in the page: verified against the receiver.
-    button("New webhook").click()
+    # Keyboard only: Tab reaches "New webhook", Enter opens the form with the focus in it.
+    body = browser.find_element(By.TAG_NAME, "body")
+    for _ in range(10):
+        body = browser.switch_to.active_element
+        if body.text == "New webhook":
+            break
+        body.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "New webhook", "Tab reaches New webhook"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda _: browser.switch_to.active_element.get_attribute("id") == "f-url")
+
+    # An endpoint that does not answer: the verification's failure is explained.
+    browser.find_element(By.ID, "f-url").send_keys(f"http://127.0.0.1:{free_port()}/nothing")
+    browser.find_element(By.CSS_SELECTOR, "input[type=checkbox][value='order.paid']").click()
+    button("Create").click()
+    wait.until(lambda _: browser.find_elements(By.CSS_SELECTOR, "#main .notice.error"))
+    problem = browser.find_element(By.CSS_SELECTOR, "#main .notice.error").text
+    assert "verif" in problem.lower(), problem
+    shot("create-failed")
+
+    # Create a webhook in the page: verified against the receiver, with a filter (only
+    # events whose data.n is 1, 2, 3 or 4) and a custom header.
+    browser.find_element(By.ID, "f-url").clear()
     browser.find_element(By.ID, "f-url").send_keys(hook_url)
     browser.find_element(By.ID, "f-description").send_keys(XSS)
-    browser.find_element(By.CSS_SELECTOR, "input[type=checkbox][value='order.paid']").click()
+    button("Add filter").click()
+    browser.find_element(By.ID, "f-filter-1-a").send_keys("n")
+    browser.find_element(By.ID, "f-filter-1-b").send_keys("1, 2, 3, 4")
+    button("Add header").click()
+    browser.find_element(By.ID, "f-header-1-a").send_keys("X-Api-Key")
+    browser.find_element(By.ID, "f-header-1-b").send_keys("key-123")
+    labelled_and_fits(browser, "the form")
     shot("create")
     button("Create").click()
     see("The webhook was created")
@@ -138,7 +205,9 @@ def run(browser, base, hook_url):
 
     # A published event shows as an attempt.
     call(base, TENANT_KEY, "POST", "/v1/events", {"event_type": "order.paid", "data": {"n": 1}})
-    eventually("the delivery", lambda: any(json.loads(b).get("data", {}).get("n") == 1 for _, b in received))
+    headers, _ = eventually("the delivery", lambda: next(
+        (r for r in received if json.loads(r[1]).get("data", {}).get("n") == 1), None))
+    assert {k.lower(): v for k, v in headers.items()}.get("x-api-key") == "key-123", headers
 
     def reopen():
         button("All webhooks").click()
@@ -146,6 +215,8 @@ def run(browser, base, hook_url):
 
     reopen()
     see("HTTP 200")
+    see("n ∈ 1, 2, 3, 4")
+    labelled_and_fits(browser, "the webhook")
 
     # The receiver breaks: the failure and its answer show.
     receiver_down.set()
@@ -169,7 +240,7 @@ def run(browser, base, hook_url):
 
     # Rotate the secret; the next delivery verifies with the new one.
     button("Rotate").click()
-    browser.switch_to.alert.accept()
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//dialog//button[normalize-space()='Rotate']"))).click()
     see("The secret was rotated.")
     secret = next(w for w in page_text().split() if w.startswith("whsec_"))
     before = len(received)
@@ -180,21 +251,109 @@ def run(browser, base, hook_url):
     Webhook(secret).verify(body, lower)
     shot("detail")
 
-    # Japanese, from the page's switch.
+    # Attempts page by 20: more appear with "Load more". An event the filter refuses is
+    # not delivered.
+    call(base, TENANT_KEY, "POST", "/v1/events", {"event_type": "order.paid", "data": {"n": 99}})
+    for _ in range(20):
+        call(base, TENANT_KEY, "POST", "/v1/events", {"event_type": "order.paid", "data": {"n": 1}})
+    eventually("twenty more deliveries", lambda: sum(
+        1 for _, b in received if json.loads(b).get("data", {}).get("n") == 1) >= 21)
+    assert not any(json.loads(b).get("data", {}).get("n") == 99 for _, b in received), "the filter let n=99 through"
+    reopen()
+    see("HTTP 200")
+    cards = lambda: len(browser.find_elements(By.CSS_SELECTOR, "#main .attempt"))
+    assert cards() == 20, cards()
+    button("Load more").click()
+    wait.until(lambda _: cards() > 20)
+
+    # Recover a window: a delivery that ended failed is sent again.
+    receiver_down.set()
+    call(base, TENANT_KEY, "POST", "/v1/events", {"event_type": "order.paid", "data": {"n": 4}})
+    eventually("n=4 failing twice", lambda: sum(
+        1 for _, b in received if json.loads(b).get("data", {}).get("n") == 4) >= 2)
+    time.sleep(1.5)
+    receiver_down.clear()
+    reopen()
+    button("Recover").click()
+    see("1 failed delivery queued again.")
+    eventually("the recovered delivery", lambda: sum(
+        1 for _, b in received if json.loads(b).get("data", {}).get("n") == 4) >= 3)
+
+    # Delete sits behind a confirmation: Escape keeps the webhook, the dialog's Delete removes it.
+    status, doomed = call(base, TENANT_KEY, "POST", "/v1/webhooks",
+                          {"url": hook_url + "/doomed", "event_types": ["order.paid"]})
+    assert status == 201, doomed
     button("All webhooks").click()
-    see(hook_url)
+    wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url + "/doomed"))).click()
+    button("Delete").click()
+    dialog_delete = wait.until(EC.element_to_be_clickable((By.XPATH, "//dialog//button[normalize-space()='Delete']")))
+    assert browser.switch_to.active_element.text == "Cancel", "the dialog focuses Cancel first"
+    shot("confirm-delete")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait.until(lambda _: not browser.find_elements(By.TAG_NAME, "dialog"))
+    assert call(base, TENANT_KEY, "GET", f"/v1/webhooks/{doomed['id']}")[0] == 200, "Escape deleted it"
+    button("Delete").click()
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//dialog//button[normalize-space()='Delete']"))).click()
+    see("The webhook was deleted.")
+    assert call(base, TENANT_KEY, "GET", f"/v1/webhooks/{doomed['id']}")[0] == 404
+    del dialog_delete
+
+    # Japanese, from the page's switch (a paused webhook beside the first, for the picture).
+    status, _ = call(base, TENANT_KEY, "POST", "/v1/webhooks", {
+        "url": hook_url + "/billing", "event_types": ["order.*"], "description": "Billing system",
+        "active": False, "verify": False})
+    assert status == 201, status
+    button("Refresh").click()
+    see(hook_url + "/billing")
+    see("Paused")
+    shot("list")
     Select(browser.find_element(By.ID, "lang")).select_by_value("ja")
     see("新しい Webhook")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
     shot("list-ja")
+    wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url))).click()
+    see("配信試行")
+    shot("detail-ja")
     Select(browser.find_element(By.ID, "lang")).select_by_value("en")
+    see("Attempts")
+    button("All webhooks").click()
     see("New webhook")
 
     # Narrow screens.
     browser.set_window_size(360, 800)
     see(hook_url)
+    labelled_and_fits(browser, "the list at 360 px")
     shot("list-360")
+    wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url))).click()
+    see("Attempts")
+    labelled_and_fits(browser, "the webhook at 360 px")
+    shot("detail-360")
     browser.set_window_size(1440, 1000)
+
+    # Framing is the deployment's choice: the allowed site shows the page, another does not.
+    framed_url["url"] = session["url"]
+    browser.get(framers[0])
+    browser.switch_to.frame(wait.until(lambda b: b.find_element(By.ID, "portal")))
+    wait.until(lambda b: hook_url in b.find_element(By.ID, "main").text)
+    browser.switch_to.default_content()
+    browser.get(framers[1])
+    browser.switch_to.frame(wait.until(lambda b: b.find_element(By.ID, "portal")))
+    time.sleep(1)
+    assert not browser.find_elements(By.ID, "main"), "a site not allowed framed the page"
+    browser.switch_to.default_content()
+
+    # An expired session: the key expires two seconds after it is made.
+    expires = (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat()
+    status, short = call(base, OPERATOR, "POST", "/v1/tenants/acme/keys",
+                         {"name": "short", "scopes": ["webhooks:view"], "expires_at": expires})
+    assert status == 201, short
+    time.sleep(2.5)
+    browser.get(f"{base}/portal#token={short['key']}")
+    see("This session has ended")
+    button("Go back")
+    shot("expired")
+    browser.get(session["url"])
+    see(hook_url)
 
     # A revoked (or expired) session: a clear message, not a broken page.
     status, _ = call(base, OPERATOR, "DELETE", f"/v1/tenants/acme/keys/{session['id']}")
