@@ -2,7 +2,8 @@
 chromium-driver) driven over WebDriver by selenium, against a running hookline-local and a
 real receiver on loopback. A person's path through the page: create a webhook (with a
 filter and a custom header), see its delivery, break the receiver and see the failure with
-its answer, retry it from the page, rotate the secret and check the next delivery with the
+its answer, retry it from the page, send a test, reveal and copy the secret, pause, resume
+and edit, rotate the secret and check the next delivery with the
 new one, page through attempts, recover a window, delete behind a confirmation, switch to
 Japanese, the XSS string shown as text, keyboard use and labels, 360 px wide, framing by an
 allowed and a refused site, and expired and revoked sessions. Screenshots go to
@@ -218,6 +219,32 @@ def run(browser, base, hook_url, framers):
     see("n ∈ 1, 2, 3, 4")
     labelled_and_fits(browser, "the webhook")
 
+    # Send a test and see its answer; reveal and copy the secret; pause, resume and edit.
+    button("Send test").click()
+    see("The endpoint answered 200")
+    button("Reveal").click()
+    wait.until(lambda _: "whsec_" in page_text())
+    button("Hide").click()
+    wait.until(lambda _: "whsec_" not in page_text())
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button("Copy").click()
+    see("Copied.")
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))")
+    assert copied and copied.startswith("whsec_"), copied
+    button("Pause").click()
+    see("Paused")
+    button("Resume").click()
+    see("Active")
+    button("Edit").click()
+    description = wait.until(lambda b: b.find_element(By.ID, "f-description"))
+    assert description.get_attribute("value") == XSS
+    assert browser.find_element(By.ID, "f-filter-1-b").get_attribute("value") == "1, 2, 3, 4"
+    description.send_keys(" (edited)")
+    button("Save").click()
+    see("Saved.")
+    see(XSS + " (edited)")
+
     # The receiver breaks: the failure and its answer show.
     receiver_down.set()
     call(base, TENANT_KEY, "POST", "/v1/events", {"event_type": "order.paid", "data": {"n": 2}})
@@ -335,6 +362,11 @@ def run(browser, base, hook_url, framers):
     browser.get(framers[0])
     browser.switch_to.frame(wait.until(lambda b: b.find_element(By.ID, "portal")))
     wait.until(lambda b: hook_url in b.find_element(By.ID, "main").text)
+    # A frame without clipboard-write: Copy leaves the secret selected, and says so.
+    wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url))).click()
+    button("Copy").click()
+    see("press Ctrl+C")
+    assert browser.execute_script("return String(window.getSelection())").startswith("whsec_")
     browser.switch_to.default_content()
     browser.get(framers[1])
     browser.switch_to.frame(wait.until(lambda b: b.find_element(By.ID, "portal")))

@@ -16,6 +16,7 @@ const STRINGS = {
     confirmDelete: "Delete this webhook? Deliveries still queued for it are dropped. This cannot be undone.",
     deleted: "The webhook was deleted.", saved: "Saved.", created: "The webhook was created and its endpoint answered.",
     secret: "Signing secret", reveal: "Reveal", hide: "Hide", copy: "Copy", copied: "Copied.",
+    copyByHand: "This page may not use the clipboard here: the secret is selected, press Ctrl+C (⌘C on a Mac) to copy it.",
     rotate: "Rotate", confirmRotate: "Rotate the secret? The old one keeps signing for 24 hours.",
     rotated: "The secret was rotated.", attempts: "Attempts", noAttempts: "No attempts yet.",
     when: "When", code: "Response", duration: "Duration", error: "Error", body: "Response body",
@@ -51,6 +52,7 @@ const STRINGS = {
     confirmDelete: "この Webhook を削除しますか？キューにある配信は破棄されます。元に戻せません。",
     deleted: "Webhook を削除しました。", saved: "保存しました。", created: "Webhook を作成しました。エンドポイントは応答しました。",
     secret: "署名シークレット", reveal: "表示", hide: "隠す", copy: "コピー", copied: "コピーしました。",
+    copyByHand: "ここではクリップボードを使えません。シークレットを選択したので、Ctrl+C (Mac では ⌘C) でコピーしてください。",
     rotate: "ローテーション", confirmRotate: "シークレットをローテーションしますか？古いシークレットも 24 時間は署名に使われます。",
     rotated: "シークレットをローテーションしました。", attempts: "配信試行", noAttempts: "まだ試行はありません。",
     when: "日時", code: "応答", duration: "所要時間", error: "エラー", body: "応答本文",
@@ -370,7 +372,7 @@ async function showWebhook(id, message) {
     act(t("sendTest"), async () => {
       try {
         const ex = await api("POST", `/v1/webhooks/${encodeURIComponent(w.id)}/ping`);
-        status.replaceChildren(notice("ok", t("testOk", ex.response_status, ex.duration_ms)));
+        status.replaceChildren(notice("ok", t("testOk", ex.response_status, ex.duration_ms)), attemptCard(ex));
       } catch (error) {
         const ex = error.body?.execution;
         status.replaceChildren(problemNotice(error), ex ? attemptCard(ex) : "");
@@ -403,13 +405,23 @@ async function showWebhook(id, message) {
     }),
     act(t("copy"), async () => {
       const value = revealed ?? (await api("GET", `/v1/webhooks/${encodeURIComponent(w.id)}/secret`)).secret;
-      await navigator.clipboard.writeText(value);
-      status.replaceChildren(notice("ok", t("copied")));
+      try {
+        await navigator.clipboard.writeText(value);
+        status.replaceChildren(notice("ok", t("copied")));
+      } catch {
+        // A frame not granted clipboard-write: leave the secret selected for the person.
+        revealed = value;
+        secretText.textContent = value;
+        secret.querySelector("button").textContent = t("hide");
+        window.getSelection().selectAllChildren(secretText);
+        status.replaceChildren(notice("ok", t("copyByHand")));
+      }
     }),
     act(t("rotate"), async () => {
       if (!(await confirmDialog(t("confirmRotate"), t("rotate")))) return;
       revealed = (await api("POST", `/v1/webhooks/${encodeURIComponent(w.id)}/secret/rotate`)).secret;
       secretText.textContent = revealed;
+      secret.querySelector("button").textContent = t("hide");
       status.replaceChildren(notice("ok", t("rotated")));
     }));
   const since = el("input", { type: "datetime-local", id: "f-since",
