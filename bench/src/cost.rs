@@ -10,6 +10,8 @@
 //! at 128 MB, arm64. Prices: us-east-1 list prices.
 
 use anyhow::{Context, bail};
+use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+use aws_lambda_events::encodings::Body;
 use aws_sdk_dynamodb::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
 };
@@ -471,7 +473,7 @@ fn api_request(
     tenant: &str,
     scopes: &str,
     body: &str,
-) -> anyhow::Result<lambda_http::Request> {
+) -> anyhow::Result<ApiGatewayV2httpRequest> {
     let route = format!("{method} {path}");
     let event = json!({
         "version": "2.0",
@@ -490,10 +492,10 @@ fn api_request(
         "isBase64Encoded": false,
         "body": body,
     });
-    lambda_http::request::from_str(&event.to_string()).context("building an API request")
+    serde_json::from_value(event).context("building an API request")
 }
 
-fn publish_request(tenant: &str, body: &str) -> anyhow::Result<lambda_http::Request> {
+fn publish_request(tenant: &str, body: &str) -> anyhow::Result<ApiGatewayV2httpRequest> {
     api_request("POST", "/v1/events", tenant, "events:publish", body)
 }
 
@@ -602,11 +604,11 @@ async fn run_scenario(
     let started = Instant::now();
     let response = hookline::lambda::handle_http(&ctx, Function::GetWebhookStats, request).await;
     let stats_ms = billed_ms(started);
-    if response.status() != 200 {
-        bail!("stats answered {}", response.status());
+    if response.status_code != 200 {
+        bail!("stats answered {}", response.status_code);
     }
-    let counted: serde_json::Value = match response.body() {
-        lambda_http::Body::Text(text) => serde_json::from_str(text)?,
+    let counted: serde_json::Value = match &response.body {
+        Some(Body::Text(text)) => serde_json::from_str(text)?,
         _ => bail!("stats answered no JSON"),
     };
     let count = |outcome: &str| {
@@ -688,8 +690,8 @@ impl Flow<'_> {
             let response =
                 hookline::lambda::handle_http(self.ctx, Function::PublishEvent, request).await;
             publish_ms.push(billed_ms(started));
-            if response.status() != 202 {
-                bail!("publish answered {}", response.status());
+            if response.status_code != 202 {
+                bail!("publish answered {}", response.status_code);
             }
         }
         let mut deliver_ms = Vec::new();

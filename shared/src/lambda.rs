@@ -3,28 +3,34 @@
 
 use crate::AppContext;
 use crate::api::auth::{authorizer_context, bearer_key, holder_from_context, lookup};
-use crate::api::{self, ApiRequest, Function, Identity, Served};
+use crate::api::{self, ApiRequest, ApiResponse, Function, Identity, Served};
 use crate::config::AuthMode;
 use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
+    ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
 };
+use aws_lambda_events::encodings::Body;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use base64::Engine;
 use bytes::Bytes;
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, RequestExt};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use std::collections::HashMap;
 
 pub type Error = lambda_runtime::Error;
 
+// The HTTP functions take API Gateway's payload 2.0 as `aws_lambda_events` types through
+// `lambda_runtime`, rather than through `lambda_http`: the API reads the raw path, query,
+// headers and body anyway, and `lambda_http` brings `encoding_rs` and its tables (about
+// 100 KiB of every zip) for conversions it never makes.
+
 /// Runs an HTTP API function serving `function`'s routes.
 pub async fn serve_http(function: Function) -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
-    lambda_http::run(lambda_http::service_fn(|request: lambda_http::Request| {
+    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
         let ctx = &ctx;
-        async move { Ok::<_, std::convert::Infallible>(handle_http(ctx, function, request).await) }
+        async move { Ok::<_, Error>(handle_http(ctx, function, event.payload).await) }
     }))
     .await
 }
@@ -33,31 +39,65 @@ pub async fn serve_http(function: Function) -> Result<(), Error> {
 pub async fn handle_http(
     ctx: &AppContext,
     function: Function,
-    request: lambda_http::Request,
-) -> lambda_http::Response<Body> {
+    event: ApiGatewayV2httpRequest,
+) -> ApiGatewayV2httpResponse {
     let identity = match ctx.config.auth {
-        AuthMode::Authorizer => Identity::Resolved(caller_of(&request)),
+        AuthMode::Authorizer => Identity::Resolved(caller_of(&event)),
         AuthMode::KeyStore => Identity::BearerKey,
     };
-    let (parts, body) = request.into_parts();
-    let request = ApiRequest {
-        method: parts.method,
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers: parts.headers,
-        body: Bytes::copy_from_slice(body.as_ref()),
+    let response = match api_request(event) {
+        Ok(request) => api::handle(ctx, Served::Function(function), identity, request).await,
+        Err(lang) => api::ApiError::validation("body", "is not valid base64").into_response(lang),
     };
-    let response = api::handle(ctx, Served::Function(function), identity, request).await;
-    response.map(|bytes| {
-        if bytes.is_empty() {
-            Body::Empty
-        } else {
-            match String::from_utf8(bytes.to_vec()) {
-                Ok(text) => Body::Text(text),
-                Err(e) => Body::Binary(e.into_bytes()),
-            }
-        }
+    gateway_response(response)
+}
+
+/// The request as the API reads it; `Err` (with the caller's language) for a body that API
+/// Gateway marked base64 but is not.
+fn api_request(event: ApiGatewayV2httpRequest) -> Result<ApiRequest, api::Lang> {
+    let body = match event.body {
+        None => Bytes::new(),
+        Some(text) if event.is_base64_encoded => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Bytes::from)
+            .map_err(|_| language(&event.headers))?,
+        Some(text) => Bytes::from(text),
+    };
+    Ok(ApiRequest {
+        method: event.request_context.http.method,
+        // The HTTP API's `$default` stage: the raw path is the route's path.
+        path: event.raw_path.unwrap_or_else(|| "/".into()),
+        query: event.raw_query_string.filter(|q| !q.is_empty()),
+        headers: event.headers,
+        body,
     })
+}
+
+fn language(headers: &http::HeaderMap) -> api::Lang {
+    api::Lang::from_accept_language(
+        headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// API Gateway's response: text as text, anything else base64 (every answer of the API and
+/// the portal is UTF-8 text, so the second is only a guard).
+fn gateway_response(response: ApiResponse) -> ApiGatewayV2httpResponse {
+    let (parts, bytes) = response.into_parts();
+    let mut answer = ApiGatewayV2httpResponse::default();
+    answer.status_code = i64::from(parts.status.as_u16());
+    answer.headers = parts.headers;
+    if !bytes.is_empty() {
+        answer.body = Some(match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => Body::Text(text),
+            Err(e) => {
+                answer.is_base64_encoded = true;
+                Body::Binary(e.into_bytes())
+            }
+        });
+    }
+    answer
 }
 
 /// Runs the `portal` function: the customer portal's page and assets, with no key (the
@@ -66,46 +106,31 @@ pub async fn serve_portal() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let config = crate::config::Config::from_env()?;
     let frame_ancestors = config.portal_frame_ancestors;
-    lambda_http::run(lambda_http::service_fn(|request: lambda_http::Request| {
-        let response = portal_response(&request, &frame_ancestors);
-        async move { Ok::<_, std::convert::Infallible>(response) }
+    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
+        let response = portal_response(&event.payload, &frame_ancestors);
+        async move { Ok::<_, Error>(response) }
     }))
     .await
 }
 
 /// The portal's answer to one request.
 pub fn portal_response(
-    request: &lambda_http::Request,
+    event: &ApiGatewayV2httpRequest,
     frame_ancestors: &crate::portal::FrameAncestors,
-) -> lambda_http::Response<Body> {
-    let lang = api::Lang::from_accept_language(
-        request
-            .headers()
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let response = crate::portal::serve(request.uri().path(), frame_ancestors)
-        .unwrap_or_else(|| api::ApiError::NotFound.into_response(lang));
-    response.map(|bytes| match String::from_utf8(bytes.to_vec()) {
-        Ok(text) => Body::Text(text),
-        Err(e) => Body::Binary(e.into_bytes()),
-    })
+) -> ApiGatewayV2httpResponse {
+    let path = event.raw_path.as_deref().unwrap_or("/");
+    let response = crate::portal::serve(path, frame_ancestors)
+        .unwrap_or_else(|| api::ApiError::NotFound.into_response(language(&event.headers)));
+    gateway_response(response)
 }
 
 /// The key's holder the authorizer put in the request context, if any (and not expired
 /// since the verdict was cached).
-fn caller_of(request: &lambda_http::Request) -> Option<api::KeyHolder> {
-    match request.request_context_ref()? {
-        RequestContext::ApiGatewayV2(context) => holder_from_context(
-            &context.authorizer.as_ref()?.fields,
-            crate::domain::Timestamp::now(),
-        ),
-        #[allow(
-            unreachable_patterns,
-            reason = "other event kinds exist with other features"
-        )]
-        _ => None,
-    }
+fn caller_of(event: &ApiGatewayV2httpRequest) -> Option<api::KeyHolder> {
+    holder_from_context(
+        &event.request_context.authorizer.as_ref()?.fields,
+        crate::domain::Timestamp::now(),
+    )
 }
 
 pub type AuthorizerResponse = ApiGatewayV2CustomAuthorizerSimpleResponse<HashMap<String, Value>>;

@@ -8,7 +8,10 @@
     reason = "test code: a failed expectation must fail the test"
 )]
 
-use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use aws_lambda_events::apigw::{
+    ApiGatewayV2CustomAuthorizerV2Request, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
+};
+use aws_lambda_events::encodings::Body;
 use hookline::AppContext;
 use hookline::api::Function;
 use hookline::config::{AuthMode, Config};
@@ -22,8 +25,8 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-fn request(name: &str) -> lambda_http::Request {
-    lambda_http::request::from_str(&fixture(name)).unwrap()
+fn request(name: &str) -> ApiGatewayV2httpRequest {
+    serde_json::from_str(&fixture(name)).unwrap()
 }
 
 async fn context() -> AppContext {
@@ -36,8 +39,11 @@ async fn context() -> AppContext {
     AppContext::with_store(config, store).unwrap()
 }
 
-fn body(response: &lambda_http::Response<lambda_http::Body>) -> Value {
-    serde_json::from_slice(response.body().as_ref()).unwrap()
+fn body(response: &ApiGatewayV2httpResponse) -> Value {
+    match &response.body {
+        Some(Body::Text(text)) => serde_json::from_str(text).unwrap(),
+        other => panic!("not a JSON body: {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -49,7 +55,7 @@ async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
         request("apigw-v2-create-webhook.json"),
     )
     .await;
-    assert_eq!(created.status(), 201, "{}", body(&created));
+    assert_eq!(created.status_code, 201, "{}", body(&created));
     assert_eq!(body(&created)["url"], "https://hooks.example.com/ci");
 
     let listed = handle_http(
@@ -58,9 +64,9 @@ async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
         request("apigw-v2-list-webhooks.json"),
     )
     .await;
-    assert_eq!(listed.status(), 200);
+    assert_eq!(listed.status_code, 200);
     assert_eq!(body(&listed)["data"][0]["id"], body(&created)["id"]);
-    assert_eq!(listed.headers()["content-type"], "application/json");
+    assert_eq!(listed.headers["content-type"], "application/json");
 }
 
 #[tokio::test]
@@ -72,11 +78,8 @@ async fn without_the_authorizers_caller_the_answer_is_401_problem_json() {
         request("apigw-v2-list-webhooks-unauthenticated.json"),
     )
     .await;
-    assert_eq!(response.status(), 401);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.status_code, 401);
+    assert_eq!(response.headers["content-type"], "application/problem+json");
     assert_eq!(body(&response)["type"], "unauthenticated");
 }
 
@@ -90,8 +93,7 @@ async fn a_function_answers_only_its_own_routes() {
     )
     .await;
     assert_eq!(
-        response.status(),
-        404,
+        response.status_code, 404,
         "another function's route is not run"
     );
 }
@@ -102,19 +104,16 @@ async fn the_fallback_function_answers_unmatched_requests_as_problems() {
     // What API Gateway's `$default` route brings: a known path with a method it lacks, and
     // an unknown path.
     let mut wrong_method = request("apigw-v2-create-webhook.json");
-    *wrong_method.method_mut() = lambda_http::http::Method::DELETE;
+    wrong_method.request_context.http.method = http::Method::DELETE;
     let response = handle_http(&ctx, Function::ListWebhooks, wrong_method).await;
-    assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "POST, GET");
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.status_code, 405);
+    assert_eq!(response.headers["allow"], "POST, GET");
+    assert_eq!(response.headers["content-type"], "application/problem+json");
 
     let mut unknown = request("apigw-v2-create-webhook.json");
-    *unknown.uri_mut() = "/v1/nothing-here".parse().unwrap();
+    unknown.raw_path = Some("/v1/nothing-here".into());
     let response = handle_http(&ctx, Function::ListWebhooks, unknown).await;
-    assert_eq!(response.status(), 404);
+    assert_eq!(response.status_code, 404);
     assert_eq!(body(&response)["type"], "not_found");
 }
 
@@ -230,13 +229,13 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
 }
 
 /// The list-webhooks fixture with this authorizer context and, if given, `Hookline-Tenant`.
-fn list_request_as(context: Value, tenant: Option<&str>) -> lambda_http::Request {
+fn list_request_as(context: Value, tenant: Option<&str>) -> ApiGatewayV2httpRequest {
     let mut event: Value = serde_json::from_str(&fixture("apigw-v2-list-webhooks.json")).unwrap();
     event["requestContext"]["authorizer"]["lambda"] = context;
     if let Some(tenant) = tenant {
         event["headers"]["hookline-tenant"] = json!(tenant);
     }
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    serde_json::from_value(event).unwrap()
 }
 
 #[tokio::test]
@@ -269,7 +268,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         request("apigw-v2-create-webhook.json"),
     )
     .await;
-    assert_eq!(created.status(), 201, "{}", body(&created));
+    assert_eq!(created.status_code, 201, "{}", body(&created));
     let operator = json!({"scopes": "operator"});
     let for_ci = handle_http(
         &ctx,
@@ -277,7 +276,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         list_request_as(operator.clone(), Some("ci")),
     )
     .await;
-    assert_eq!(for_ci.status(), 200, "{}", body(&for_ci));
+    assert_eq!(for_ci.status_code, 200, "{}", body(&for_ci));
     assert_eq!(body(&for_ci)["data"][0]["id"], body(&created)["id"]);
     let for_other = handle_http(
         &ctx,
@@ -292,7 +291,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         list_request_as(operator, None),
     )
     .await;
-    assert_eq!(for_none.status(), 400);
+    assert_eq!(for_none.status_code, 400);
     assert_eq!(body(&for_none)["type"], "tenant_required");
 
     // A tenant's verdict naming another tenant is refused; a cached verdict past its key's
@@ -306,7 +305,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         ),
     )
     .await;
-    assert_eq!(other.status(), 403);
+    assert_eq!(other.status_code, 403);
     let expired = handle_http(
         &ctx,
         Function::ListWebhooks,
@@ -316,7 +315,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         ),
     )
     .await;
-    assert_eq!(expired.status(), 401);
+    assert_eq!(expired.status_code, 401);
 }
 
 #[tokio::test]
@@ -346,4 +345,36 @@ async fn the_authorizer_refuses_an_expired_key_and_passes_an_expiry_on() {
         .await
         .unwrap();
     assert!(authorize(&ctx, &event).await.unwrap().context.is_empty());
+}
+
+#[test]
+fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_problem() {
+    let mut event = request("apigw-v2-list-webhooks-unauthenticated.json");
+    let policy = hookline::portal::FrameAncestors::default();
+    for (path, kind) in [
+        ("/portal", "text/html"),
+        ("/portal/portal.js", "text/javascript"),
+    ] {
+        event.raw_path = Some(path.into());
+        let page = hookline::lambda::portal_response(&event, &policy);
+        assert_eq!(page.status_code, 200, "{path}");
+        assert!(!page.is_base64_encoded, "{path}");
+        assert!(
+            page.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+        assert!(
+            page.headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .ends_with("frame-ancestors 'none'")
+        );
+        assert!(matches!(page.body, Some(Body::Text(ref t)) if !t.is_empty()));
+    }
+    event.raw_path = Some("/portal/nope.js".into());
+    let missing = hookline::lambda::portal_response(&event, &policy);
+    assert_eq!(missing.status_code, 404);
+    assert_eq!(body(&missing)["type"], "not_found");
 }
