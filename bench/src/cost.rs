@@ -1,7 +1,8 @@
 //! `hookline-bench --cost`: the AWS bill per delivery, counted from the real handlers.
 //!
 //! The publish handler (`publish-event`, through `lambda::handle_http` as API Gateway calls
-//! it) and the delivery handler (`deliver-webhook`, through `lambda::deliver` with batches of
+//! it; or `ingest-events`, through `lambda::ingest` with the ingest queue's batches, for the
+//! events a product sends to the ingest queue) and the delivery handler (`deliver-webhook`, through `lambda::deliver` with batches of
 //! up to 10 records, as the event source mapping hands them) run against DynamoDB and SQS in
 //! moto. An SDK interceptor on both clients sees every request: DynamoDB item sizes become
 //! write and read units by DynamoDB's rules, SQS requests are counted as billed (64 KiB
@@ -305,7 +306,9 @@ struct Measured {
     body_bytes: usize,
     /// (phase, operation) -> (billed requests, write units, read units).
     counts: BTreeMap<(Phase, &'static str), [f64; 3]>,
-    /// Lambda invocations and their billed milliseconds, per function.
+    via: Via,
+    /// Lambda invocations and their billed milliseconds, per function (`publish_ms`: the
+    /// publish function, or the ingest function).
     publish_ms: Vec<u64>,
     deliver_ms: Vec<u64>,
     /// One stats call over the run's executions of one webhook: how many it counted, its
@@ -346,14 +349,18 @@ impl Measured {
         let per_delivery = 1.0 / self.deliveries.max(1) as f64;
         let per_event = self.events as f64 / self.deliveries.max(1) as f64;
         let mean = |ms: &[u64]| ms.iter().sum::<u64>() as f64 / ms.len().max(1) as f64;
+        let (requests, publisher) = match self.via {
+            Via::HttpApi => (per_event, "Lambda publish-event"),
+            Via::IngestQueue { .. } => (0.0, "Lambda ingest-events"),
+        };
         let mut lines = vec![
             (
                 "API Gateway HTTP API".to_owned(),
-                format!("{per_event:.3} requests"),
-                API_GATEWAY_PER_REQUEST * per_event,
+                format!("{requests:.3} requests"),
+                API_GATEWAY_PER_REQUEST * requests,
             ),
             (
-                "Lambda publish-event".to_owned(),
+                publisher.to_owned(),
                 format!(
                     "{:.3} invocations, {:.1} ms each",
                     self.publish_ms.len() as f64 * per_delivery,
@@ -500,12 +507,23 @@ fn publish_request(tenant: &str, body: &str) -> anyhow::Result<ApiGatewayV2httpR
 }
 
 /// A scenario: `webhooks` webhooks of which `matching` want the event type, `events`
-/// events published one by one, then delivered in batches of up to 10.
+/// events published (`via`), then delivered in batches of up to 10.
 struct Scenario {
     label: String,
     webhooks: usize,
     matching: usize,
     events: usize,
+    via: Via,
+}
+
+/// How events are published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// `POST /v1/events` through API Gateway, one event per request.
+    HttpApi,
+    /// Messages of `events_per_message` events to the ingest queue, sent ten messages per
+    /// `SendMessageBatch` by the product, consumed by `ingest-events` in batches of ten.
+    IngestQueue { events_per_message: usize },
 }
 
 async fn run_scenario(
@@ -578,10 +596,17 @@ async fn run_scenario(
     }
     // Steady state: every webhook has just succeeded (a success within the minute of the
     // last recorded one writes nothing), so one event goes through before counting starts.
+    let ingest_url =
+        SqsQueue::create_if_missing(&sqs, &format!("{name}-ingest"), Duration::from_secs(180), 5)
+            .await?;
+    let dead_letters =
+        hookline::ingest::sqs::SqsDeadLetters::new(sqs.clone(), format!("{ingest_url}-dlq"));
     let flow = Flow {
         ctx: &ctx,
         sqs: &sqs,
         queue_url: &queue_url,
+        ingest: (&ingest_url, &dead_letters),
+        via: scenario.via,
         ledger,
         arrived: &arrived,
     };
@@ -658,6 +683,7 @@ async fn run_scenario(
         deliveries: usize::try_from(expected).unwrap_or(usize::MAX),
         body_bytes: payload_bytes,
         counts,
+        via: scenario.via,
         publish_ms,
         deliver_ms,
         stats: (attempts, stats_reads, stats_ms),
@@ -670,6 +696,9 @@ struct Flow<'a> {
     ctx: &'a AppContext,
     sqs: &'a aws_sdk_sqs::Client,
     queue_url: &'a str,
+    /// The ingest queue and its dead-letter queue.
+    ingest: (&'a str, &'a hookline::ingest::sqs::SqsDeadLetters),
+    via: Via,
     ledger: &'a Arc<Ledger>,
     arrived: &'a AtomicU64,
 }
@@ -682,18 +711,12 @@ impl Flow<'_> {
                           "data": {"task_id": 12345, "status": "completed", "tags": ["a", "b"]}})
         .to_string();
         let expected = self.arrived.load(Ordering::Relaxed) + events as u64 * per_event;
-        let mut publish_ms = Vec::new();
-        self.ledger.set_phase(Phase::Publish);
-        for _ in 0..events {
-            let request = publish_request("bench", &body)?;
-            let started = Instant::now();
-            let response =
-                hookline::lambda::handle_http(self.ctx, Function::PublishEvent, request).await;
-            publish_ms.push(billed_ms(started));
-            if response.status_code != 202 {
-                bail!("publish answered {}", response.status_code);
+        let publish_ms = match self.via {
+            Via::HttpApi => self.publish_over_http(events, &body).await?,
+            Via::IngestQueue { events_per_message } => {
+                self.publish_over_ingest(events, events_per_message).await?
             }
-        }
+        };
         let mut deliver_ms = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(300);
         while self.arrived.load(Ordering::Relaxed) < expected {
@@ -703,51 +726,143 @@ impl Flow<'_> {
                     self.arrived.load(Ordering::Relaxed)
                 );
             }
-            self.ledger.set_phase(Phase::EventSource);
-            let received = self
-                .sqs
-                .receive_message()
-                .queue_url(self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await?;
-            let records: Vec<aws_lambda_events::sqs::SqsMessage> = received
-                .messages()
-                .iter()
-                .map(|m| {
-                    let mut record = aws_lambda_events::sqs::SqsMessage::default();
-                    record.message_id = m.message_id().map(str::to_owned);
-                    record.receipt_handle = m.receipt_handle().map(str::to_owned);
-                    record.body = m.body().map(str::to_owned);
-                    record
-                })
-                .collect();
-            if records.is_empty() {
+            let Some(event) = self.receive(self.queue_url).await? else {
                 continue;
-            }
-            let mut event = aws_lambda_events::sqs::SqsEvent::default();
-            event.records = records.clone();
+            };
             self.ledger.set_phase(Phase::Delivery);
             let started = Instant::now();
-            let response = hookline::lambda::deliver(self.ctx, event).await;
+            let response = hookline::lambda::deliver(self.ctx, event.clone()).await;
             deliver_ms.push(billed_ms(started));
             if !response.batch_item_failures.is_empty() {
                 bail!("{} records failed", response.batch_item_failures.len());
             }
-            self.ledger.set_phase(Phase::EventSource);
-            let mut delete = self.sqs.delete_message_batch().queue_url(self.queue_url);
-            for (i, record) in records.iter().enumerate() {
-                delete = delete.entries(
-                    aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+            self.delete(self.queue_url, &event).await?;
+        }
+        Ok((publish_ms, deliver_ms))
+    }
+
+    /// One request per event to the publish function.
+    async fn publish_over_http(&self, events: usize, body: &str) -> anyhow::Result<Vec<u64>> {
+        let mut publish_ms = Vec::new();
+        self.ledger.set_phase(Phase::Publish);
+        for _ in 0..events {
+            let request = publish_request("bench", body)?;
+            let started = Instant::now();
+            let response =
+                hookline::lambda::handle_http(self.ctx, Function::PublishEvent, request).await;
+            publish_ms.push(billed_ms(started));
+            if response.status_code != 202 {
+                bail!("publish answered {}", response.status_code);
+            }
+        }
+        Ok(publish_ms)
+    }
+
+    /// The product sends the events as messages of `per_message`, ten messages per batch
+    /// call; the ingest function consumes them as its event source hands them over.
+    async fn publish_over_ingest(
+        &self,
+        events: usize,
+        per_message: usize,
+    ) -> anyhow::Result<Vec<u64>> {
+        let (url, dead_letters) = self.ingest;
+        let event = json!({"tenant": "bench", "event_type": "task.completed",
+                           "data": {"task_id": 12345, "status": "completed", "tags": ["a", "b"]}});
+        let messages: Vec<String> = (0..events)
+            .collect::<Vec<_>>()
+            .chunks(per_message.max(1))
+            .map(|chunk| match chunk.len() {
+                1 => event.to_string(),
+                n => serde_json::Value::Array(vec![event.clone(); n]).to_string(),
+            })
+            .collect();
+        self.ledger.set_phase(Phase::Publish);
+        for batch in messages.chunks(10) {
+            let mut send = self.sqs.send_message_batch().queue_url(url);
+            for (i, body) in batch.iter().enumerate() {
+                send = send.entries(
+                    aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
                         .id(i.to_string())
-                        .receipt_handle(record.receipt_handle.clone().unwrap_or_default())
+                        .message_body(body)
                         .build()?,
                 );
             }
-            delete.send().await?;
+            send.send().await?;
         }
-        Ok((publish_ms, deliver_ms))
+        let mut ingest_ms = Vec::new();
+        let mut consumed = 0;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while consumed < messages.len() {
+            if Instant::now() > deadline {
+                bail!("{consumed} of {} ingest messages consumed", messages.len());
+            }
+            let Some(batch) = self.receive(url).await? else {
+                continue;
+            };
+            self.ledger.set_phase(Phase::Publish);
+            let started = Instant::now();
+            let response = hookline::lambda::ingest(self.ctx, dead_letters, batch.clone()).await;
+            ingest_ms.push(billed_ms(started));
+            if !response.batch_item_failures.is_empty() {
+                bail!(
+                    "{} ingest messages failed",
+                    response.batch_item_failures.len()
+                );
+            }
+            consumed += batch.records.len();
+            self.delete(url, &batch).await?;
+        }
+        Ok(ingest_ms)
+    }
+
+    /// Up to ten messages, as the event source mapping receives them (counted as its own).
+    async fn receive(&self, url: &str) -> anyhow::Result<Option<aws_lambda_events::sqs::SqsEvent>> {
+        self.ledger.set_phase(Phase::EventSource);
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await?;
+        let records: Vec<aws_lambda_events::sqs::SqsMessage> = received
+            .messages()
+            .iter()
+            .map(|m| {
+                let mut record = aws_lambda_events::sqs::SqsMessage::default();
+                record.message_id = m.message_id().map(str::to_owned);
+                record.receipt_handle = m.receipt_handle().map(str::to_owned);
+                record.body = m.body().map(str::to_owned);
+                record
+            })
+            .collect();
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let mut event = aws_lambda_events::sqs::SqsEvent::default();
+        event.records = records;
+        Ok(Some(event))
+    }
+
+    /// The event source mapping deletes a batch's handled messages in one call.
+    async fn delete(
+        &self,
+        url: &str,
+        batch: &aws_lambda_events::sqs::SqsEvent,
+    ) -> anyhow::Result<()> {
+        self.ledger.set_phase(Phase::EventSource);
+        let mut delete = self.sqs.delete_message_batch().queue_url(url);
+        for (i, record) in batch.records.iter().enumerate() {
+            delete = delete.entries(
+                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(record.receipt_handle.clone().unwrap_or_default())
+                    .build()?,
+            );
+        }
+        delete.send().await?;
+        Ok(())
     }
 }
 
@@ -774,18 +889,39 @@ pub async fn run(endpoint: &str) -> anyhow::Result<()> {
             webhooks: 1,
             matching: 1,
             events: 40,
+            via: Via::HttpApi,
         },
         Scenario {
             label: "fan-out 10".into(),
             webhooks: 10,
             matching: 10,
             events: 10,
+            via: Via::HttpApi,
         },
         Scenario {
             label: "a tenant with 1,000 webhooks, one of which matches".into(),
             webhooks: 1000,
             matching: 1,
             events: 5,
+            via: Via::HttpApi,
+        },
+        Scenario {
+            label: "fan-out 1, through the ingest queue, 10 events per message".into(),
+            webhooks: 1,
+            matching: 1,
+            events: 40,
+            via: Via::IngestQueue {
+                events_per_message: 10,
+            },
+        },
+        Scenario {
+            label: "fan-out 1, through the ingest queue, 1 event per message".into(),
+            webhooks: 1,
+            matching: 1,
+            events: 40,
+            via: Via::IngestQueue {
+                events_per_message: 1,
+            },
         },
     ];
     let mut measured = Vec::new();
@@ -801,11 +937,19 @@ pub async fn run(endpoint: &str) -> anyhow::Result<()> {
             reads / big.events.max(1) as f64
         );
     }
-    if let (Some(one), Some(ten)) = (measured.first(), measured.get(1)) {
+    if let (Some(one), Some(ten), Some(ingest), Some(single)) = (
+        measured.first(),
+        measured.get(1),
+        measured.get(3),
+        measured.get(4),
+    ) {
         println!(
-            "cost per million deliveries: fan-out 1 ${:.2}, fan-out 10 ${:.2}",
+            "cost per million deliveries: fan-out 1 ${:.2}, fan-out 10 ${:.2}; fan-out 1 through \
+             the ingest queue ${:.2} (10 events per message), ${:.2} (1 per message)",
             one.per_million(),
-            ten.per_million()
+            ten.per_million(),
+            ingest.per_million(),
+            single.per_million()
         );
     }
     Ok(())

@@ -220,3 +220,43 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
         }
     }
 }
+
+/// Runs the `ingest-events` function: the consumer of the ingest queue. Refused events go
+/// to `HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL`.
+pub async fn serve_ingest() -> Result<(), Error> {
+    crate::telemetry::init_lambda();
+    let ctx = AppContext::from_env().await?;
+    let url = std::env::var("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL")
+        .map_err(|_| Error::from("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL is not set"))?;
+    let sdk = crate::aws::sdk_config(None).await;
+    let dead_letters = crate::ingest::sqs::SqsDeadLetters::new(crate::aws::sqs_client(&sdk), url);
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let (ctx, dead_letters) = (&ctx, &dead_letters);
+        async move { Ok::<_, Error>(ingest(ctx, dead_letters, event.payload).await) }
+    }))
+    .await
+}
+
+/// Publishes a batch of ingest messages concurrently; a message that must come back (an
+/// outage) is reported as a batch item failure, every other one is deleted (refused events
+/// are in the dead-letter queue by then). Needs `ReportBatchItemFailures`.
+pub async fn ingest(
+    ctx: &AppContext,
+    dead_letters: &dyn crate::ingest::DeadLetters,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    let outcomes = futures::future::join_all(event.records.iter().map(|record| async move {
+        let id = record.message_id.clone().unwrap_or_default();
+        let body = record.body.as_deref().unwrap_or("");
+        let done = crate::ingest::consume(ctx, dead_letters, &id, body).await;
+        (!done).then_some(id)
+    }))
+    .await;
+    let mut response = SqsBatchResponse::default();
+    for failed in outcomes.into_iter().flatten() {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = failed;
+        response.batch_item_failures.push(failure);
+    }
+    response
+}

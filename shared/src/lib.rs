@@ -9,6 +9,7 @@ pub mod config;
 pub mod context;
 pub mod delivery;
 pub mod domain;
+pub mod ingest;
 pub mod lambda;
 pub mod portal;
 pub mod queue;

@@ -36,7 +36,8 @@ fn spec(url: &str, types: &[&str]) -> WebhookSpec {
     }
 }
 
-fn webhook(t: &str, url: &str, types: &[&str]) -> Webhook {
+/// An active webhook of tenant `t`, as a registry would store it.
+pub fn webhook(t: &str, url: &str, types: &[&str]) -> Webhook {
     Webhook::new(tenant(t), spec(url, types), WebhookSecret::generate())
 }
 

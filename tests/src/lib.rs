@@ -59,6 +59,47 @@ pub const KEY_B: &str = "test_key_tenant_b_all_scopes";
 pub const KEY_OPERATOR: &str = "test_key_operator_of_the_deployment";
 const ALL: &str = "webhooks:view,webhooks:add,webhooks:edit,webhooks:remove,events:publish";
 
+/// The test server's settings for `backend`: every test key, a fresh table and queue,
+/// retries a second apart.
+pub fn settings(backend: Backend) -> Settings {
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        api_keys: vec![
+            format!("{KEY_A}=tenant-a:{ALL}"),
+            format!("{KEY_A_VIEW}=tenant-a:webhooks:view"),
+            format!("{KEY_A_NONE}=tenant-a:events:publish"),
+            format!("{KEY_B}=tenant-b:{ALL}"),
+        ],
+        operator_keys: vec![KEY_OPERATOR.to_owned()],
+        strict_urls: false,
+        url_allow_list: Default::default(),
+        resolve: Vec::new(),
+        max_webhooks_per_tenant: 1000,
+        log_level: "warn".into(),
+        log_format: Default::default(),
+        dynamodb_endpoint: None,
+        table_name: unique_table(),
+        retry_schedule: hookline::domain::RetrySchedule::parse("1s,1s").unwrap(),
+        delivery_timeout: std::time::Duration::from_secs(2),
+        disable_after: std::time::Duration::from_secs(5 * 86_400),
+        execution_ttl: std::time::Duration::from_secs(86_400),
+        sqs_endpoint: None,
+        queue_name: unique_table(),
+        ingest_queue_name: None,
+        request_timeout: std::time::Duration::from_secs(30),
+        delivery_concurrency: 64,
+        event_catalog: hookline::domain::CatalogMode::Open,
+        operator_webhook_url: None,
+        operator_webhook_secret: None,
+        portal_frame_ancestors: Default::default(),
+    };
+    if backend == Backend::DynamoDb {
+        settings.dynamodb_endpoint = Some(emulator_endpoint());
+        settings.sqs_endpoint = Some(emulator_endpoint());
+    }
+    settings
+}
+
 /// A running local server and a client for it.
 pub struct TestServer {
     pub base: String,
@@ -76,39 +117,7 @@ impl TestServer {
 
     /// Starts a server with the default test settings changed by `tweak`.
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Self {
-        let mut settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            api_keys: vec![
-                format!("{KEY_A}=tenant-a:{ALL}"),
-                format!("{KEY_A_VIEW}=tenant-a:webhooks:view"),
-                format!("{KEY_A_NONE}=tenant-a:events:publish"),
-                format!("{KEY_B}=tenant-b:{ALL}"),
-            ],
-            operator_keys: vec![KEY_OPERATOR.to_owned()],
-            strict_urls: false,
-            url_allow_list: Default::default(),
-            resolve: Vec::new(),
-            max_webhooks_per_tenant: 1000,
-            log_level: "warn".into(),
-            dynamodb_endpoint: None,
-            table_name: unique_table(),
-            retry_schedule: hookline::domain::RetrySchedule::parse("1s,1s").unwrap(),
-            delivery_timeout: std::time::Duration::from_secs(2),
-            disable_after: std::time::Duration::from_secs(5 * 86_400),
-            execution_ttl: std::time::Duration::from_secs(86_400),
-            sqs_endpoint: None,
-            queue_name: unique_table(),
-            request_timeout: std::time::Duration::from_secs(30),
-            delivery_concurrency: 64,
-            event_catalog: hookline::domain::CatalogMode::Open,
-            operator_webhook_url: None,
-            operator_webhook_secret: None,
-            portal_frame_ancestors: Default::default(),
-        };
-        if backend == Backend::DynamoDb {
-            settings.dynamodb_endpoint = Some(emulator_endpoint());
-            settings.sqs_endpoint = Some(emulator_endpoint());
-        }
+        let mut settings = settings(backend);
         tweak(&mut settings);
         let running = hookline_local::spawn(&settings)
             .await

@@ -85,6 +85,7 @@ fn the_template_has_exactly_the_route_tables_http_api_events() {
         Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.insert("authorizer".into());
     expected.insert("deliver-webhook".into());
+    expected.insert("ingest-events".into());
     expected.insert(hookline::portal::FUNCTION.into());
     assert_eq!(binaries, expected);
     for binary in binaries {

@@ -17,6 +17,7 @@ use hookline::config::{
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
 use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
+use hookline::ingest::sqs::IngestQueue;
 use hookline::portal::FrameAncestors;
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
@@ -74,6 +75,10 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
+    /// `text` (human-readable lines) or `json` (one object per line, as the functions log).
+    #[arg(long, env = "HOOKLINE_LOG_FORMAT", default_value = "text")]
+    pub log_format: hookline::telemetry::LogFormat,
+
     /// Use the DynamoDB adapter against this endpoint (the table is created when missing)
     /// instead of the in-memory store.
     #[arg(long, env = "HOOKLINE_DYNAMODB_ENDPOINT")]
@@ -111,6 +116,11 @@ pub struct Settings {
         default_value = "hookline-deliveries"
     )]
     pub queue_name: String,
+
+    /// Also publish the events sent to this SQS queue on `--sqs-endpoint`, as the
+    /// `ingest-events` Lambda does in AWS (the queue and NAME-dlq are created when missing).
+    #[arg(long, env = "HOOKLINE_INGEST_QUEUE_NAME")]
+    pub ingest_queue_name: Option<String>,
 
     /// How long a client may take to send a request's body: a slow one cannot hold a
     /// connection and a worker forever.
@@ -437,12 +447,23 @@ fn closing(mut response: http::Response<Bytes>) -> http::Response<Bytes> {
 /// Binds `settings.listen` (port 0 picks a free one) and serves until `shutdown`.
 pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
     let (ctx, keys) = context(settings).await?;
+    let ingest = match (&settings.ingest_queue_name, &settings.sqs_endpoint) {
+        (None, _) => None,
+        (Some(_), None) => bail!("--ingest-queue-name needs --sqs-endpoint"),
+        (Some(name), Some(endpoint)) => Some(
+            IngestQueue::create_if_missing(SqsQueue::client(Some(endpoint)).await, name)
+                .await
+                .context("creating the ingest queue")?,
+        ),
+    };
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let ingesting =
+        ingest.map(|queue| tokio::spawn(run_ingest(ctx.clone(), queue, workers_stopped.clone())));
     let workers = tokio::spawn(run_workers(
         ctx.clone(),
         settings.delivery_concurrency,
@@ -456,6 +477,9 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
             })
             .await;
         let _ = stop_workers.send(true);
+        if let Some(ingesting) = ingesting {
+            let _ = ingesting.await;
+        }
         let _ = workers.await;
         served
     });
@@ -486,6 +510,43 @@ async fn with_heartbeat(
                 }
             }
         }
+    }
+}
+
+/// The ingest queue's consumer, as the `ingest-events` Lambda with its event source: ten
+/// messages at a time, handled concurrently; one that must come back is made visible again
+/// after a short delay, the others deleted.
+async fn run_ingest(
+    ctx: AppContext,
+    queue: IngestQueue,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let received = tokio::select! {
+            _ = stop.changed() => break,
+            received = queue.receive(Duration::from_secs(1)) => received,
+        };
+        let messages = match received {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "receiving from the ingest queue failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        futures::future::join_all(messages.iter().map(|m| async {
+            let done =
+                hookline::ingest::consume(&ctx, &queue.dead_letters, &m.id, &m.body).await;
+            let settled = if done {
+                queue.delete(&m.receipt).await
+            } else {
+                queue.retry_later(&m.receipt).await
+            };
+            if let Err(e) = settled {
+                tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "settling an ingest message failed; it comes back");
+            }
+        }))
+        .await;
     }
 }
 

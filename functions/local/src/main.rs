@@ -12,7 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::parse();
-    let _log = hookline::telemetry::init_local(&settings.log_level);
+    let _log = hookline::telemetry::init_local(&settings.log_level, settings.log_format);
     let running = spawn(&settings).await?;
     let backend = settings.dynamodb_endpoint.as_deref().unwrap_or("in-memory");
     tracing::info!(addr = %running.addr, backend, strict_urls = settings.strict_urls, "hookline-local is ready");

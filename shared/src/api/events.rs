@@ -4,9 +4,11 @@ use super::ApiError;
 use super::request::{ApiResponse, Body, json_response};
 use super::views::{EventView, PublishedView};
 use super::webhooks::Call;
+use crate::AppContext;
 use crate::delivery::enqueue;
 use crate::domain::{
-    Delivery, Event, EventData, EventId, EventType, Execution, ExecutionId, Timestamp, WebhookId,
+    Delivery, Event, EventData, EventId, EventType, Execution, ExecutionId, TenantId, Timestamp,
+    WebhookId,
 };
 use crate::store::Claim;
 use http::StatusCode;
@@ -24,45 +26,41 @@ const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(60);
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, ApiError> {
-    let Some(value) = call.request.headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().ok().map(str::trim).filter(|k| {
-        !k.is_empty()
-            && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
-            && k.chars().all(|c| c.is_ascii_graphic())
-    });
-    key.map(|k| Some(k.to_owned())).ok_or_else(|| {
-        ApiError::validation(
-            "Idempotency-Key",
-            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
-        )
-    })
+/// An `Idempotency-Key` as given: 1 to 255 visible ASCII characters.
+fn checked_key(given: Option<&str>) -> Result<String, ApiError> {
+    given
+        .map(str::trim)
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
+                && k.chars().all(|c| c.is_ascii_graphic())
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::validation(
+                "Idempotency-Key",
+                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
+            )
+        })
 }
 
-/// Every active webhook of the tenant that wants this event (`routing`: one version read
-/// while the tenant's webhooks are unchanged).
-async fn matching(
-    call: &Call<'_>,
-    event_type: &EventType,
-    data: &Value,
-) -> Result<Vec<WebhookId>, ApiError> {
-    Ok(call
-        .ctx
-        .routes
-        .matching(
-            call.ctx.webhooks.as_ref(),
-            &call.caller.tenant,
-            event_type,
-            data,
-        )
-        .await?)
+/// An event to publish, checked: what `POST /v1/events` and an ingest message carry.
+pub struct NewEvent {
+    pub tenant: TenantId,
+    pub event_type: EventType,
+    pub data: Value,
+    pub encoded: EventData,
+    pub idempotency_key: Option<String>,
 }
 
-pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
-    let key = idempotency_key(&call);
-    let mut body = Body::parse(&call.request.body, &["event_type", "data"], &[])?;
+/// What a publish answers: the new event, or the answer first given for its idempotency key.
+pub enum Published {
+    New(PublishedView),
+    Repeated(Value),
+}
+
+/// `event_type` and `data` of a publish body, checked; what is wrong is noted in `body`.
+fn event_fields(body: &mut Body) -> Option<(EventType, Value, EventData)> {
     let event_type = body
         .take::<String>("event_type")
         .and_then(|t| match EventType::parse(&t) {
@@ -79,29 +77,102 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         body.error("data", why.to_string());
     }
     let data = body.require("data", data.filter(Value::is_object));
-    let encoded = encoded.and_then(Result::ok);
+    Some((event_type?, data?, encoded?.ok()?))
+}
+
+pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
+    let key = call
+        .request
+        .headers
+        .get("idempotency-key")
+        .map(|v| checked_key(v.to_str().ok()));
+    let mut body = Body::parse(&call.request.body, &["event_type", "data"], &[])?;
+    let fields = event_fields(&mut body);
     let mut errors = body.into_errors();
     let key = key
-        .map_err(|e| super::webhooks::push(&mut errors, e))
-        .ok()
-        .flatten();
-    let (Some(event_type), Some(data), Some(encoded), true) =
-        (event_type, data, encoded, errors.is_empty())
+        .transpose()
+        .map_err(|e| super::webhooks::push(&mut errors, e));
+    let (Some((event_type, data, encoded)), Ok(idempotency_key), true) =
+        (fields, key, errors.is_empty())
     else {
         return Err(ApiError::Validation(errors));
     };
+    let new = NewEvent {
+        tenant: call.caller.tenant.clone(),
+        event_type,
+        data,
+        encoded,
+        idempotency_key,
+    };
+    Ok(match publish_event(call.ctx, new).await? {
+        Published::New(answer) => json_response(StatusCode::ACCEPTED, &answer),
+        Published::Repeated(first) => json_response(StatusCode::ACCEPTED, &first),
+    })
+}
+
+/// The fields an ingest message's event may have.
+const INGEST_FIELDS: [&str; 4] = ["tenant", "event_type", "data", "idempotency_key"];
+
+/// One event of an ingest message (`{"tenant", "event_type", "data", "idempotency_key"?}`),
+/// checked as `POST /v1/events` checks its body and key.
+pub fn ingest_event(item: &[u8]) -> Result<NewEvent, ApiError> {
+    let mut body = Body::parse(item, &INGEST_FIELDS, &[])?;
+    let tenant = body
+        .take::<String>("tenant")
+        .and_then(|t| match TenantId::parse(&t) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                body.error("tenant", why);
+                None
+            }
+        });
+    let tenant = body.require("tenant", tenant);
+    let key = body.take::<String>("idempotency_key");
+    let fields = event_fields(&mut body);
+    let mut errors = body.into_errors();
+    let key = key
+        .map(|k| checked_key(Some(&k)))
+        .transpose()
+        .map_err(|e| super::webhooks::push(&mut errors, e));
+    match (tenant, fields, key, errors.is_empty()) {
+        (Some(tenant), Some((event_type, data, encoded)), Ok(idempotency_key), true) => {
+            Ok(NewEvent {
+                tenant,
+                event_type,
+                data,
+                encoded,
+                idempotency_key,
+            })
+        }
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Publishes a checked event: the catalog and its schema, the idempotency key, the event
+/// stored and its deliveries queued. The HTTP route and the ingest queue both come here.
+pub async fn publish_event(ctx: &AppContext, new: NewEvent) -> Result<Published, ApiError> {
+    let NewEvent {
+        tenant,
+        event_type,
+        data,
+        encoded,
+        idempotency_key: key,
+    } = new;
     if encoded.encoded_len() > MAX_DATA_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
     }
-
-    let ctx = call.ctx;
     let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await?;
     let failures = catalog.check_publish(ctx.config.catalog, &event_type, &data);
     if !failures.is_empty() {
         return Err(ApiError::Validation(failures));
     }
     let now = Timestamp::now();
-    let matched = matching(&call, &event_type, &data).await?;
+    // Every active webhook of the tenant that wants this event (`routing`: one version
+    // read while the tenant's webhooks are unchanged).
+    let matched = ctx
+        .routes
+        .matching(ctx.webhooks.as_ref(), &tenant, &event_type, &data)
+        .await?;
     // The event's time is its id's, to the millisecond: the events list's window is a
     // range of ids. Ids made in one process keep their order within a millisecond too.
     let id = EventId::new();
@@ -109,7 +180,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
     let event = Event {
         id,
-        tenant: call.caller.tenant.clone(),
+        tenant,
         event_type,
         data: encoded,
         created_at,
@@ -121,8 +192,8 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         created_at: event.created_at,
         matched: event.matched.len(),
     };
-    let tenant = &call.caller.tenant;
-    let events = &call.ctx.events;
+    let tenant = &event.tenant;
+    let events = &ctx.events;
     // The key is claimed as in flight first and answered from only once the event is stored
     // and queued: a publish that dies in between leaves a claim that lapses, not an answer
     // for an event that was never delivered.
@@ -135,22 +206,19 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             Claim::Claimed => {}
             Claim::InFlight => return Err(ApiError::IdempotencyKeyInUse),
             Claim::Answered(first) => {
-                let first: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
-                return Ok(json_response(StatusCode::ACCEPTED, &first));
+                return Ok(Published::Repeated(
+                    serde_json::from_str(&first).unwrap_or(Value::Null),
+                ));
             }
         }
     }
     let stored = async {
-        events
-            .put_event(&event, call.ctx.records_expire_at(now))
-            .await?;
+        events.put_event(&event, ctx.records_expire_at(now)).await?;
         let payload = event.payload();
-        enqueue::publish(call.ctx, &event, &payload)
-            .await
-            .map_err(|e| {
-                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing deliveries failed");
-                ApiError::Internal
-            })
+        enqueue::publish(ctx, &event, &payload).await.map_err(|e| {
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing deliveries failed");
+            ApiError::Internal
+        })
     };
     if let Err(e) = stored.await {
         // Nothing (or not everything) was queued: let the same key be tried again.
@@ -173,7 +241,7 @@ pub async fn publish(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         }
     }
     tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
-    Ok(json_response(StatusCode::ACCEPTED, &answer))
+    Ok(Published::New(answer))
 }
 
 pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
