@@ -1,6 +1,7 @@
 //! Settings, read once at start. In AWS they are the functions' environment variables (set by
 //! `template.yaml`); the local server fills the same struct from its flags.
 
+use crate::domain::TenantId;
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
 use crate::portal::FrameAncestors;
 use crate::url_guard::resolve::DnsOverrides;
@@ -39,6 +40,8 @@ pub struct Config {
     pub operator_webhook: Option<OperatorWebhook>,
     /// Which sites may frame the customer portal; none by default.
     pub portal_frame_ancestors: FrameAncestors,
+    /// CloudWatch metric lines (EMF), and the tenants with a dimension of their own.
+    pub metrics: crate::metrics::MetricsSettings,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -136,6 +139,7 @@ impl Default for Config {
             catalog: CatalogMode::Open,
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
+            metrics: crate::metrics::MetricsSettings::default(),
         }
     }
 }
@@ -242,6 +246,30 @@ impl Config {
             var("HOOKLINE_OPERATOR_WEBHOOK_SECRET").as_deref(),
             &urls,
         )?;
+        let metrics = crate::metrics::MetricsSettings {
+            emf: match var("HOOKLINE_METRICS").as_deref().map(str::trim) {
+                None | Some("" | "off") => false,
+                Some("emf") => true,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "HOOKLINE_METRICS",
+                        message: format!("expected emf or off, got {other:?}"),
+                    });
+                }
+            },
+            tenant_dimension: var("HOOKLINE_METRICS_TENANTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    TenantId::parse(t).map_err(|why| ConfigError {
+                        name: "HOOKLINE_METRICS_TENANTS",
+                        message: format!("{t:?}: {why}"),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
         Ok(Self {
             table_name,
             urls,
@@ -260,6 +288,7 @@ impl Config {
                 name: "HOOKLINE_PORTAL_FRAME_ANCESTORS",
                 message,
             })?,
+            metrics,
         })
     }
 }

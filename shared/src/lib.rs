@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod domain;
 pub mod ingest;
 pub mod lambda;
+pub mod metrics;
 pub mod portal;
 pub mod queue;
 pub mod routing;

@@ -305,6 +305,11 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         catalog: settings.event_catalog,
         operator_webhook,
         portal_frame_ancestors: settings.portal_frame_ancestors.clone(),
+        // With JSON logs, the metric lines too: the same lines the functions write in AWS.
+        metrics: hookline::metrics::MetricsSettings {
+            emf: settings.log_format == hookline::telemetry::LogFormat::Json,
+            tenant_dimension: Default::default(),
+        },
     };
     let visibility = hookline::context::visibility_timeout(&config);
     let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =

@@ -241,6 +241,7 @@ pub async fn publish_event(ctx: &AppContext, new: NewEvent) -> Result<Published,
         }
     }
     tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
+    crate::metrics::published(&ctx.config.metrics, tenant, event.matched.len());
     Ok(Published::New(answer))
 }
 

@@ -180,6 +180,14 @@ async fn recover_page(
     Ok(Outcome::Recovered(failed.len()))
 }
 
+/// When a task was due: its `not_before`, for the tasks that have one.
+fn task_due(task: &Task) -> Option<i64> {
+    match task {
+        Task::Deliver { not_before, .. } | Task::Notify { not_before, .. } => *not_before,
+        _ => None,
+    }
+}
+
 /// Which delivery a task is about.
 #[derive(Clone, Copy)]
 struct Target<'a> {
@@ -280,6 +288,21 @@ async fn deliver(
     tracing::info!(
         %event_id, %webhook_id, attempt, status = ?outcome.status, ms = outcome.duration_ms,
         error = outcome.error.as_deref().unwrap_or(""), "delivery attempt"
+    );
+    // Queue lag, for automatic attempts: how late this one runs after it was due (the
+    // first at the event's publish, a retry at its scheduled time).
+    let lag_ms = (trigger == Trigger::Event).then(|| {
+        let due =
+            task_due(task).unwrap_or_else(|| i64::try_from(event_id.unix_millis()).unwrap_or(0));
+        u64::try_from(now.millis() - i64::try_from(outcome.duration_ms).unwrap_or(0) - due)
+            .unwrap_or(0)
+    });
+    crate::metrics::attempt(
+        &ctx.config.metrics,
+        tenant,
+        outcome.succeeded(),
+        outcome.duration_ms,
+        lag_ms,
     );
 
     let of = DeliveryAttempt {
