@@ -237,7 +237,7 @@ pub async fn serve_ingest() -> Result<(), Error> {
     .await
 }
 
-/// Publishes a batch of ingest messages concurrently; a message that must come back (an
+/// Publishes a batch of ingest messages together; a message that must come back (an
 /// outage) is reported as a batch item failure, every other one is deleted (refused events
 /// are in the dead-letter queue by then). Needs `ReportBatchItemFailures`.
 pub async fn ingest(
@@ -245,13 +245,19 @@ pub async fn ingest(
     dead_letters: &dyn crate::ingest::DeadLetters,
     event: SqsEvent,
 ) -> SqsBatchResponse {
-    let outcomes = futures::future::join_all(event.records.iter().map(|record| async move {
-        let id = record.message_id.clone().unwrap_or_default();
-        let body = record.body.as_deref().unwrap_or("");
-        let done = crate::ingest::consume(ctx, dead_letters, &id, body).await;
-        (!done).then_some(id)
-    }))
-    .await;
+    let messages: Vec<crate::ingest::Message<'_>> = event
+        .records
+        .iter()
+        .map(|record| crate::ingest::Message {
+            id: record.message_id.as_deref().unwrap_or_default(),
+            body: record.body.as_deref().unwrap_or_default(),
+        })
+        .collect();
+    let done = crate::ingest::consume(ctx, dead_letters, &messages).await;
+    let outcomes = messages
+        .iter()
+        .zip(done)
+        .map(|(m, done)| (!done).then(|| m.id.to_owned()));
     let mut response = SqsBatchResponse::default();
     for failed in outcomes.into_iter().flatten() {
         let mut failure = BatchItemFailure::default();

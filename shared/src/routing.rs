@@ -19,7 +19,8 @@ struct Route {
     filters: Vec<Filter>,
 }
 
-struct Routes {
+/// A tenant's active webhooks at one routing version, indexed for matching.
+pub struct Routes {
     version: u64,
     /// Active webhooks, in creation order.
     routes: Vec<Route>,
@@ -54,7 +55,7 @@ impl Routes {
         }
     }
 
-    fn matching(&self, event_type: &EventType, data: &serde_json::Value) -> Vec<WebhookId> {
+    pub fn matching(&self, event_type: &EventType, data: &serde_json::Value) -> Vec<WebhookId> {
         let mut candidates: Vec<usize> = self
             .exact
             .get(event_type.as_str())
@@ -90,9 +91,22 @@ impl RoutingCache {
         event_type: &EventType,
         data: &serde_json::Value,
     ) -> Result<Vec<WebhookId>, StoreError> {
+        Ok(self
+            .current(webhooks, tenant)
+            .await?
+            .matching(event_type, data))
+    }
+
+    /// The tenant's routes as they stand: one read of its routing version, and its webhooks
+    /// read again only when that moved. A batch of events of one tenant reads it once.
+    pub async fn current(
+        &self,
+        webhooks: &dyn WebhookStore,
+        tenant: &TenantId,
+    ) -> Result<Arc<Routes>, StoreError> {
         let version = webhooks.routing_version(tenant).await?;
         let cached = self.lock().get(tenant).cloned();
-        let routes = match cached {
+        Ok(match cached {
             Some(routes) if routes.version == version => routes,
             // Read after the version: a change in between is in what is read, and moves the
             // version again, so the next publish reads afresh.
@@ -105,8 +119,7 @@ impl RoutingCache {
                 tenants.insert(tenant.clone(), routes.clone());
                 routes
             }
-        };
-        Ok(routes.matching(event_type, data))
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Arc<Routes>>> {

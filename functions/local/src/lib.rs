@@ -519,7 +519,7 @@ async fn with_heartbeat(
 }
 
 /// The ingest queue's consumer, as the `ingest-events` Lambda with its event source: ten
-/// messages at a time, handled concurrently; one that must come back is made visible again
+/// messages at a time, published together; one that must come back is made visible again
 /// after a short delay, the others deleted.
 async fn run_ingest(
     ctx: AppContext,
@@ -539,9 +539,16 @@ async fn run_ingest(
                 continue;
             }
         };
-        futures::future::join_all(messages.iter().map(|m| async {
-            let done =
-                hookline::ingest::consume(&ctx, &queue.dead_letters, &m.id, &m.body).await;
+        let batch: Vec<hookline::ingest::Message<'_>> = messages
+            .iter()
+            .map(|m| hookline::ingest::Message {
+                id: &m.id,
+                body: &m.body,
+            })
+            .collect();
+        let done = hookline::ingest::consume(&ctx, &queue.dead_letters, &batch).await;
+        let queue = &queue;
+        futures::future::join_all(messages.iter().zip(done).map(|(m, done)| async move {
             let settled = if done {
                 queue.delete(&m.receipt).await
             } else {

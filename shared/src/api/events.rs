@@ -149,100 +149,183 @@ pub fn ingest_event(item: &[u8]) -> Result<NewEvent, ApiError> {
 }
 
 /// Publishes a checked event: the catalog and its schema, the idempotency key, the event
-/// stored and its deliveries queued. The HTTP route and the ingest queue both come here.
+/// stored and its deliveries queued. The HTTP route comes here; the ingest queue publishes
+/// its batches with `publish_events`.
 pub async fn publish_event(ctx: &AppContext, new: NewEvent) -> Result<Published, ApiError> {
-    let NewEvent {
-        tenant,
-        event_type,
-        data,
-        encoded,
-        idempotency_key: key,
-    } = new;
-    if encoded.encoded_len() > MAX_DATA_BYTES {
-        return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
-    }
-    let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await?;
-    let failures = catalog.check_publish(ctx.config.catalog, &event_type, &data);
-    if !failures.is_empty() {
-        return Err(ApiError::Validation(failures));
-    }
+    publish_events(ctx, vec![new])
+        .await
+        .pop()
+        .unwrap_or(Err(ApiError::Internal))
+}
+
+/// An event on its way through `publish_events`.
+struct Pending {
+    event: Event,
+    answer: PublishedView,
+    key: Option<String>,
+}
+
+/// Publishes checked events, each as `publish_event` would, answering for each in order.
+/// The events of a batch share their reads of a tenant's routes and their SQS requests
+/// (ten first tasks to one request), which is what makes the ingest queue cheap.
+pub async fn publish_events(
+    ctx: &AppContext,
+    batch: Vec<NewEvent>,
+) -> Vec<Result<Published, ApiError>> {
     let now = Timestamp::now();
-    // Every active webhook of the tenant that wants this event (`routing`: one version
-    // read while the tenant's webhooks are unchanged).
-    let matched = ctx
-        .routes
-        .matching(ctx.webhooks.as_ref(), &tenant, &event_type, &data)
-        .await?;
-    // The event's time is its id's, to the millisecond: the events list's window is a
-    // range of ids. Ids made in one process keep their order within a millisecond too.
-    let id = EventId::new();
-    let created_at =
-        Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
-    let event = Event {
-        id,
-        tenant,
-        event_type,
-        data: encoded,
-        created_at,
-        matched,
-    };
-    let answer = PublishedView {
-        id: event.id,
-        event_type: event.event_type.clone(),
-        created_at: event.created_at,
-        matched: event.matched.len(),
-    };
-    let tenant = &event.tenant;
-    let events = &ctx.events;
-    // The key is claimed as in flight first and answered from only once the event is stored
-    // and queued: a publish that dies in between leaves a claim that lapses, not an answer
-    // for an event that was never delivered.
-    if let Some(key) = &key {
+    let mut answers: Vec<Option<Result<Published, ApiError>>> = Vec::new();
+    let mut pending: Vec<(usize, Pending)> = Vec::new();
+    let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await;
+    let mut routes: HashMap<TenantId, std::sync::Arc<crate::routing::Routes>> = HashMap::new();
+    for (index, new) in batch.into_iter().enumerate() {
+        let checked = async {
+            let NewEvent {
+                tenant,
+                event_type,
+                data,
+                encoded,
+                idempotency_key: key,
+            } = new;
+            if encoded.encoded_len() > MAX_DATA_BYTES {
+                return Err(ApiError::PayloadTooLarge(MAX_DATA_BYTES));
+            }
+            let catalog = catalog.as_ref().map_err(|_| ApiError::Internal)?;
+            let failures = catalog.check_publish(ctx.config.catalog, &event_type, &data);
+            if !failures.is_empty() {
+                return Err(ApiError::Validation(failures));
+            }
+            // Every active webhook of the tenant that wants this event (one read of the
+            // tenant's routing version per batch).
+            let tenant_routes = match routes.get(&tenant) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = ctx.routes.current(ctx.webhooks.as_ref(), &tenant).await?;
+                    routes.insert(tenant.clone(), r.clone());
+                    r
+                }
+            };
+            let matched = tenant_routes.matching(&event_type, &data);
+            // The event's time is its id's, to the millisecond: the events list's window is
+            // a range of ids. Ids made in one process keep their order within a millisecond.
+            let id = EventId::new();
+            let created_at =
+                Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
+            let event = Event {
+                id,
+                tenant,
+                event_type,
+                data: encoded,
+                created_at,
+                matched,
+            };
+            let answer = PublishedView {
+                id: event.id,
+                event_type: event.event_type.clone(),
+                created_at: event.created_at,
+                matched: event.matched.len(),
+            };
+            Ok(Pending { event, answer, key })
+        };
+        match checked.await {
+            Ok(p) => {
+                answers.push(None);
+                pending.push((index, p));
+            }
+            Err(e) => answers.push(Some(Err(e))),
+        }
+    }
+    if let Err(e) = &catalog {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(e), "reading the event-type catalog failed");
+    }
+
+    // Each key is claimed as in flight first and answered from only once its event is
+    // stored and queued: a publish that dies in between leaves a claim that lapses, not an
+    // answer for an event that was never delivered.
+    let mut claimed = Vec::new();
+    for (index, p) in pending {
+        let Some(key) = &p.key else {
+            claimed.push((index, p));
+            continue;
+        };
         let held_until = now.plus(IDEMPOTENCY_HOLD);
-        match events
-            .claim_idempotency_key(tenant, key, held_until, now)
-            .await?
-        {
-            Claim::Claimed => {}
-            Claim::InFlight => return Err(ApiError::IdempotencyKeyInUse),
-            Claim::Answered(first) => {
-                return Ok(Published::Repeated(
-                    serde_json::from_str(&first).unwrap_or(Value::Null),
-                ));
+        let claim = ctx
+            .events
+            .claim_idempotency_key(&p.event.tenant, key, held_until, now)
+            .await;
+        let answer = match claim {
+            Ok(Claim::Claimed) => {
+                claimed.push((index, p));
+                continue;
+            }
+            Ok(Claim::InFlight) => Err(ApiError::IdempotencyKeyInUse),
+            Ok(Claim::Answered(first)) => Ok(Published::Repeated(
+                serde_json::from_str(&first).unwrap_or(Value::Null),
+            )),
+            Err(e) => Err(ApiError::from(e)),
+        };
+        if let Some(slot) = answers.get_mut(index) {
+            *slot = Some(answer);
+        }
+    }
+
+    // Store each event, then queue the first tasks of every stored event together.
+    let expires_at = ctx.records_expire_at(now);
+    let stored = futures::future::join_all(
+        claimed
+            .iter()
+            .map(|(_, p)| ctx.events.put_event(&p.event, expires_at)),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    let mut failed = std::collections::HashSet::new();
+    for ((_, p), result) in claimed.iter().zip(stored) {
+        match result {
+            Ok(()) => tasks.extend(enqueue::first_tasks(&p.event, &p.event.payload())),
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "storing an event failed");
+                failed.insert(p.event.id);
             }
         }
     }
-    let stored = async {
-        events.put_event(&event, ctx.records_expire_at(now)).await?;
-        let payload = event.payload();
-        enqueue::publish(ctx, &event, &payload).await.map_err(|e| {
-            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing deliveries failed");
-            ApiError::Internal
-        })
-    };
-    if let Err(e) = stored.await {
-        // Nothing (or not everything) was queued: let the same key be tried again.
-        if let Some(key) = &key
-            && let Err(release) = events.release_idempotency_key(tenant, key).await
-        {
-            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&release), "releasing an idempotency key failed");
-        }
-        return Err(e);
+    if let Err(unsent) = enqueue::publish(ctx, tasks).await {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), events = unsent.events.len(), "queueing deliveries failed");
+        failed.extend(unsent.events);
     }
-    if let Some(key) = &key {
-        let remembered = serde_json::to_string(&answer).unwrap_or_default();
-        let until = now.plus(IDEMPOTENCY_TTL);
-        // The event is queued: a failure here only leaves the claim to lapse.
-        if let Err(e) = events
-            .complete_idempotency_key(tenant, key, &remembered, until)
-            .await
-        {
-            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "recording an idempotent answer failed");
+
+    for (index, p) in claimed {
+        let tenant = &p.event.tenant;
+        let answer = if failed.contains(&p.event.id) {
+            // Nothing (or not everything) was queued: let the same key be tried again.
+            if let Some(key) = &p.key
+                && let Err(release) = ctx.events.release_idempotency_key(tenant, key).await
+            {
+                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&release), "releasing an idempotency key failed");
+            }
+            Err(ApiError::Internal)
+        } else {
+            if let Some(key) = &p.key {
+                let remembered = serde_json::to_string(&p.answer).unwrap_or_default();
+                // The event is queued: a failure here only leaves the claim to lapse.
+                if let Err(e) = ctx
+                    .events
+                    .complete_idempotency_key(tenant, key, &remembered, now.plus(IDEMPOTENCY_TTL))
+                    .await
+                {
+                    tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "recording an idempotent answer failed");
+                }
+            }
+            tracing::info!(tenant = %tenant, event_id = %p.event.id, matched = p.event.matched.len(), "event published");
+            crate::metrics::published(&ctx.config.metrics, tenant, p.event.matched.len());
+            Ok(Published::New(p.answer))
+        };
+        if let Some(slot) = answers.get_mut(index) {
+            *slot = Some(answer);
         }
     }
-    tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
-    crate::metrics::published(&ctx.config.metrics, tenant, event.matched.len());
-    Ok(Published::New(answer))
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or(Err(ApiError::Internal)))
+        .collect()
 }
 
 pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {

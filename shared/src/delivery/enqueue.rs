@@ -47,28 +47,67 @@ pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
         })
 }
 
-/// Queues the first attempt of each delivery of a published event: directly, or as fan-out
+/// The first tasks of a published event: the first attempt of each delivery, or fan-out
 /// tasks when there are many, so that publishing stays short whatever the fan-out.
-pub async fn publish(ctx: &AppContext, event: &Event, payload: &[u8]) -> Result<(), EnqueueError> {
+pub fn first_tasks(event: &Event, payload: &[u8]) -> Vec<Task> {
     let webhooks = &event.matched;
     let carried = carried(event, payload);
     if webhooks.len() <= FANOUT_INLINE {
-        return expand(ctx, &event.tenant, event.id, webhooks, carried.as_ref()).await;
-    }
-    let tasks: Vec<(Task, Duration)> = webhooks
-        .chunks(FANOUT_CHUNK)
-        .map(|chunk| {
-            let task = Task::Fanout {
+        return webhooks
+            .iter()
+            .map(|webhook_id| Task::Deliver {
                 tenant: event.tenant.clone(),
                 event_id: event.id,
-                webhook_ids: chunk.to_vec(),
+                webhook_id: *webhook_id,
+                attempt: 1,
+                trigger: Trigger::Event,
+                not_before: None,
                 event: carried.clone(),
-            };
-            (task, Duration::ZERO)
+            })
+            .collect();
+    }
+    webhooks
+        .chunks(FANOUT_CHUNK)
+        .map(|chunk| Task::Fanout {
+            tenant: event.tenant.clone(),
+            event_id: event.id,
+            webhook_ids: chunk.to_vec(),
+            event: carried.clone(),
         })
-        .collect();
-    ctx.queue.send(&tasks).await?;
-    Ok(())
+        .collect()
+}
+
+/// First tasks that were not sent: the events they belong to, and why.
+#[derive(Debug)]
+pub struct UnsentEvents {
+    pub events: std::collections::HashSet<EventId>,
+    pub error: QueueError,
+}
+
+/// Queues the first tasks of one or more published events together, ten to an SQS request
+/// (a batch of events from the ingest queue shares its requests), a few requests at once.
+pub async fn publish(ctx: &AppContext, tasks: Vec<Task>) -> Result<(), UnsentEvents> {
+    let tasks: Vec<(Task, Duration)> = tasks.into_iter().map(|t| (t, Duration::ZERO)).collect();
+    let chunks: Vec<&[(Task, Duration)]> = tasks.chunks(10).collect();
+    let results = futures::future::join_all(chunks.iter().map(|c| ctx.queue.send(c))).await;
+    let mut unsent: Option<UnsentEvents> = None;
+    for (chunk, result) in chunks.iter().zip(results) {
+        if let Err(error) = result {
+            let failed = unsent.get_or_insert_with(|| UnsentEvents {
+                events: Default::default(),
+                error,
+            });
+            failed
+                .events
+                .extend(chunk.iter().filter_map(|(task, _)| match task {
+                    Task::Deliver { event_id, .. } | Task::Fanout { event_id, .. } => {
+                        Some(*event_id)
+                    }
+                    _ => None,
+                }));
+        }
+    }
+    unsent.map_or(Ok(()), Err)
 }
 
 /// Queues the first attempts. No record is written: until its first attempt, a delivery

@@ -8,7 +8,7 @@
 pub mod sqs;
 
 use crate::AppContext;
-use crate::api::{ApiError, Lang, Published, ingest_event, publish_event};
+use crate::api::{ApiError, Lang, Published, ingest_event, publish_events};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -32,8 +32,8 @@ pub enum Ingested {
         refused: Vec<Refused>,
     },
     /// A store or queue failed, or an event's idempotency key is held by a publish still
-    /// running: the message must come back. Events before it in the message are published
-    /// again then, unless they carry an `idempotency_key` (at least once, as SQS itself).
+    /// running: the message must come back whole. Its other events are published again
+    /// then, unless they carry an `idempotency_key` (at least once, as SQS itself).
     Retry(ApiError),
 }
 
@@ -47,50 +47,102 @@ pub trait DeadLetters: Send + Sync {
     ) -> Result<(), crate::queue::QueueError>;
 }
 
-/// Publishes the events of one message, in order, and stops at the first outage.
-pub async fn ingest(ctx: &AppContext, body: &str) -> Ingested {
-    let whole = |reason: String| Ingested::Done {
-        published: 0,
-        refused: vec![Refused {
-            body: body.to_owned(),
-            reason,
-        }],
-    };
-    let items = match serde_json::from_str::<Value>(body) {
-        Ok(Value::Array(items)) if (1..=MAX_EVENTS_PER_MESSAGE).contains(&items.len()) => items,
-        Ok(Value::Array(_)) => {
-            return whole(format!(
-                "an array must hold 1 to {MAX_EVENTS_PER_MESSAGE} events"
-            ));
+/// One message of the ingest queue.
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    pub id: &'a str,
+    pub body: &'a str,
+}
+
+/// The events of one message, or why the message as a whole is refused.
+fn events_of(body: &str) -> Result<Vec<String>, String> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Array(items)) if (1..=MAX_EVENTS_PER_MESSAGE).contains(&items.len()) => {
+            Ok(items.iter().map(Value::to_string).collect())
         }
-        Ok(item @ Value::Object(_)) => vec![item],
-        Ok(_) => {
-            return whole(
-                "must be an event object or an array of them: {\"tenant\", \"event_type\", \"data\"}"
-                    .into(),
-            );
-        }
-        Err(e) => return whole(format!("is not JSON: {e}")),
-    };
-    let (mut published, mut refused) = (0, Vec::new());
-    for item in items {
-        let text = item.to_string();
-        let outcome = match ingest_event(text.as_bytes()) {
-            Ok(new) => publish_event(ctx, new).await,
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(Published::New(_) | Published::Repeated(_)) => published += 1,
-            Err(e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse)) => {
-                return Ingested::Retry(e);
+        Ok(Value::Array(_)) => Err(format!(
+            "an array must hold 1 to {MAX_EVENTS_PER_MESSAGE} events"
+        )),
+        Ok(Value::Object(_)) => Ok(vec![body.to_owned()]),
+        Ok(_) => Err(
+            "must be an event object or an array of them: {\"tenant\", \"event_type\", \"data\"}"
+                .into(),
+        ),
+        Err(e) => Err(format!("is not JSON: {e}")),
+    }
+}
+
+/// Publishes the events of a batch of messages together (they share their SQS requests
+/// and their reads of a tenant's routes), and says what became of each message.
+pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested> {
+    // Every event of every message, checked; the checked ones published in one batch.
+    let mut refused: Vec<Vec<Refused>> = vec![Vec::new(); messages.len()];
+    let mut owners = Vec::new();
+    let mut batch = Vec::new();
+    for (m, message) in messages.iter().enumerate() {
+        let events = match events_of(message.body) {
+            Ok(events) => events,
+            Err(reason) => {
+                if let Some(r) = refused.get_mut(m) {
+                    r.push(Refused {
+                        body: message.body.to_owned(),
+                        reason,
+                    });
+                }
+                continue;
             }
-            Err(e) => refused.push(Refused {
-                body: text,
-                reason: reason(&e),
-            }),
+        };
+        for text in events {
+            match ingest_event(text.as_bytes()) {
+                Ok(new) => {
+                    owners.push((m, text));
+                    batch.push(new);
+                }
+                Err(e) => {
+                    if let Some(r) = refused.get_mut(m) {
+                        r.push(Refused {
+                            body: text,
+                            reason: reason(&e),
+                        });
+                    }
+                }
+            }
         }
     }
-    Ingested::Done { published, refused }
+    let answers = publish_events(ctx, batch).await;
+    let mut published = vec![0; messages.len()];
+    let mut retry: Vec<Option<ApiError>> = messages.iter().map(|_| None).collect();
+    for ((m, text), answer) in owners.into_iter().zip(answers) {
+        match answer {
+            Ok(Published::New(_) | Published::Repeated(_)) => {
+                if let Some(n) = published.get_mut(m) {
+                    *n += 1;
+                }
+            }
+            Err(e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse)) => {
+                if let Some(r) = retry.get_mut(m) {
+                    *r = Some(e);
+                }
+            }
+            Err(e) => {
+                if let Some(r) = refused.get_mut(m) {
+                    r.push(Refused {
+                        body: text,
+                        reason: reason(&e),
+                    });
+                }
+            }
+        }
+    }
+    retry
+        .into_iter()
+        .zip(published)
+        .zip(refused)
+        .map(|((retry, published), refused)| match retry {
+            Some(e) => Ingested::Retry(e),
+            None => Ingested::Done { published, refused },
+        })
+        .collect()
 }
 
 /// A refusal in the words a problem response would use, with its field errors.
@@ -108,34 +160,36 @@ fn reason(error: &ApiError) -> String {
     }
 }
 
-/// Handles one message: `true` when it is done with (its events published, and those
-/// refused in the dead-letter queue), `false` when it must come back.
+/// Handles a batch of messages: for each, `true` when it is done with (its events
+/// published, and those refused in the dead-letter queue), `false` when it must come back.
 pub async fn consume(
     ctx: &AppContext,
     dead_letters: &dyn DeadLetters,
-    message_id: &str,
-    body: &str,
-) -> bool {
-    match ingest(ctx, body).await {
-        Ingested::Done { published, refused } => {
-            tracing::debug!(
-                message_id,
-                published,
-                refused = refused.len(),
-                "ingest message done"
-            );
-            for r in &refused {
-                tracing::warn!(message_id, reason = %r.reason, "ingest: an event was refused; it goes to the dead-letter queue");
-                if let Err(e) = dead_letters.refuse(message_id, r).await {
-                    tracing::error!(message_id, error.cause_chain = ?crate::telemetry::error_chain(&e), "dead-lettering a refused event failed; the message comes back");
-                    return false;
+    messages: &[Message<'_>],
+) -> Vec<bool> {
+    let outcomes = ingest(ctx, messages).await;
+    let mut done = Vec::with_capacity(messages.len());
+    for (message, outcome) in messages.iter().zip(outcomes) {
+        let message_id = message.id;
+        done.push(match outcome {
+            Ingested::Done { published, refused } => {
+                tracing::debug!(message_id, published, refused = refused.len(), "ingest message done");
+                let mut sent = true;
+                for r in &refused {
+                    tracing::warn!(message_id, reason = %r.reason, "ingest: an event was refused; it goes to the dead-letter queue");
+                    if let Err(e) = dead_letters.refuse(message_id, r).await {
+                        tracing::error!(message_id, error.cause_chain = ?crate::telemetry::error_chain(&e), "dead-lettering a refused event failed; the message comes back");
+                        sent = false;
+                        break;
+                    }
                 }
+                sent
             }
-            true
-        }
-        Ingested::Retry(e) => {
-            tracing::error!(message_id, error = %e, "ingest: publishing failed; the message comes back");
-            false
-        }
+            Ingested::Retry(e) => {
+                tracing::error!(message_id, error = %e, "ingest: publishing failed; the message comes back");
+                false
+            }
+        });
     }
+    done
 }
