@@ -556,6 +556,8 @@ async fn run_scenario(
         max_webhooks_per_tenant: 100_000,
         queue_url: Some(queue_url.clone()),
         dead_letter_queue_url: Some(dlq_url.clone()),
+        // The template's default quota: its leases are counted with the publish.
+        tenant_events_per_second: 100,
         ..Config::default()
     };
     let ctx = AppContext::with_backends(

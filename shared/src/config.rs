@@ -42,6 +42,8 @@ pub struct Config {
     pub portal_frame_ancestors: FrameAncestors,
     /// CloudWatch metric lines (EMF), and the tenants with a dimension of their own.
     pub metrics: crate::metrics::MetricsSettings,
+    /// Events a tenant may publish per second (see `quota`); 0: no limit.
+    pub tenant_events_per_second: u32,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -140,6 +142,7 @@ impl Default for Config {
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
             metrics: crate::metrics::MetricsSettings::default(),
+            tenant_events_per_second: 0,
         }
     }
 }
@@ -289,6 +292,13 @@ impl Config {
                 message,
             })?,
             metrics,
+            tenant_events_per_second: match var("HOOKLINE_TENANT_EVENTS_PER_SECOND") {
+                None => 0,
+                Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                    name: "HOOKLINE_TENANT_EVENTS_PER_SECOND",
+                    message: format!("expected a whole number (0: no limit), got {v:?}"),
+                })?,
+            },
         })
     }
 }

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
+use crate::quota::PublishQuota;
 use crate::routing::RoutingCache;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
@@ -34,6 +35,8 @@ pub struct AppContext {
     pub http: DeliveryClient,
     /// The routes of each tenant's active webhooks, kept between publishes.
     pub routes: Arc<RoutingCache>,
+    /// Each tenant's publish rate, leased from the event store.
+    pub publish_quota: Arc<PublishQuota>,
 }
 
 /// The client webhook requests go out on, under the configured URL rules and time limit.
@@ -86,6 +89,7 @@ impl AppContext {
     ) -> Result<Self, StartError> {
         let store = Arc::new(store);
         let http = delivery_client(&config)?;
+        let config_rate = config.tenant_events_per_second;
         Ok(Self {
             config: Arc::new(config),
             webhooks: store.clone(),
@@ -98,6 +102,7 @@ impl AppContext {
             dead_letters,
             http,
             routes: Arc::default(),
+            publish_quota: Arc::new(PublishQuota::new(config_rate)),
         })
     }
 
@@ -112,6 +117,7 @@ impl AppContext {
         let (queue, dead_letters) = memory_queues(&config);
         let deliveries = Arc::new(MemoryDeliveryStore::default());
         let http = delivery_client(&config)?;
+        let config_rate = config.tenant_events_per_second;
         Ok(Self {
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),
@@ -124,6 +130,7 @@ impl AppContext {
             dead_letters,
             http,
             routes: Arc::default(),
+            publish_quota: Arc::new(PublishQuota::new(config_rate)),
         })
     }
 

@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod metrics;
 pub mod portal;
 pub mod queue;
+pub mod quota;
 pub mod routing;
 pub mod store;
 pub mod telemetry;

@@ -844,6 +844,7 @@ fn at(millis: i64) -> hookline::domain::Timestamp {
 
 /// Every event store check: events, deliveries, idempotency keys, expiry.
 pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
+    leases_publishes_up_to_the_windows_limit(&*store).await;
     use hookline::domain::{Delivery, DeliveryStatus, Event, EventId, EventType, WebhookId};
     let now = hookline::domain::Timestamp::now();
     let later = at(now.millis() + 3_600_000);
@@ -1365,5 +1366,80 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// A rate window's counter hands out what is asked while it fits, then what is left one at
+/// a time, then nothing; windows and tenants count apart.
+async fn leases_publishes_up_to_the_windows_limit(store: &dyn hookline::store::EventStore) {
+    let t = tenant(&format!(
+        "rate-{}",
+        hookline::domain::EventId::new()
+            .to_string()
+            .get(24..)
+            .unwrap()
+    ));
+    let expires = at(hookline::domain::Timestamp::now().millis() + 60_000);
+    let window = 180_000_000;
+    let mut got = Vec::new();
+    for _ in 0..5 {
+        got.push(
+            store
+                .lease_publishes(&t, window, 10, 25, expires)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(got, [10, 10, 1, 1, 1]);
+    assert_eq!(
+        store
+            .lease_publishes(&t, window, 10, 25, expires)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .lease_publishes(&t, window, 10, 25, expires)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .lease_publishes(&t, window, 10, 25, expires)
+            .await
+            .unwrap(),
+        0,
+        "spent"
+    );
+    assert_eq!(
+        store
+            .lease_publishes(&t, window, 1, 25, expires)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .lease_publishes(&t, window + 1, 10, 25, expires)
+            .await
+            .unwrap(),
+        10,
+        "a new window"
+    );
+    let other = tenant(&format!(
+        "rate-{}",
+        hookline::domain::EventId::new()
+            .to_string()
+            .get(24..)
+            .unwrap()
+    ));
+    assert_eq!(
+        store
+            .lease_publishes(&other, window + 1, 10, 25, expires)
+            .await
+            .unwrap(),
+        10
     );
 }

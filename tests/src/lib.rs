@@ -75,6 +75,7 @@ pub fn settings(backend: Backend) -> Settings {
         url_allow_list: Default::default(),
         resolve: Vec::new(),
         max_webhooks_per_tenant: 1000,
+        tenant_events_per_second: 0,
         log_level: "warn".into(),
         log_format: Default::default(),
         dynamodb_endpoint: None,

@@ -1033,6 +1033,19 @@ impl hookline::store::EventStore for FailingDeliveries {
     ) -> Result<(), hookline::store::StoreError> {
         self.inner.release_idempotency_key(tenant, key).await
     }
+
+    async fn lease_publishes(
+        &self,
+        tenant: &hookline::domain::TenantId,
+        window: i64,
+        want: u32,
+        limit: u32,
+        expires_at: hookline::domain::Timestamp,
+    ) -> Result<u32, hookline::store::StoreError> {
+        self.inner
+            .lease_publishes(tenant, window, want, limit, expires_at)
+            .await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

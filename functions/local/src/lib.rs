@@ -67,6 +67,11 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_RESOLVE", value_delimiter = ',')]
     pub resolve: Vec<String>,
 
+    /// Events one tenant may publish per second, as a ten-second allowance (0: no limit);
+    /// past it, 429 `rate_limited` with `Retry-After`.
+    #[arg(long, env = "HOOKLINE_TENANT_EVENTS_PER_SECOND", default_value_t = 500)]
+    pub tenant_events_per_second: u32,
+
     /// The most webhooks one tenant may hold.
     #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT", default_value_t = DEFAULT_MAX_WEBHOOKS_PER_TENANT)]
     pub max_webhooks_per_tenant: u32,
@@ -306,6 +311,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         operator_webhook,
         portal_frame_ancestors: settings.portal_frame_ancestors.clone(),
         // With JSON logs, the metric lines too: the same lines the functions write in AWS.
+        tenant_events_per_second: settings.tenant_events_per_second,
         metrics: hookline::metrics::MetricsSettings {
             emf: settings.log_format == hookline::telemetry::LogFormat::Json,
             tenant_dimension: Default::default(),

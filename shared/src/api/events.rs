@@ -10,6 +10,7 @@ use crate::domain::{
     Delivery, Event, EventData, EventId, EventType, Execution, ExecutionId, TenantId, Timestamp,
     WebhookId,
 };
+use crate::quota::Admission;
 use crate::store::Claim;
 use http::StatusCode;
 use serde_json::Value;
@@ -238,11 +239,31 @@ pub async fn publish_events(
         tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(e), "reading the event-type catalog failed");
     }
 
+    // The tenant's rate: an event over it is refused before anything is stored.
+    let mut admitted = Vec::new();
+    for (index, p) in pending {
+        let answer = match ctx
+            .publish_quota
+            .admit(ctx.events.as_ref(), &p.event.tenant, now)
+            .await
+        {
+            Ok(Admission::Admitted) => {
+                admitted.push((index, p));
+                continue;
+            }
+            Ok(Admission::Limited { retry_after }) => Err(ApiError::RateLimited(retry_after)),
+            Err(e) => Err(ApiError::from(e)),
+        };
+        if let Some(slot) = answers.get_mut(index) {
+            *slot = Some(answer);
+        }
+    }
+
     // Each key is claimed as in flight first and answered from only once its event is
     // stored and queued: a publish that dies in between leaves a claim that lapses, not an
     // answer for an event that was never delivered.
     let mut claimed = Vec::new();
-    for (index, p) in pending {
+    for (index, p) in admitted {
         let Some(key) = &p.key else {
             claimed.push((index, p));
             continue;

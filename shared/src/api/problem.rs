@@ -88,6 +88,9 @@ pub enum ApiError {
     /// A publish with the same `Idempotency-Key` is still running.
     #[error("idempotency key in use")]
     IdempotencyKeyInUse,
+    /// The tenant is over its publish rate: try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
     /// A fault of a dependency; the cause is logged where it happens, never answered.
     #[error("internal error")]
     Internal,
@@ -118,6 +121,7 @@ impl ApiError {
             ApiError::WebhookConflict => "webhook_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
+            ApiError::RateLimited(_) => "rate_limited",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal => "internal_error",
         }
@@ -144,6 +148,7 @@ impl ApiError {
             | ApiError::EventTypeConflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -189,6 +194,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
             (ApiError::IdempotencyKeyInUse, En) => "Idempotency key in use",
             (ApiError::IdempotencyKeyInUse, Ja) => "冪等キーは使用中です",
+            (ApiError::RateLimited(_), En) => "Rate limited",
+            (ApiError::RateLimited(_), Ja) => "レート制限中です",
             (ApiError::RequestTimeout, En) => "Request timeout",
             (ApiError::RequestTimeout, Ja) => "リクエストがタイムアウトしました",
             (ApiError::Internal, En) => "Internal error",
@@ -237,6 +244,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
             (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
             (ApiError::IdempotencyKeyInUse, Ja) => "この Idempotency-Key の公開はまだ処理中です。少し待ってから再送すると、その応答が返ります。".into(),
+            (ApiError::RateLimited(after), En) => format!("This tenant is publishing faster than its quota allows; nothing was stored. Try again in {after} s (Retry-After)."),
+            (ApiError::RateLimited(after), Ja) => format!("このテナントの公開がクォータを超えています。何も保存されていません。{after} 秒後に再試行してください (Retry-After)。"),
             (ApiError::RequestTimeout, En) => "The request body did not arrive in time.".into(),
             (ApiError::RequestTimeout, Ja) => "リクエストボディが時間内に届きませんでした。".into(),
             (ApiError::Internal, En) => "Something went wrong on our side; try again later.".into(),
@@ -280,6 +289,9 @@ impl ApiError {
             && let Ok(value) = HeaderValue::from_str(&join(allow))
         {
             headers.insert(header::ALLOW, value);
+        }
+        if let ApiError::RateLimited(after) = &self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*after));
         }
         response
     }

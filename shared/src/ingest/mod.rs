@@ -31,8 +31,8 @@ pub enum Ingested {
         published: usize,
         refused: Vec<Refused>,
     },
-    /// A store or queue failed, or an event's idempotency key is held by a publish still
-    /// running: the message must come back whole. Its other events are published again
+    /// A store or queue failed, the tenant is over its publish rate, or an event's
+    /// idempotency key is held by a publish still running: the message must come back whole. Its other events are published again
     /// then, unless they carry an `idempotency_key` (at least once, as SQS itself).
     Retry(ApiError),
 }
@@ -119,7 +119,9 @@ pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested>
                     *n += 1;
                 }
             }
-            Err(e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse)) => {
+            Err(
+                e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse | ApiError::RateLimited(_)),
+            ) => {
                 if let Some(r) = retry.get_mut(m) {
                     *r = Some(e);
                 }

@@ -122,6 +122,8 @@ pub struct MemoryDeliveryStore {
     executions: Mutex<HashMap<(TenantId, WebhookId), WebhookHistory>>,
     /// Ended deliveries by webhook and kind, by event id (time order): attempts, expiry.
     ended: Mutex<HashMap<(TenantId, WebhookId, Ended), EndedNotes>>,
+    /// Publishes taken per tenant and rate window.
+    publish_windows: Mutex<HashMap<(TenantId, i64), u32>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -302,6 +304,30 @@ impl EventStore for MemoryDeliveryStore {
             .by_key
             .remove(&(tenant.clone(), key.to_owned()));
         Ok(())
+    }
+
+    async fn lease_publishes(
+        &self,
+        tenant: &TenantId,
+        window: i64,
+        want: u32,
+        limit: u32,
+        _expires_at: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let mut windows = lock(&self.publish_windows);
+        // Only windows from this one on matter: older counters go.
+        windows.retain(|(_, w), _| *w >= window);
+        let used = windows.entry((tenant.clone(), window)).or_insert(0);
+        let granted = if *used + want <= limit {
+            want
+        } else if *used < limit {
+            // What is left, as the DynamoDB adapter's second try takes it: one at a time.
+            1
+        } else {
+            0
+        };
+        *used += granted;
+        Ok(granted)
     }
 }
 

@@ -183,6 +183,19 @@ pub trait EventStore: Send + Sync {
     /// Forgets a claimed key, when the work it guarded failed and may be tried again.
     async fn release_idempotency_key(&self, tenant: &TenantId, key: &str)
     -> Result<(), StoreError>;
+
+    /// Takes up to `want` of the `limit` publishes `tenant` may make in the rate window
+    /// `window` (a number every process agrees on), from one counter all processes share;
+    /// answers how many it got: `want`, what was left, or 0 when the window is spent. The
+    /// counter lapses with the window (`expires_at`).
+    async fn lease_publishes(
+        &self,
+        tenant: &TenantId,
+        window: i64,
+        want: u32,
+        limit: u32,
+        expires_at: Timestamp,
+    ) -> Result<u32, StoreError>;
 }
 
 /// The event-type catalog, one for the deployment, by name.

@@ -306,4 +306,46 @@ impl EventStore for DynamoStore {
         self.delete_plain(key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into()))
             .await
     }
+
+    async fn lease_publishes(
+        &self,
+        tenant: &TenantId,
+        window: i64,
+        want: u32,
+        limit: u32,
+        expires_at: Timestamp,
+    ) -> Result<u32, StoreError> {
+        // `want` if it fits, else one (what is left comes one at a time), else none: a
+        // refused lease costs a write only once the window is nearly spent.
+        for take in [want, 1] {
+            if take == 0 || take > limit {
+                continue;
+            }
+            let added = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    format!("T#{tenant}#RATE#{window}"),
+                    "RATE".into(),
+                )))
+                .update_expression("ADD #used :take SET #exp = :exp")
+                .condition_expression("attribute_not_exists(#used) OR #used <= :room")
+                .expression_attribute_names("#used", "used")
+                .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+                .expression_attribute_values(":take", n(i64::from(take)))
+                .expression_attribute_values(":room", n(i64::from(limit - take)))
+                .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
+                .send()
+                .await;
+            match added {
+                Ok(_) => return Ok(take),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(StoreError::backend(e)),
+            }
+        }
+        Ok(0)
+    }
 }

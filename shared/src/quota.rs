@@ -1,0 +1,157 @@
+//! Per-tenant quotas against abuse. Publishing: a tenant may publish `per_second` × 10
+//! events in each aligned ten-second window (so bursts up to that), counted across every
+//! process by one shared counter per tenant and window. No publish writes to it: a process
+//! leases tokens in chunks (a twentieth of the window's allowance, at least ten) and spends
+//! them from memory, so the counter takes at most one write per chunk, and a tenant that
+//! publishes slowly one per window and process. Tokens a process leased and did not spend
+//! lapse with the window.
+
+use crate::domain::{TenantId, Timestamp};
+use crate::store::{EventStore, StoreError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The rate window, in seconds.
+pub const WINDOW_SECONDS: i64 = 10;
+/// Leases are never smaller than this.
+const MIN_CHUNK: u32 = 10;
+
+/// What a publish may do now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// Over the tenant's rate: try again after this many seconds (the window's end).
+    Limited {
+        retry_after: u64,
+    },
+}
+
+#[derive(Default)]
+pub struct PublishQuota {
+    /// Events per second per tenant; 0: no limit.
+    per_second: u32,
+    /// Tokens leased and not spent, per tenant, with their window.
+    leased: Mutex<HashMap<TenantId, (i64, u32)>>,
+}
+
+impl PublishQuota {
+    pub fn new(per_second: u32) -> Self {
+        Self {
+            per_second,
+            leased: Mutex::default(),
+        }
+    }
+
+    fn window_limit(&self) -> u32 {
+        self.per_second
+            .saturating_mul(u32::try_from(WINDOW_SECONDS).unwrap_or(10))
+    }
+
+    /// Takes one publish of `tenant`'s allowance.
+    pub async fn admit(
+        &self,
+        store: &dyn EventStore,
+        tenant: &TenantId,
+        now: Timestamp,
+    ) -> Result<Admission, StoreError> {
+        if self.per_second == 0 {
+            return Ok(Admission::Admitted);
+        }
+        let window = now.unix_seconds().div_euclid(WINDOW_SECONDS);
+        if self.spend(tenant, window) {
+            return Ok(Admission::Admitted);
+        }
+        let limit = self.window_limit();
+        let chunk = (limit / 20).max(MIN_CHUNK).min(limit);
+        let ends = (window + 1) * WINDOW_SECONDS;
+        let expires_at = Timestamp::from_millis(ends * 1000).unwrap_or(now);
+        let granted = store
+            .lease_publishes(tenant, window, chunk, limit, expires_at)
+            .await?;
+        if granted > 0 {
+            let mut leased = self.lock();
+            let entry = leased.entry(tenant.clone()).or_insert((window, 0));
+            if entry.0 != window {
+                *entry = (window, 0);
+            }
+            entry.1 += granted;
+        }
+        Ok(if self.spend(tenant, window) {
+            Admission::Admitted
+        } else {
+            Admission::Limited {
+                retry_after: u64::try_from(ends - now.unix_seconds()).unwrap_or(1).max(1),
+            }
+        })
+    }
+
+    /// One token of this window from what this process holds, if it holds any.
+    fn spend(&self, tenant: &TenantId, window: i64) -> bool {
+        match self.lock().get_mut(tenant) {
+            Some((w, tokens)) if *w == window && *tokens > 0 => {
+                *tokens -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, (i64, u32)>> {
+        self.leased.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryDeliveryStore;
+
+    #[tokio::test]
+    async fn a_window_admits_its_allowance_across_processes_and_then_refuses() {
+        let store = MemoryDeliveryStore::default();
+        let tenant = TenantId::parse("acme").unwrap();
+        let other = TenantId::parse("other").unwrap();
+        let now = Timestamp::from_millis(1_800_000_003_000).unwrap();
+        // Two processes sharing the counter: 3 per second is 30 per window.
+        let (one, two) = (PublishQuota::new(3), PublishQuota::new(3));
+        let mut admitted = 0;
+        for i in 0..50 {
+            let quota = if i % 2 == 0 { &one } else { &two };
+            if quota.admit(&store, &tenant, now).await.unwrap() == Admission::Admitted {
+                admitted += 1;
+            }
+        }
+        assert_eq!(admitted, 30);
+        assert_eq!(
+            one.admit(&store, &tenant, now).await.unwrap(),
+            Admission::Limited { retry_after: 7 }
+        );
+        assert_eq!(
+            one.admit(&store, &other, now).await.unwrap(),
+            Admission::Admitted,
+            "another tenant's allowance is its own"
+        );
+        let next = Timestamp::from_millis(1_800_000_010_000).unwrap();
+        assert_eq!(
+            two.admit(&store, &tenant, next).await.unwrap(),
+            Admission::Admitted,
+            "a new window"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_limit_admits_everything() {
+        let store = MemoryDeliveryStore::default();
+        let tenant = TenantId::parse("acme").unwrap();
+        let quota = PublishQuota::default();
+        for _ in 0..1000 {
+            assert_eq!(
+                quota
+                    .admit(&store, &tenant, Timestamp::now())
+                    .await
+                    .unwrap(),
+                Admission::Admitted
+            );
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Quotas against abuse, as a stranger with one tenant key tries them: a flood of publishes
+//! is refused with 429 `rate_limited` and `Retry-After` once the tenant's allowance is
+//! spent, nothing of a refused publish is stored, and another tenant's events flow all the
+//! while. Both backends (the shared counter in DynamoDB, or in memory).
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation must fail the test"
+)]
+
+use hookline_tests::{KEY_A, KEY_B, TestServer, on_both_backends};
+use serde_json::json;
+
+/// Two per second: twenty per ten-second window.
+const PER_SECOND: u32 = 2;
+
+on_both_backends!(
+    a_flood_is_refused_while_another_tenant_publishes,
+    |backend| async move {
+        let server =
+            TestServer::start_with(backend, |s| s.tenant_events_per_second = PER_SECOND).await;
+        let publish = |key: &'static str, n: u32| {
+            let server = &server;
+            async move {
+                server
+                    .post(
+                        key,
+                        "/v1/events",
+                        json!({"event_type": "flood.test", "data": {"n": n}}),
+                    )
+                    .await
+            }
+        };
+        let (mut accepted, mut refused) = (0, Vec::new());
+        for n in 0..60 {
+            let reply = publish(KEY_A, n).await;
+            match reply.status.as_u16() {
+                202 => accepted += 1,
+                429 => refused.push(reply),
+                other => panic!("publish answered {other}: {}", reply.body),
+            }
+            if n % 10 == 0 {
+                // Tenant B is not held back by A's flood.
+                assert_eq!(publish(KEY_B, n).await.status, 202);
+            }
+        }
+        // A window boundary may fall inside the loop: at most two windows' allowance.
+        assert!((20..=40).contains(&accepted), "accepted {accepted}");
+        let first = refused.first().expect("some publishes were refused");
+        first.assert_problem(429, "rate_limited");
+        let after: u64 = first.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=10).contains(&after), "Retry-After {after}");
+        assert!(
+            first.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Retry-After")
+        );
+
+        // Nothing of a refused publish was stored.
+        let listed = server.get(KEY_A, "/v1/events?limit=100").await;
+        assert_eq!(listed.body["data"].as_array().unwrap().len(), accepted);
+        let listed = server.get(KEY_B, "/v1/events?limit=100").await;
+        assert_eq!(listed.body["data"].as_array().unwrap().len(), 6);
+    }
+);
