@@ -44,6 +44,8 @@ pub struct Config {
     pub metrics: crate::metrics::MetricsSettings,
     /// Events a tenant may publish per second (see `quota`); 0: no limit.
     pub tenant_events_per_second: u32,
+    /// Webhooks whose endpoint was not verified a tenant may hold; 0: no limit.
+    pub max_unverified_webhooks: u32,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -143,6 +145,7 @@ impl Default for Config {
             portal_frame_ancestors: FrameAncestors::default(),
             metrics: crate::metrics::MetricsSettings::default(),
             tenant_events_per_second: 0,
+            max_unverified_webhooks: 0,
         }
     }
 }
@@ -292,6 +295,13 @@ impl Config {
                 message,
             })?,
             metrics,
+            max_unverified_webhooks: match var("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS") {
+                None => 0,
+                Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                    name: "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS",
+                    message: format!("expected a whole number (0: no limit), got {v:?}"),
+                })?,
+            },
             tenant_events_per_second: match var("HOOKLINE_TENANT_EVENTS_PER_SECOND") {
                 None => 0,
                 Some(v) => v.trim().parse().map_err(|_| ConfigError {

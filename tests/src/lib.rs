@@ -76,6 +76,7 @@ pub fn settings(backend: Backend) -> Settings {
         resolve: Vec::new(),
         max_webhooks_per_tenant: 1000,
         tenant_events_per_second: 0,
+        max_unverified_webhooks: 0,
         log_level: "warn".into(),
         log_format: Default::default(),
         dynamodb_endpoint: None,

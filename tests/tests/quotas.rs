@@ -69,3 +69,54 @@ on_both_backends!(
         assert_eq!(listed.body["data"].as_array().unwrap().len(), 6);
     }
 );
+
+on_both_backends!(
+    unverified_webhooks_stop_at_the_quota,
+    |backend| async move {
+        let server = TestServer::start_with(backend, |s| s.max_unverified_webhooks = 2).await;
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        let unverified = |path: &str| json!({"url": receiver.url(path), "event_types": ["a.b"], "verify": false});
+        for path in ["/one", "/two"] {
+            let reply = server.post(KEY_A, "/v1/webhooks", unverified(path)).await;
+            assert_eq!(reply.status, 201, "{}", reply.body);
+        }
+        let refused = server
+            .post(KEY_A, "/v1/webhooks", unverified("/three"))
+            .await;
+        refused.assert_problem(429, "rate_limited");
+        assert_eq!(refused.headers["retry-after"], "60");
+        assert!(refused.body["detail"].as_str().unwrap().contains("verify"));
+        let listed = server.get(KEY_A, "/v1/webhooks").await;
+        assert_eq!(
+            listed.body["data"].as_array().unwrap().len(),
+            2,
+            "nothing stored"
+        );
+
+        // A verified endpoint is not counted, and moving it without verifying is.
+        let verified = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": receiver.url("/ok"), "event_types": ["a.b"], "verify": true}),
+            )
+            .await;
+        assert_eq!(verified.status, 201, "{}", verified.body);
+        let id = verified.body["id"].as_str().unwrap();
+        let moved = server
+            .patch(
+                KEY_A,
+                &format!("/v1/webhooks/{id}"),
+                json!({"url": receiver.url("/elsewhere"), "verify": false}),
+            )
+            .await;
+        moved.assert_problem(429, "rate_limited");
+        assert_eq!(
+            server.get(KEY_A, &format!("/v1/webhooks/{id}")).await.body["url"],
+            receiver.url("/ok")
+        );
+        // Another tenant's quota is its own.
+        let other = server.post(KEY_B, "/v1/webhooks", unverified("/b")).await;
+        assert_eq!(other.status, 201, "{}", other.body);
+    }
+);

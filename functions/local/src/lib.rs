@@ -72,6 +72,11 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_TENANT_EVENTS_PER_SECOND", default_value_t = 500)]
     pub tenant_events_per_second: u32,
 
+    /// Webhooks whose endpoint was not verified (`"verify": false`) one tenant may hold (0:
+    /// no limit; a laptop's receivers are often not up yet); past it, 429 `rate_limited`.
+    #[arg(long, env = "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", default_value_t = 0)]
+    pub max_unverified_webhooks: u32,
+
     /// The most webhooks one tenant may hold.
     #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT", default_value_t = DEFAULT_MAX_WEBHOOKS_PER_TENANT)]
     pub max_webhooks_per_tenant: u32,
@@ -312,6 +317,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         portal_frame_ancestors: settings.portal_frame_ancestors.clone(),
         // With JSON logs, the metric lines too: the same lines the functions write in AWS.
         tenant_events_per_second: settings.tenant_events_per_second,
+        max_unverified_webhooks: settings.max_unverified_webhooks,
         metrics: hookline::metrics::MetricsSettings {
             emf: settings.log_format == hookline::telemetry::LogFormat::Json,
             tenant_dimension: Default::default(),

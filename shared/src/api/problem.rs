@@ -91,10 +91,16 @@ pub enum ApiError {
     /// The tenant is over its publish rate: try again after this many seconds.
     #[error("rate limited")]
     RateLimited(u64),
+    /// The tenant already holds this many webhooks whose endpoint was not verified.
+    #[error("too many unverified webhooks")]
+    TooManyUnverified(u32),
     /// A fault of a dependency; the cause is logged where it happens, never answered.
     #[error("internal error")]
     Internal,
 }
+
+/// `Retry-After` of a refusal for too many unverified webhooks.
+const UNVERIFIED_RETRY_AFTER: u64 = 60;
 
 impl ApiError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -121,7 +127,7 @@ impl ApiError {
             ApiError::WebhookConflict => "webhook_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
-            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::RateLimited(_) | ApiError::TooManyUnverified(_) => "rate_limited",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal => "internal_error",
         }
@@ -148,7 +154,9 @@ impl ApiError {
             | ApiError::EventTypeConflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) | ApiError::TooManyUnverified(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -196,6 +204,8 @@ impl ApiError {
             (ApiError::IdempotencyKeyInUse, Ja) => "冪等キーは使用中です",
             (ApiError::RateLimited(_), En) => "Rate limited",
             (ApiError::RateLimited(_), Ja) => "レート制限中です",
+            (ApiError::TooManyUnverified(_), En) => "Too many unverified webhooks",
+            (ApiError::TooManyUnverified(_), Ja) => "未検証の Webhook が多すぎます",
             (ApiError::RequestTimeout, En) => "Request timeout",
             (ApiError::RequestTimeout, Ja) => "リクエストがタイムアウトしました",
             (ApiError::Internal, En) => "Internal error",
@@ -245,6 +255,8 @@ impl ApiError {
             (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
             (ApiError::IdempotencyKeyInUse, Ja) => "この Idempotency-Key の公開はまだ処理中です。少し待ってから再送すると、その応答が返ります。".into(),
             (ApiError::RateLimited(after), En) => format!("This tenant is publishing faster than its quota allows; nothing was stored. Try again in {after} s (Retry-After)."),
+            (ApiError::TooManyUnverified(max), En) => format!("This tenant already holds {max} webhooks whose endpoint was not verified (\"verify\": false), its quota; nothing was stored. Verify one (update it with \"verify\": true) or delete one first."),
+            (ApiError::TooManyUnverified(max), Ja) => format!("このテナントには、エンドポイントが検証されていない (\"verify\": false) Webhook がすでにクォータの {max} 件あります。何も保存されていません。先にいずれかを検証する (\"verify\": true で更新する) か、削除してください。"),
             (ApiError::RateLimited(after), Ja) => format!("このテナントの公開がクォータを超えています。何も保存されていません。{after} 秒後に再試行してください (Retry-After)。"),
             (ApiError::RequestTimeout, En) => "The request body did not arrive in time.".into(),
             (ApiError::RequestTimeout, Ja) => "リクエストボディが時間内に届きませんでした。".into(),
@@ -290,8 +302,18 @@ impl ApiError {
         {
             headers.insert(header::ALLOW, value);
         }
-        if let ApiError::RateLimited(after) = &self {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(*after));
+        match &self {
+            ApiError::RateLimited(after) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*after));
+            }
+            // A count, not a rate: waiting alone frees nothing, so ask for a minute.
+            ApiError::TooManyUnverified(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNVERIFIED_RETRY_AFTER),
+                );
+            }
+            _ => {}
         }
         response
     }

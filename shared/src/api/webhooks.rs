@@ -295,13 +295,16 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
     subscribable(&call, &spec.event_types).await?;
-    let webhook = Webhook::new(
+    let mut webhook = Webhook::new(
         call.caller.tenant.clone(),
         spec,
         secret.unwrap_or_else(WebhookSecret::generate),
     );
     if verify {
         verify_endpoint(&call, &webhook).await?;
+    } else {
+        webhook.unverified = true;
+        unverified_room(&call, None).await?;
     }
     let max = call.ctx.config.max_webhooks_per_tenant;
     match call.ctx.webhooks.insert(&webhook, max).await {
@@ -482,8 +485,16 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             || (next.active && !current.active)
             || (next.verification == Verification::Handshake
                 && current.verification != Verification::Handshake);
+        let mut next = next;
         if verify && moved {
             verify_endpoint(call, &next).await?;
+            next.unverified = false;
+        } else if next.url != current.url {
+            // A new endpoint taken on trust.
+            next.unverified = true;
+            if !current.unverified {
+                unverified_room(call, Some(current.id)).await?;
+            }
         }
         match call.ctx.webhooks.update(&current, &next).await {
             Ok(()) => Ok(Some(next)),
@@ -555,6 +566,37 @@ pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiErro
 
 /// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
 /// change, which is then not made.
+/// Refuses one more unverified webhook when the tenant holds its quota of them already
+/// (`except`: the webhook being changed). Counted from the tenant's webhooks: a create or
+/// update is rare enough to afford the read, and no counter can drift.
+async fn unverified_room(call: &Call<'_>, except: Option<WebhookId>) -> Result<(), ApiError> {
+    let max = call.ctx.config.max_unverified_webhooks;
+    if max == 0 {
+        return Ok(());
+    }
+    let (mut held, mut after) = (0u32, None);
+    loop {
+        let page = call
+            .ctx
+            .webhooks
+            .list(&call.caller.tenant, after.as_ref(), 100)
+            .await?;
+        held += page
+            .iter()
+            .filter(|w| w.unverified && Some(w.id) != except)
+            .map(|_| 1)
+            .sum::<u32>();
+        match page.last() {
+            Some(last) if page.len() == 100 => after = Some(last.id),
+            _ => break,
+        }
+    }
+    if held >= max {
+        return Err(ApiError::TooManyUnverified(max));
+    }
+    Ok(())
+}
+
 async fn verify_endpoint(call: &Call<'_>, webhook: &Webhook) -> Result<(), ApiError> {
     let verified = crate::delivery::ping::verify(call.ctx, webhook).await;
     verified.map_err(ApiError::EndpointVerificationFailed)

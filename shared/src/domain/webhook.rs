@@ -111,6 +111,10 @@ pub struct Webhook {
     /// longer than the configured period is disabled.
     #[serde(default)]
     pub failing_since: Option<Timestamp>,
+    /// Its endpoint was not verified when its URL was last set (`"verify": false`): these
+    /// count against the tenant's quota of unverified webhooks.
+    #[serde(default)]
+    pub unverified: bool,
     /// Bumped on every write; stores refuse a write based on an older version.
     pub version: u64,
 }
@@ -153,6 +157,7 @@ impl Webhook {
             last_failure_content: None,
             consecutive_failures: 0,
             failing_since: None,
+            unverified: false,
             version: 1,
         }
     }
