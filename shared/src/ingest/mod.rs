@@ -32,8 +32,9 @@ pub enum Ingested {
         refused: Vec<Refused>,
     },
     /// A store or queue failed, the tenant is over its publish rate, or an event's
-    /// idempotency key is held by a publish still running: the message must come back whole. Its other events are published again
-    /// then, unless they carry an `idempotency_key` (at least once, as SQS itself).
+    /// idempotency key is held by a publish still running: the message must come back
+    /// whole. Its other events are published again then, unless they carry an
+    /// `idempotency_key` (at least once, as SQS itself).
     Retry(ApiError),
 }
 
