@@ -188,13 +188,7 @@ pub async fn deliver(ctx: &AppContext, event: SqsEvent) -> SqsBatchResponse {
             .map(|record| process_record(ctx, record)),
     )
     .await;
-    let mut response = SqsBatchResponse::default();
-    for failed in outcomes.into_iter().flatten() {
-        let mut failure = BatchItemFailure::default();
-        failure.item_identifier = failed;
-        response.batch_item_failures.push(failure);
-    }
-    response
+    batch_failures(outcomes.into_iter().flatten())
 }
 
 /// `Some(message id)` when the record must come back.
@@ -254,14 +248,21 @@ pub async fn ingest(
         })
         .collect();
     let done = crate::ingest::consume(ctx, dead_letters, &messages).await;
-    let outcomes = messages
-        .iter()
-        .zip(done)
-        .map(|(m, done)| (!done).then(|| m.id.to_owned()));
+    batch_failures(
+        messages
+            .iter()
+            .zip(done)
+            .filter(|(_, done)| !done)
+            .map(|(m, _)| m.id.to_owned()),
+    )
+}
+
+/// The SQS event source's answer: these message ids come back, every other is deleted.
+fn batch_failures(ids: impl IntoIterator<Item = String>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
-    for failed in outcomes.into_iter().flatten() {
+    for id in ids {
         let mut failure = BatchItemFailure::default();
-        failure.item_identifier = failed;
+        failure.item_identifier = id;
         response.batch_item_failures.push(failure);
     }
     response
