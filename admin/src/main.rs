@@ -82,7 +82,11 @@ enum Keys {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let client = DynamoStore::client(cli.dynamodb_endpoint.as_deref()).await;
-    let store = DynamoStore::new(client, &cli.table_name);
+    // The tool writes keys only: nothing it stores is sealed.
+    let keyring =
+        hookline::seal::Keyring::for_setting(&hookline::config::SealingKey::Generated, None)
+            .map_err(anyhow::Error::msg)?;
+    let store = DynamoStore::new(client, &cli.table_name, std::sync::Arc::new(keyring));
     let Command::Keys(command) = cli.command;
     match command {
         Keys::Create {

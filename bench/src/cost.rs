@@ -545,7 +545,12 @@ async fn run_scenario(
     );
     ledger.set_phase(Phase::Setup);
     let name = format!("cost-{}", uuid_like());
-    let store = DynamoStore::new(dynamodb, &name);
+    // Sealing with a local key: KMS is called once per data key per instance (an hour's
+    // writes; every read of that instance), which is no cost per delivery.
+    let keyring =
+        hookline::seal::Keyring::for_setting(&hookline::config::SealingKey::Generated, None)
+            .map_err(anyhow::Error::msg)?;
+    let store = DynamoStore::new(dynamodb, &name, std::sync::Arc::new(keyring));
     store.create_table_if_missing().await?;
     let queue_url = SqsQueue::create_if_missing(&sqs, &name, Duration::from_secs(360), 5).await?;
     let dlq_url = format!("{queue_url}-dlq");

@@ -46,6 +46,20 @@ pub struct Config {
     pub tenant_events_per_second: u32,
     /// Webhooks whose endpoint was not verified a tenant may hold; 0: no limit.
     pub max_unverified_webhooks: u32,
+    /// What seals webhooks' secrets in the DynamoDB store.
+    pub sealing: SealingKey,
+}
+
+/// Where the key that seals webhooks' secrets and custom header values comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SealingKey {
+    /// A KMS key (id, ARN or alias): `HOOKLINE_KMS_KEY_ID`, what the template sets.
+    Kms(String),
+    /// A local master key in this file, written there when missing: `HOOKLINE_KEY_FILE`.
+    File(std::path::PathBuf),
+    /// A local master key generated at start: what this process seals, only it can open.
+    #[default]
+    Generated,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -146,6 +160,7 @@ impl Default for Config {
             metrics: crate::metrics::MetricsSettings::default(),
             tenant_events_per_second: 0,
             max_unverified_webhooks: 0,
+            sealing: SealingKey::Generated,
         }
     }
 }
@@ -180,9 +195,11 @@ impl Config {
     /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
     /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL`, `HOOKLINE_EVENT_CATALOG`
     /// (`open`, the default, or `enforced`), `HOOKLINE_OPERATOR_WEBHOOK_URL` and
-    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET` and `HOOKLINE_PORTAL_FRAME_ANCESTORS`. A bad value
-    /// fails the cold
-    /// start, naming it.
+    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET`, `HOOKLINE_PORTAL_FRAME_ANCESTORS`, `HOOKLINE_METRICS`,
+    /// `HOOKLINE_METRICS_TENANTS`, `HOOKLINE_TENANT_EVENTS_PER_SECOND`,
+    /// `HOOKLINE_MAX_UNVERIFIED_WEBHOOKS`, and `HOOKLINE_KMS_KEY_ID` or `HOOKLINE_KEY_FILE`
+    /// (one is required: functions in separate processes must open what the others seal).
+    /// A bad value fails the cold start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
             name: "HOOKLINE_TABLE_NAME",
@@ -276,7 +293,24 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let sealing = match (var("HOOKLINE_KMS_KEY_ID"), var("HOOKLINE_KEY_FILE")) {
+            (Some(key), None) => SealingKey::Kms(key.trim().to_owned()),
+            (None, Some(path)) => SealingKey::File(path.trim().into()),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError {
+                    name: "HOOKLINE_KEY_FILE",
+                    message: "is not used with HOOKLINE_KMS_KEY_ID: set one".into(),
+                });
+            }
+            (None, None) => {
+                return Err(ConfigError {
+                    name: "HOOKLINE_KMS_KEY_ID",
+                    message: "is required (or HOOKLINE_KEY_FILE, a local key file)".into(),
+                });
+            }
+        };
         Ok(Self {
+            sealing,
             table_name,
             urls,
             dns_overrides: DnsOverrides::default(),

@@ -7,6 +7,7 @@ use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
 use crate::quota::PublishQuota;
 use crate::routing::RoutingCache;
+use crate::seal::Keyring;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
 use crate::store::{
@@ -37,6 +38,8 @@ pub struct AppContext {
     pub routes: Arc<RoutingCache>,
     /// Each tenant's publish rate, leased from the event store.
     pub publish_quota: Arc<PublishQuota>,
+    /// Opens webhooks' sealed secrets (the DynamoDB store seals with the same keyring).
+    pub keyring: Arc<Keyring>,
 }
 
 /// The client webhook requests go out on, under the configured URL rules and time limit.
@@ -60,6 +63,8 @@ pub enum StartError {
     Config(#[from] crate::config::ConfigError),
     #[error("building the delivery HTTP client failed")]
     DeliveryClient(#[from] reqwest::Error),
+    #[error("the sealing key: {0}")]
+    Sealing(String),
 }
 
 impl AppContext {
@@ -68,7 +73,13 @@ impl AppContext {
     pub async fn from_env() -> Result<Self, StartError> {
         let config = Config::from_env()?;
         let sdk = crate::aws::sdk_config(None).await;
-        let store = DynamoStore::new(crate::aws::dynamodb_client(&sdk), config.table_name.clone());
+        let keyring =
+            Keyring::for_setting(&config.sealing, Some(&sdk)).map_err(StartError::Sealing)?;
+        let store = DynamoStore::new(
+            crate::aws::dynamodb_client(&sdk),
+            config.table_name.clone(),
+            Arc::new(keyring),
+        );
         let sqs = crate::aws::sqs_client(&sdk);
         // A function that never queues anything (the CRUD routes) runs without queue URLs;
         // a send would then fail loudly rather than vanish.
@@ -87,10 +98,12 @@ impl AppContext {
         queue: Arc<dyn TaskQueue>,
         dead_letters: Arc<dyn TaskQueue>,
     ) -> Result<Self, StartError> {
+        let keyring = store.keyring().clone();
         let store = Arc::new(store);
         let http = delivery_client(&config)?;
         let config_rate = config.tenant_events_per_second;
         Ok(Self {
+            keyring,
             config: Arc::new(config),
             webhooks: store.clone(),
             keys: store.clone(),
@@ -118,7 +131,11 @@ impl AppContext {
         let deliveries = Arc::new(MemoryDeliveryStore::default());
         let http = delivery_client(&config)?;
         let config_rate = config.tenant_events_per_second;
+        // The in-memory store keeps secrets open: nothing it holds is at rest.
+        let keyring = Keyring::for_setting(&crate::config::SealingKey::Generated, None)
+            .map_err(StartError::Sealing)?;
         Ok(Self {
+            keyring: Arc::new(keyring),
             config: Arc::new(config),
             webhooks: Arc::new(MemoryWebhookStore::default()),
             keys: Arc::new(MemoryKeyStore::default()),

@@ -16,6 +16,7 @@ pub mod portal;
 pub mod queue;
 pub mod quota;
 pub mod routing;
+pub mod seal;
 pub mod store;
 pub mod telemetry;
 pub mod url_guard;

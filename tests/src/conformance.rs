@@ -2,10 +2,11 @@
 //! DynamoDB store against the emulator over the wire. If they disagree, a test fails.
 
 use hookline::domain::{
-    ApiKey, ApiKeyRecord, CustomHeaders, EventData, EventTypePattern, EventTypes, Filter,
-    HealthChange, KeyOwner, Scope, Scopes, TenantId, TimeRange, Timestamp, Webhook, WebhookSecret,
-    WebhookSpec, WebhookUid,
+    ApiKey, ApiKeyRecord, Credentials, CustomHeaders, EventData, EventTypePattern, EventTypes,
+    Filter, HealthChange, KeyOwner, Scope, Scopes, TenantId, TimeRange, Timestamp, Webhook,
+    WebhookId, WebhookSecret, WebhookSpec, WebhookUid,
 };
+use hookline::seal::Keyring;
 use hookline::store::{KeyStore, StoreError, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
 use serde_json::json;
@@ -53,24 +54,88 @@ pub enum Isolation {
     EmulatorWithoutLocks,
 }
 
-/// Every webhook store check, in order.
-pub async fn webhook_store(store: Arc<dyn WebhookStore>, isolation: Isolation) {
-    round_trips_every_field(&*store).await;
-    conflicts_are_per_tenant_url_and_event_type_set(&*store).await;
-    uids_are_unique_per_tenant_and_follow_their_webhook(&*store).await;
-    caps_webhooks_per_tenant(&*store).await;
-    pages_in_creation_order_within_a_tenant(&*store).await;
-    updates_only_the_version_it_read(&*store).await;
-    deletes_only_the_version_it_read_and_frees_its_key(&*store).await;
-    records_health_beside_edits(&*store).await;
-    moves_the_routing_version_on_every_routing_change(&*store).await;
-    if isolation == Isolation::Serializable {
-        health_writes_race_without_losing_a_count(store.clone()).await;
-        concurrent_duplicates_admit_exactly_one(store.clone()).await;
+/// A webhook store whose reads come back with their credentials opened (the DynamoDB store
+/// seals them), so that what was written compares equal to what is read.
+pub struct Opened {
+    store: Arc<dyn WebhookStore>,
+    keyring: Arc<Keyring>,
+}
+
+impl Opened {
+    async fn opened(&self, w: Webhook) -> Webhook {
+        let secrets = self.keyring.open(&w).await.unwrap();
+        Webhook {
+            credentials: Credentials::Open(secrets),
+            ..w
+        }
+    }
+
+    async fn get(&self, t: &TenantId, id: &WebhookId) -> Result<Option<Webhook>, StoreError> {
+        match self.store.get(t, id).await? {
+            Some(w) => Ok(Some(self.opened(w).await)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list(
+        &self,
+        t: &TenantId,
+        after: Option<&WebhookId>,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        let mut opened = Vec::new();
+        for w in self.store.list(t, after, limit).await? {
+            opened.push(self.opened(w).await);
+        }
+        Ok(opened)
     }
 }
 
-async fn round_trips_every_field(store: &dyn WebhookStore) {
+impl std::ops::Deref for Opened {
+    type Target = dyn WebhookStore;
+    fn deref(&self) -> &Self::Target {
+        &*self.store
+    }
+}
+
+/// The writable fields of a webhook whose credentials are open.
+fn spec_of(w: &Webhook) -> WebhookSpec {
+    w.spec(w.credentials.as_open().unwrap())
+}
+
+/// `w` (its credentials open) with its writable fields replaced, as the next version.
+fn respec(w: &Webhook, spec: WebhookSpec) -> Webhook {
+    w.with_spec(w.credentials.as_open().unwrap(), spec)
+}
+
+/// Every webhook store check, in order.
+pub async fn webhook_store(
+    store: Arc<dyn WebhookStore>,
+    keyring: Arc<Keyring>,
+    isolation: Isolation,
+) {
+    let opened = Opened {
+        store: store.clone(),
+        keyring,
+    };
+    let store_ = store;
+    let store = &opened;
+    round_trips_every_field(store).await;
+    conflicts_are_per_tenant_url_and_event_type_set(store).await;
+    uids_are_unique_per_tenant_and_follow_their_webhook(store).await;
+    caps_webhooks_per_tenant(store).await;
+    pages_in_creation_order_within_a_tenant(store).await;
+    updates_only_the_version_it_read(store).await;
+    deletes_only_the_version_it_read_and_frees_its_key(store).await;
+    records_health_beside_edits(store).await;
+    moves_the_routing_version_on_every_routing_change(store).await;
+    if isolation == Isolation::Serializable {
+        health_writes_race_without_losing_a_count(store_.clone()).await;
+        concurrent_duplicates_admit_exactly_one(store_).await;
+    }
+}
+
+async fn round_trips_every_field(store: &Opened) {
     let mut spec = spec(
         "https://round.example/hook?q=1",
         &["task.*", "node.changed", "*"],
@@ -102,7 +167,7 @@ async fn round_trips_every_field(store: &dyn WebhookStore) {
     );
 }
 
-async fn conflicts_are_per_tenant_url_and_event_type_set(store: &dyn WebhookStore) {
+async fn conflicts_are_per_tenant_url_and_event_type_set(store: &Opened) {
     store
         .insert(&webhook("cf", "https://c.example/h", &["a", "b"]), 1000)
         .await
@@ -124,7 +189,7 @@ async fn conflicts_are_per_tenant_url_and_event_type_set(store: &dyn WebhookStor
         .unwrap();
 }
 
-async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &dyn WebhookStore) {
+async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &Opened) {
     let uid = WebhookUid::parse("the-uid").unwrap();
     let with_uid = |t: &str, url: &str| {
         let mut spec = spec(url, &["a"]);
@@ -152,9 +217,9 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &dyn Webhook
 
     // Renamed: the old uid is free, the new one taken; deleted: free again.
     let renamed_uid = WebhookUid::parse("renamed").unwrap();
-    let mut spec = first.spec();
+    let mut spec = spec_of(&first);
     spec.uid = Some(renamed_uid.clone());
-    let renamed = first.with_spec(spec);
+    let renamed = respec(&first, spec);
     store.update(&first, &renamed).await.unwrap();
     assert_eq!(store.find_uid(&tenant("uid"), &uid).await.unwrap(), None);
     assert_eq!(
@@ -163,9 +228,9 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &dyn Webhook
     );
     let second = with_uid("uid", "https://u.example/3");
     store.insert(&second, 1000).await.unwrap();
-    let mut spec = second.spec();
+    let mut spec = spec_of(&second);
     spec.uid = Some(renamed_uid.clone());
-    let clash = store.update(&second, &second.with_spec(spec)).await;
+    let clash = store.update(&second, &respec(&second, spec)).await;
     assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
     store.delete(&renamed).await.unwrap();
     assert_eq!(
@@ -174,7 +239,7 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &dyn Webhook
     );
 }
 
-async fn caps_webhooks_per_tenant(store: &dyn WebhookStore) {
+async fn caps_webhooks_per_tenant(store: &Opened) {
     let mut made = Vec::new();
     for i in 0..3 {
         let w = webhook("cap", &format!("https://cap.example/{i}"), &["a"]);
@@ -193,7 +258,7 @@ async fn caps_webhooks_per_tenant(store: &dyn WebhookStore) {
         .unwrap();
 }
 
-async fn pages_in_creation_order_within_a_tenant(store: &dyn WebhookStore) {
+async fn pages_in_creation_order_within_a_tenant(store: &Opened) {
     let mut ids = Vec::new();
     for i in 0..25 {
         let w = webhook("pg", &format!("https://pg.example/{i}"), &["a"]);
@@ -227,19 +292,19 @@ async fn pages_in_creation_order_within_a_tenant(store: &dyn WebhookStore) {
     );
 }
 
-async fn updates_only_the_version_it_read(store: &dyn WebhookStore) {
+async fn updates_only_the_version_it_read(store: &Opened) {
     let w = webhook("up", "https://up.example/1", &["a"]);
     store.insert(&w, 1000).await.unwrap();
     let mut changed = spec("https://up.example/2", &["a"]);
     changed.description = Some("moved".into());
-    let next = w.with_spec(changed);
+    let next = respec(&w, changed);
     store.update(&w, &next).await.unwrap();
     assert_eq!(
         store.get(&w.tenant, &w.id).await.unwrap(),
         Some(next.clone())
     );
     let stale = store
-        .update(&w, &w.with_spec(spec("https://up.example/3", &["a"])))
+        .update(&w, &respec(&w, spec("https://up.example/3", &["a"])))
         .await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     // The old url is free again, the new one taken.
@@ -252,7 +317,7 @@ async fn updates_only_the_version_it_read(store: &dyn WebhookStore) {
     let clash = store
         .update(
             &other,
-            &other.with_spec(spec("https://up.example/2", &["a"])),
+            &respec(&other, spec("https://up.example/2", &["a"])),
         )
         .await;
     assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
@@ -262,10 +327,10 @@ async fn updates_only_the_version_it_read(store: &dyn WebhookStore) {
     );
 }
 
-async fn deletes_only_the_version_it_read_and_frees_its_key(store: &dyn WebhookStore) {
+async fn deletes_only_the_version_it_read_and_frees_its_key(store: &Opened) {
     let w = webhook("del", "https://del.example/1", &["a"]);
     store.insert(&w, 1000).await.unwrap();
-    let next = w.with_spec(w.spec());
+    let next = respec(&w, spec_of(&w));
     store.update(&w, &next).await.unwrap();
     assert!(matches!(store.delete(&w).await, Err(StoreError::Stale)));
     store.delete(&next).await.unwrap();
@@ -288,7 +353,7 @@ fn failure(at: i64, disable: Option<(&str, u64)>) -> HealthChange {
     }
 }
 
-async fn records_health_beside_edits(store: &dyn WebhookStore) {
+async fn records_health_beside_edits(store: &Opened) {
     let w = webhook("health", "https://health.example/1", &["a"]);
     store.insert(&w, 1000).await.unwrap();
     let t0 = 1_800_000_000_000;
@@ -320,7 +385,7 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
     );
 
     // An edit from the version read before the failures keeps them.
-    let edited = w.with_spec(spec("https://health.example/2", &["a"]));
+    let edited = respec(&w, spec("https://health.example/2", &["a"]));
     store.update(&w, &edited).await.unwrap();
     let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
     assert_eq!(read.url, edited.url);
@@ -362,7 +427,7 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
     assert_eq!(off.disabled_reason.as_deref(), Some("gone"));
     assert_eq!(off.version, before.version + 1);
     let undo = store
-        .update(&before, &before.with_spec(before.spec()))
+        .update(&before, &respec(&before, spec_of(&before)))
         .await;
     assert!(matches!(undo, Err(StoreError::Stale)), "{undo:?}");
     // A disabled webhook is not disabled again, but its failures still count.
@@ -375,9 +440,9 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
     );
     assert_eq!(still.disabled_reason.as_deref(), Some("gone"));
     // Re-activating clears the failure state.
-    let mut on = still.spec();
+    let mut on = spec_of(&still);
     on.active = true;
-    store.update(&still, &still.with_spec(on)).await.unwrap();
+    store.update(&still, &respec(&still, on)).await.unwrap();
     let on = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
     assert!(on.active && !on.failed);
     assert_eq!((on.consecutive_failures, on.failing_since), (0, None));
@@ -393,7 +458,7 @@ async fn records_health_beside_edits(store: &dyn WebhookStore) {
     assert_eq!(store.get(&w.tenant, &w.id).await.unwrap(), None);
 }
 
-async fn moves_the_routing_version_on_every_routing_change(store: &dyn WebhookStore) {
+async fn moves_the_routing_version_on_every_routing_change(store: &Opened) {
     let t = tenant("routing");
     let version = || async { store.routing_version(&t).await.unwrap() };
     let v0 = version().await;
@@ -401,7 +466,7 @@ async fn moves_the_routing_version_on_every_routing_change(store: &dyn WebhookSt
     store.insert(&w, 1000).await.unwrap();
     let v1 = version().await;
     assert_ne!(v1, v0, "a create moves it");
-    let edited = w.with_spec(spec("https://routing.example/1", &["b"]));
+    let edited = respec(&w, spec("https://routing.example/1", &["b"]));
     store.update(&w, &edited).await.unwrap();
     let v2 = version().await;
     assert_ne!(v2, v1, "an edit moves it");

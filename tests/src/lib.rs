@@ -12,10 +12,13 @@
 pub mod conformance;
 pub mod receiver;
 
+use hookline::seal::Keyring;
+use hookline::seal::kms::{KmsKeys, create_alias_if_missing};
 use hookline::store::dynamodb::DynamoStore;
 use hookline_local::{Running, Settings};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The moto server the tests talk to. `scripts/test` starts it and sets this variable.
 pub fn emulator_endpoint() -> String {
@@ -33,10 +36,27 @@ pub fn unique_table() -> String {
     format!("hookline-test-{}", uuid::Uuid::now_v7().simple())
 }
 
-/// A DynamoDB store on a new, empty table in the emulator.
+/// The KMS key alias the tests seal with, in the emulator.
+pub const TEST_KEY_ALIAS: &str = "alias/hookline-tests";
+
+/// A keyring over KMS in the emulator, as the functions have in AWS.
+pub async fn moto_keyring() -> Arc<Keyring> {
+    let sdk = hookline::aws::sdk_config(Some(&emulator_endpoint())).await;
+    let keys = KmsKeys::new(&sdk, TEST_KEY_ALIAS).unwrap();
+    create_alias_if_missing(&keys, TEST_KEY_ALIAS)
+        .await
+        .expect("create the KMS key in the emulator");
+    Arc::new(Keyring::new(Arc::new(keys)))
+}
+
+/// A DynamoDB store on a new, empty table in the emulator, sealing with its KMS.
 pub async fn dynamo_store() -> DynamoStore {
     let endpoint = emulator_endpoint();
-    let store = DynamoStore::new(DynamoStore::client(Some(&endpoint)).await, unique_table());
+    let store = DynamoStore::new(
+        DynamoStore::client(Some(&endpoint)).await,
+        unique_table(),
+        moto_keyring().await,
+    );
     store
         .create_table_if_missing()
         .await
@@ -80,6 +100,9 @@ pub fn settings(backend: Backend) -> Settings {
         log_level: "warn".into(),
         log_format: Default::default(),
         dynamodb_endpoint: None,
+        kms_endpoint: None,
+        kms_key_id: TEST_KEY_ALIAS.into(),
+        key_file: None,
         table_name: unique_table(),
         retry_schedule: hookline::domain::RetrySchedule::parse("1s,1s").unwrap(),
         delivery_timeout: std::time::Duration::from_secs(2),
@@ -98,6 +121,7 @@ pub fn settings(backend: Backend) -> Settings {
     if backend == Backend::DynamoDb {
         settings.dynamodb_endpoint = Some(emulator_endpoint());
         settings.sqs_endpoint = Some(emulator_endpoint());
+        settings.kms_endpoint = Some(emulator_endpoint());
     }
     settings
 }

@@ -1,5 +1,5 @@
 //! Least privilege, checked: every function's IAM policy in `template.yaml` against the AWS
-//! calls its code makes. Each function's handler runs against DynamoDB and SQS in moto,
+//! calls its code makes. Each function's handler runs against DynamoDB, SQS and KMS in moto,
 //! through its real entry point (`lambda::handle_http`, `deliver`, `ingest`, `authorize`),
 //! over the paths a deployment takes (success and failure), while a recorder on both SDK
 //! clients notes every action by the IAM name it needs. A call the policy does not allow
@@ -23,6 +23,8 @@ use hookline::AppContext;
 use hookline::api::{Function, ROUTES};
 use hookline::config::{AuthMode, Config};
 use hookline::queue::sqs::SqsQueue;
+use hookline::seal::Keyring;
+use hookline::seal::kms::KmsKeys;
 use hookline::store::dynamodb::DynamoStore;
 use hookline::url_guard::UrlPolicy;
 use hookline_tests::receiver::{Answer, Receiver};
@@ -46,6 +48,45 @@ impl Recorder {
     fn seen(&self) -> Actions {
         self.0.lock().unwrap().1.clone()
     }
+
+    fn note(&self, actions: Vec<String>) {
+        let mut state = self.0.lock().unwrap();
+        if let Some(function) = state.0.clone() {
+            state.1.entry(function).or_default().extend(actions);
+        }
+    }
+}
+
+/// KMS is called over plain HTTP (no SDK client to intercept): a proxy in front of the
+/// emulator notes each call's action for the function running, and forwards it.
+async fn kms_recording_proxy(recorder: Recorder, emulator: String) -> String {
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    async fn forward(
+        State((recorder, emulator)): State<(Recorder, String)>,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+    ) -> (StatusCode, Vec<u8>) {
+        let target = headers["x-amz-target"].to_str().unwrap().to_owned();
+        let operation = target.trim_start_matches("TrentService.");
+        recorder.note(vec![format!("kms:{operation}")]);
+        let mut request = reqwest::Client::new().post(format!("{emulator}/"));
+        for (name, value) in &headers {
+            if name != "host" && name != "content-length" {
+                request = request.header(name.as_str(), value.as_bytes());
+            }
+        }
+        let answer = request.body(body).send().await.unwrap();
+        let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+        (status, answer.bytes().await.unwrap().to_vec())
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = axum::Router::new()
+        .route("/", axum::routing::post(forward))
+        .with_state((recorder, emulator));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
 }
 
 /// The IAM actions one request needs: its target, and for a transaction its parts.
@@ -101,7 +142,7 @@ impl Intercept for Recorder {
     }
 }
 
-/// Each function's DynamoDB and SQS actions as the template grants them.
+/// Each function's DynamoDB, SQS and KMS actions as the template grants them.
 fn granted() -> Actions {
     let text = std::fs::read_to_string(format!("{}/../template.yaml", env!("CARGO_MANIFEST_DIR")))
         .unwrap();
@@ -233,7 +274,8 @@ struct World {
 impl World {
     /// Each function is a process of its own: nothing cached by another (the catalog, a
     /// tenant's routes, leased publish tokens).
-    fn fresh_process(&mut self) {
+    async fn fresh_process(&mut self) {
+        self.ctx.keyring.forget().await;
         self.ctx.catalog_cache = Arc::default();
         self.ctx.routes = Arc::default();
         self.ctx.publish_quota = Arc::new(hookline::quota::PublishQuota::new(
@@ -249,7 +291,7 @@ impl World {
         path: &str,
         body: Option<Value>,
     ) -> Value {
-        self.fresh_process();
+        self.fresh_process().await;
         assert!(
             ROUTES
                 .iter()
@@ -276,7 +318,7 @@ impl World {
 
     /// The delivery function over everything queued now, as its event source hands it.
     async fn deliver_queued(&mut self) -> usize {
-        self.fresh_process();
+        self.fresh_process().await;
         let mut handled = 0;
         for _ in 0..5 {
             self.recorder.running(None);
@@ -309,7 +351,13 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
             .build(),
     );
     let table = unique_table();
-    let store = DynamoStore::new(dynamodb, &table);
+    // KMS behind the recording proxy, with the tests' key made first (unrecorded).
+    hookline_tests::moto_keyring().await;
+    let proxy = kms_recording_proxy(recorder.clone(), emulator_endpoint()).await;
+    let kms_sdk = hookline::aws::sdk_config(Some(&proxy)).await;
+    let keys = KmsKeys::new(&kms_sdk, hookline_tests::TEST_KEY_ALIAS).unwrap();
+    let keyring = Arc::new(Keyring::new(Arc::new(keys)));
+    let store = DynamoStore::new(dynamodb, &table, keyring);
     store.create_table_if_missing().await.unwrap();
     let visibility = std::time::Duration::from_secs(60);
     let queue_url = SqsQueue::create_if_missing(&sqs, &table, visibility, 5)
@@ -402,7 +450,10 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
             F::UpdateWebhook,
             "PATCH",
             &format!("/v1/webhooks/{ok}"),
-            Some(json!({"description": "patched", "url": receiver.url("/ok?v=2")})),
+            Some(
+                json!({"description": "patched", "url": receiver.url("/ok?v=2"),
+                "headers": {"X-Token": "t0k3n"}}),
+            ),
         )
         .await;
     world.call(F::UpdateWebhook, "PUT", &format!("/v1/webhooks/{ok}"),
@@ -541,7 +592,7 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
             .parse()
             .unwrap(),
     );
-    world.fresh_process();
+    world.fresh_process().await;
     recorder.running(Some("authorizer"));
     let verdict = hookline::lambda::authorize(&world.ctx, &authorizer_request)
         .await
@@ -559,7 +610,7 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
         .await;
 
     // The ingest queue: one event published, one refused to its dead-letter queue.
-    world.fresh_process();
+    world.fresh_process().await;
     recorder.running(Some("ingest-events"));
     let good =
         json!({"tenant": TENANT, "event_type": "order.paid", "data": {"amount": 2}}).to_string();

@@ -7,6 +7,8 @@
     reason = "test code: a failed expectation must fail the test"
 )]
 
+use hookline::config::SealingKey;
+use hookline::seal::Keyring;
 use hookline::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
 use hookline_tests::conformance::{self, Isolation};
 use hookline_tests::dynamo_store;
@@ -14,8 +16,10 @@ use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_webhook_store_conforms() {
+    let keyring = Keyring::for_setting(&SealingKey::Generated, None).unwrap();
     conformance::webhook_store(
         Arc::new(MemoryWebhookStore::default()),
+        Arc::new(keyring),
         Isolation::Serializable,
     )
     .await;
@@ -23,11 +27,9 @@ async fn memory_webhook_store_conforms() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_webhook_store_conforms() {
-    conformance::webhook_store(
-        Arc::new(dynamo_store().await),
-        Isolation::EmulatorWithoutLocks,
-    )
-    .await;
+    let store = dynamo_store().await;
+    let keyring = store.keyring().clone();
+    conformance::webhook_store(Arc::new(store), keyring, Isolation::EmulatorWithoutLocks).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,6 +13,7 @@ use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
 use hookline::config::{
     AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings, OperatorWebhook,
+    SealingKey,
 };
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
@@ -22,6 +23,8 @@ use hookline::portal::FrameAncestors;
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::sqs::SqsQueue;
 use hookline::queue::{Received, TaskQueue};
+use hookline::seal::Keyring;
+use hookline::seal::kms::{KmsKeys, create_alias_if_missing};
 use hookline::store::dynamodb::DynamoStore;
 use hookline::url_guard::resolve::DnsOverrides;
 use hookline::url_guard::{AllowList, UrlPolicy};
@@ -93,6 +96,22 @@ pub struct Settings {
     /// instead of the in-memory store.
     #[arg(long, env = "HOOKLINE_DYNAMODB_ENDPOINT")]
     pub dynamodb_endpoint: Option<String>,
+
+    /// With `--dynamodb-endpoint`: seal webhooks' secrets and custom header values with KMS
+    /// at this endpoint (moto's in tests). Without it (or `--key-file`), with a key made at
+    /// start, so what is stored cannot be opened after a restart.
+    #[arg(long, env = "HOOKLINE_KMS_ENDPOINT", conflicts_with = "key_file")]
+    pub kms_endpoint: Option<String>,
+
+    /// The KMS key, with `--kms-endpoint`: an id, ARN or alias (an alias missing there is
+    /// created, with a new key).
+    #[arg(long, env = "HOOKLINE_KMS_KEY_ID", default_value = "alias/hookline")]
+    pub kms_key_id: String,
+
+    /// With `--dynamodb-endpoint`: seal with the local master key in this file (written there
+    /// when missing, readable by its owner only), so a restart opens what was sealed before.
+    #[arg(long, env = "HOOKLINE_KEY_FILE")]
+    pub key_file: Option<std::path::PathBuf>,
 
     /// The DynamoDB table, with `--dynamodb-endpoint`.
     #[arg(long, env = "HOOKLINE_TABLE_NAME", default_value = "hookline")]
@@ -322,6 +341,11 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
             emf: settings.log_format == hookline::telemetry::LogFormat::Json,
             tenant_dimension: Default::default(),
         },
+        sealing: match (&settings.kms_endpoint, &settings.key_file) {
+            (Some(_), _) => SealingKey::Kms(settings.kms_key_id.clone()),
+            (None, Some(path)) => SealingKey::File(path.clone()),
+            (None, None) => SealingKey::Generated,
+        },
     };
     let visibility = hookline::context::visibility_timeout(&config);
     let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =
@@ -354,6 +378,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
             let store = DynamoStore::new(
                 DynamoStore::client(Some(endpoint)).await,
                 &settings.table_name,
+                Arc::new(keyring(settings, &config.sealing).await?),
             );
             store
                 .create_table_if_missing()
@@ -369,6 +394,30 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
             .context("storing an API key")?;
     }
     Ok((ctx, keys))
+}
+
+/// What seals webhooks' secrets in DynamoDB: KMS at `--kms-endpoint` (the key's alias made
+/// when missing), the `--key-file`, or a key made now.
+async fn keyring(settings: &Settings, sealing: &SealingKey) -> anyhow::Result<Keyring> {
+    let sdk = match &settings.kms_endpoint {
+        Some(endpoint) => Some(hookline::aws::sdk_config(Some(endpoint)).await),
+        None => None,
+    };
+    if let (Some(sdk), SealingKey::Kms(key_id)) = (&sdk, sealing)
+        && key_id.starts_with("alias/")
+    {
+        let keys = KmsKeys::new(sdk, key_id).map_err(anyhow::Error::msg)?;
+        create_alias_if_missing(&keys, key_id)
+            .await
+            .context("creating the KMS key")?;
+    }
+    if *sealing == SealingKey::Generated {
+        tracing::warn!(
+            "secrets are sealed with a key made at start: after a restart, the webhooks stored \
+             now cannot sign; pass --key-file (or --kms-endpoint) to keep them"
+        );
+    }
+    Keyring::for_setting(sealing, sdk.as_ref()).map_err(anyhow::Error::msg)
 }
 
 /// What the router's handlers share.

@@ -335,6 +335,15 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::seal::SealError> for ApiError {
+    /// A webhook's secrets could not be opened or sealed: the key service failed, or an item
+    /// was altered.
+    fn from(error: crate::seal::SealError) -> Self {
+        tracing::error!(%error, "sealing failed");
+        ApiError::Internal
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeyRecord, CatalogEntry, CustomHeaders, Delivery, DeliveryStatus, Event,
     EventData, EventId, EventType, EventTypes, Execution, ExecutionId, Filter, Metadata,
-    RequestStatus, Scope, TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId,
-    WebhookSecret, WebhookUid,
+    RequestStatus, Scope, Secrets, TenantId, Timestamp, Trigger, Verification, Webhook, WebhookId,
+    WebhookUid,
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
@@ -21,7 +21,7 @@ pub struct WebhookView<'a> {
     active: bool,
     failed: bool,
     disabled_reason: &'a Option<String>,
-    headers: &'a CustomHeaders,
+    headers: HeadersView<'a>,
     metadata: &'a Metadata,
     verification: Verification,
     created_at: Timestamp,
@@ -35,9 +35,47 @@ pub struct WebhookView<'a> {
     secret: Option<String>,
 }
 
+/// Whether a caller sees custom header values: only with `webhooks:edit`, as a key that
+/// cannot edit cannot read the secret either. The names are always shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderValues {
+    Shown,
+    Masked,
+}
+
+impl HeaderValues {
+    pub fn for_scopes(scopes: crate::domain::Scopes) -> Self {
+        if scopes.contains(Scope::WebhooksEdit) {
+            Self::Shown
+        } else {
+            Self::Masked
+        }
+    }
+}
+
+/// What a masked header value reads.
+pub const MASKED: &str = "********";
+
+struct HeadersView<'a> {
+    headers: &'a CustomHeaders,
+    values: HeaderValues,
+}
+
+impl Serialize for HeadersView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.headers.iter().map(|(name, value)| {
+            let shown = match self.values {
+                HeaderValues::Shown => value.as_str(),
+                HeaderValues::Masked => MASKED,
+            };
+            (name, shown)
+        }))
+    }
+}
+
 impl<'a> WebhookView<'a> {
-    /// The webhook without its secret.
-    pub fn new(w: &'a Webhook) -> Self {
+    /// The webhook without its secret (`secrets`: its own, opened, for the headers).
+    pub fn new(w: &'a Webhook, secrets: &'a Secrets, values: HeaderValues) -> Self {
         Self {
             id: w.id,
             uid: w.uid.as_ref(),
@@ -48,7 +86,10 @@ impl<'a> WebhookView<'a> {
             active: w.active,
             failed: w.failed,
             disabled_reason: &w.disabled_reason,
-            headers: &w.headers,
+            headers: HeadersView {
+                headers: &secrets.headers,
+                values,
+            },
             metadata: &w.metadata,
             verification: w.verification,
             created_at: w.created_at,
@@ -62,10 +103,10 @@ impl<'a> WebhookView<'a> {
     }
 
     /// The webhook with its secret: the answer to a create.
-    pub fn with_secret(w: &'a Webhook, secret: &WebhookSecret) -> Self {
+    pub fn with_secret(w: &'a Webhook, secrets: &'a Secrets, values: HeaderValues) -> Self {
         Self {
-            secret: Some(secret.expose()),
-            ..Self::new(w)
+            secret: Some(secrets.secret.expose()),
+            ..Self::new(w, secrets, values)
         }
     }
 }

@@ -4,13 +4,13 @@ use super::ApiError;
 use super::auth::Caller;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
-use super::views::{ExecutionView, SecretView, WebhookView};
+use super::views::{ExecutionView, HeaderValues, SecretView, WebhookView};
 use crate::AppContext;
 use crate::domain::webhook_limits::*;
 use crate::domain::{
     CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
-    Filter, Metadata, Trigger, Verification, Webhook, WebhookId, WebhookSecret, WebhookSpec,
-    WebhookUid,
+    Filter, Metadata, Secrets, Trigger, Verification, Webhook, WebhookId, WebhookSecret,
+    WebhookSpec, WebhookUid,
 };
 use crate::store::StoreError;
 use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
@@ -300,8 +300,9 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         spec,
         secret.unwrap_or_else(WebhookSecret::generate),
     );
+    let secrets = call.ctx.keyring.open(&webhook).await?;
     if verify {
-        verify_endpoint(&call, &webhook).await?;
+        verify_endpoint(&call, &webhook, &secrets).await?;
     } else {
         webhook.unverified = true;
         unverified_room(&call, None).await?;
@@ -321,7 +322,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook created");
     let mut response = json_response(
         StatusCode::CREATED,
-        &WebhookView::with_secret(&webhook, &webhook.secret),
+        &WebhookView::with_secret(&webhook, &secrets, header_values(&call)),
     );
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/webhooks/{}", webhook.id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -399,7 +400,14 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         }
     };
     let next_cursor = next.map(|k| Cursor::after(k).encode());
-    let data = page.iter().map(WebhookView::new).collect();
+    let opened =
+        futures::future::try_join_all(page.iter().map(|w| call.ctx.keyring.open(w))).await?;
+    let values = header_values(&call);
+    let data = page
+        .iter()
+        .zip(&opened)
+        .map(|(w, secrets)| WebhookView::new(w, secrets, values))
+        .collect();
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
@@ -444,9 +452,16 @@ pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError>
         .ok_or(ApiError::WebhookNotFound)
 }
 
+/// Whether the caller sees custom header values.
+fn header_values(call: &Call<'_>) -> HeaderValues {
+    HeaderValues::for_scopes(call.caller.scopes)
+}
+
 pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    Ok(json_response(StatusCode::OK, &WebhookView::new(&webhook)))
+    let secrets = call.ctx.keyring.open(&webhook).await?;
+    let view = WebhookView::new(&webhook, &secrets, header_values(&call));
+    Ok(json_response(StatusCode::OK, &view))
 }
 
 pub enum UpdateKind {
@@ -471,12 +486,14 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     };
     let call = &call;
     let change = &change;
-    let next = write_fresh(call, id, "update", |current| async move {
+    let (next, secrets) = write_fresh(call, id, "update", |current| async move {
+        let secrets = call.ctx.keyring.open(&current).await?;
         let spec = match change {
             Change::Replace(spec) => spec.clone(),
-            Change::Patch(given) => patched_spec(current.spec(), given.clone()),
+            Change::Patch(given) => patched_spec(current.spec(&secrets), given.clone()),
         };
-        let next = current.with_spec(spec);
+        let next = current.with_spec(&secrets, spec);
+        let secrets = call.ctx.keyring.open(&next).await?;
         if next.event_types != current.event_types {
             subscribable(call, &next.event_types).await?;
         }
@@ -487,7 +504,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
                 && current.verification != Verification::Handshake);
         let mut next = next;
         if verify && moved {
-            verify_endpoint(call, &next).await?;
+            verify_endpoint(call, &next, &secrets).await?;
             next.unverified = false;
         } else if next.url != current.url {
             // A new endpoint taken on trust.
@@ -497,7 +514,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             }
         }
         match call.ctx.webhooks.update(&current, &next).await {
-            Ok(()) => Ok(Some(next)),
+            Ok(()) => Ok(Some((next, secrets))),
             Err(StoreError::Stale) => Ok(None),
             Err(StoreError::Conflict) => Err(ApiError::WebhookConflict),
             Err(e) => Err(e.into()),
@@ -505,7 +522,8 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     })
     .await?;
     tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
-    Ok(json_response(StatusCode::OK, &WebhookView::new(&next)))
+    let view = WebhookView::new(&next, &secrets, header_values(call));
+    Ok(json_response(StatusCode::OK, &view))
 }
 
 /// The registry's one retry-when-stale loop: reads the webhook, lets `write` try its change on
@@ -556,10 +574,11 @@ pub async fn delete(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
 
 pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
+    let secrets = call.ctx.keyring.open(&webhook).await?;
     Ok(json_response(
         StatusCode::OK,
         &SecretView {
-            secret: webhook.secret.expose(),
+            secret: secrets.secret.expose(),
         },
     ))
 }
@@ -597,15 +616,20 @@ async fn unverified_room(call: &Call<'_>, except: Option<WebhookId>) -> Result<(
     Ok(())
 }
 
-async fn verify_endpoint(call: &Call<'_>, webhook: &Webhook) -> Result<(), ApiError> {
-    let verified = crate::delivery::ping::verify(call.ctx, webhook).await;
+async fn verify_endpoint(
+    call: &Call<'_>,
+    webhook: &Webhook,
+    secrets: &Secrets,
+) -> Result<(), ApiError> {
+    let verified = crate::delivery::ping::verify(call.ctx, webhook, secrets).await;
     verified.map_err(ApiError::EndpointVerificationFailed)
 }
 
 /// Sends a ping now and records it as an execution.
 pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    let (event, outcome) = crate::delivery::ping::ping(call.ctx, &webhook).await;
+    let secrets = call.ctx.keyring.open(&webhook).await?;
+    let (event, outcome) = crate::delivery::ping::ping(call.ctx, &webhook, &secrets).await;
     let now = crate::domain::Timestamp::now();
     let of = DeliveryAttempt {
         tenant: webhook.tenant.clone(),
@@ -682,9 +706,10 @@ pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiE
     let ctx = call.ctx;
     let rotation = Rotation::parse(&call.request.body)?;
     let rotation = &rotation;
-    let next = write_fresh(&call, id, "rotation", |current| async move {
+    let (next, secret) = write_fresh(&call, id, "rotation", |current| async move {
+        let secrets = ctx.keyring.open(&current).await?;
         let secret = match &rotation.secret {
-            Some(given) if given == &current.secret => {
+            Some(given) if given == &secrets.secret => {
                 return Err(ApiError::validation(
                     "secret",
                     "is the current secret; give a new one",
@@ -695,9 +720,9 @@ pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiE
         };
         let now = crate::domain::Timestamp::now();
         let until = (!rotation.grace.is_zero()).then(|| now.plus(rotation.grace));
-        let next = current.with_rotated_secret(secret, until);
+        let next = current.with_rotated_secret(&secrets, secret.clone(), until);
         match ctx.webhooks.update(&current, &next).await {
-            Ok(()) => Ok(Some(next)),
+            Ok(()) => Ok(Some((next, secret))),
             Err(StoreError::Stale) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -707,7 +732,7 @@ pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiE
     Ok(json_response(
         StatusCode::OK,
         &SecretView {
-            secret: next.secret.expose(),
+            secret: secret.expose(),
         },
     ))
 }

@@ -9,8 +9,8 @@ use super::send::{send, shared_body};
 use crate::AppContext;
 use crate::config::OperatorWebhook;
 use crate::domain::{
-    EventId, EventType, EventTypePattern, EventTypes, TenantId, Timestamp, Webhook, WebhookId,
-    WebhookSpec, WebhookUid,
+    EventId, EventType, EventTypePattern, EventTypes, Secrets, TenantId, Timestamp, Webhook,
+    WebhookId, WebhookSpec, WebhookUid,
 };
 use crate::queue::{QueueError, Task};
 use rand::Rng;
@@ -120,8 +120,8 @@ pub async fn notify(ctx: &AppContext, notice: Notice<'_>) -> Result<(), QueueErr
     ctx.queue.send(&[(task, Duration::ZERO)]).await
 }
 
-/// The operator's endpoint as a webhook to send to: it is never stored.
-fn as_webhook(operator: &OperatorWebhook) -> Option<Webhook> {
+/// The operator's endpoint as a webhook to send to, with its secrets: it is never stored.
+fn as_webhook(operator: &OperatorWebhook) -> Option<(Webhook, Secrets)> {
     let spec = WebhookSpec {
         uid: None,
         url: operator.url.clone(),
@@ -134,7 +134,12 @@ fn as_webhook(operator: &OperatorWebhook) -> Option<Webhook> {
         verification: Default::default(),
     };
     let tenant = TenantId::parse("hookline").ok()?;
-    Some(Webhook::new(tenant, spec, operator.secret.clone()))
+    let secrets = Secrets {
+        secret: operator.secret.clone(),
+        previous_secret: None,
+        headers: Default::default(),
+    };
+    Some((Webhook::new(tenant, spec, secrets.secret.clone()), secrets))
 }
 
 /// What came of a notification task.
@@ -156,13 +161,14 @@ pub async fn attempt(
     payload: &Arc<str>,
     attempt: u32,
 ) -> Result<Sent, QueueError> {
-    let Some(webhook) = ctx.config.operator_webhook.as_ref().and_then(as_webhook) else {
+    let Some((webhook, secrets)) = ctx.config.operator_webhook.as_ref().and_then(as_webhook) else {
         tracing::warn!(%event_id, event_type = event_type.as_str(), "no operator webhook set; operational event dropped");
         return Ok(Sent::Unset);
     };
     let outcome = send(
         &ctx.http,
         &webhook,
+        &secrets,
         &event_id.to_string(),
         shared_body(payload),
     )

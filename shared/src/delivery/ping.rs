@@ -4,7 +4,7 @@
 use super::send::{send, send_handshake};
 use crate::AppContext;
 use crate::domain::{
-    AttemptOutcome, Event, EventData, EventId, EventType, Timestamp, Verification, Webhook,
+    AttemptOutcome, Event, EventData, EventId, EventType, Secrets, Timestamp, Verification, Webhook,
 };
 
 /// The ping event for a webhook (never stored: it exists only in its execution record).
@@ -23,14 +23,15 @@ pub fn ping_event(webhook: &Webhook) -> Event {
 }
 
 /// Verifies the endpoint before a webhook is created or changed, as its `verification` says:
-/// `Err` explains the refusal.
-pub async fn verify(ctx: &AppContext, webhook: &Webhook) -> Result<(), String> {
+/// `Err` explains the refusal. `secrets`: the webhook's, opened.
+pub async fn verify(ctx: &AppContext, webhook: &Webhook, secrets: &Secrets) -> Result<(), String> {
     let event = ping_event(webhook);
     let handshake = webhook.verification == Verification::Handshake;
-    let secret = webhook.secret.expose();
+    let secret = secrets.secret.expose();
     let (outcome, echo) = send_handshake(
         &ctx.http,
         webhook,
+        secrets,
         &event.id.to_string(),
         event.payload().into(),
         handshake.then_some(secret.as_str()),
@@ -49,11 +50,16 @@ pub async fn verify(ctx: &AppContext, webhook: &Webhook) -> Result<(), String> {
 }
 
 /// Sends the ping and returns it with what came of it.
-pub async fn ping(ctx: &AppContext, webhook: &Webhook) -> (Event, AttemptOutcome) {
+pub async fn ping(
+    ctx: &AppContext,
+    webhook: &Webhook,
+    secrets: &Secrets,
+) -> (Event, AttemptOutcome) {
     let event = ping_event(webhook);
     let attempt = send(
         &ctx.http,
         webhook,
+        secrets,
         &event.id.to_string(),
         event.payload().into(),
     )

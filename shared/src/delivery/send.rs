@@ -1,7 +1,7 @@
 //! One HTTP attempt: the signed POST of a payload to a webhook's URL, and what came of it.
 
 use super::sign::{signature_header, signing_secrets};
-use crate::domain::{AttemptOutcome, Timestamp, Webhook};
+use crate::domain::{AttemptOutcome, Secrets, Timestamp, Webhook};
 use crate::url_guard::client::DeliveryClient;
 use crate::url_guard::resolve::Refused;
 use bytes::Bytes;
@@ -24,14 +24,16 @@ pub fn shared_body(payload: &Arc<str>) -> Bytes {
     Bytes::from_owner(Shared(payload.clone()))
 }
 
-/// POSTs `payload` as the message `msg_id` to the webhook, signed with every secret in force.
+/// POSTs `payload` as the message `msg_id` to the webhook, signed with every secret in force
+/// (`secrets`: the webhook's, opened) and with its custom headers.
 pub async fn send(
     client: &DeliveryClient,
     webhook: &Webhook,
+    secrets: &Secrets,
     msg_id: &str,
     payload: Bytes,
 ) -> AttemptOutcome {
-    send_handshake(client, webhook, msg_id, payload, None)
+    send_handshake(client, webhook, secrets, msg_id, payload, None)
         .await
         .0
 }
@@ -41,6 +43,7 @@ pub async fn send(
 pub async fn send_handshake(
     client: &DeliveryClient,
     webhook: &Webhook,
+    secrets: &Secrets,
     msg_id: &str,
     payload: Bytes,
     hook_secret: Option<&str>,
@@ -55,7 +58,7 @@ pub async fn send_handshake(
     let elapsed =
         |started: Instant| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let signature = match signature_header(
-        &signing_secrets(webhook, now),
+        &signing_secrets(webhook, secrets, now),
         msg_id,
         now.unix_seconds(),
         &payload,
@@ -71,7 +74,7 @@ pub async fn send_handshake(
         .header("webhook-timestamp", now.unix_seconds().to_string())
         .header("webhook-signature", signature);
     // A header stored before its name was reserved is still never sent.
-    for (name, value) in webhook.headers.iter() {
+    for (name, value) in secrets.headers.iter() {
         if !crate::domain::is_reserved_header(name) {
             request = request.header(name.as_str(), value.as_str());
         }
@@ -205,9 +208,11 @@ mod tests {
     async fn a_stored_url_the_rules_now_refuse_is_never_requested() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let webhook = loopback_webhook(listener.local_addr().unwrap().port());
+        let secrets = webhook.credentials.as_open().unwrap().clone();
         let attempt = send(
             &client(UrlPolicy::STRICT),
             &webhook,
+            &secrets,
             "msg_1",
             Bytes::from_static(b"{}"),
         )
@@ -225,6 +230,7 @@ mod tests {
             send(
                 &client(UrlPolicy::DEVELOPMENT),
                 &webhook,
+                &secrets,
                 "msg_2",
                 Bytes::from_static(b"{}"),
             )
@@ -247,16 +253,18 @@ mod tests {
     #[tokio::test]
     async fn reserved_headers_stored_before_they_were_refused_are_never_sent() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut webhook = loopback_webhook(listener.local_addr().unwrap().port());
+        let webhook = loopback_webhook(listener.local_addr().unwrap().port());
+        let mut secrets = webhook.credentials.as_open().unwrap().as_ref().clone();
         // Written straight into the map, as an item stored by an older version would be.
-        let mut headers = webhook.headers.as_map().clone();
+        let mut headers = secrets.headers.as_map().clone();
         headers.insert("connection".into(), "close".into());
         headers.insert("x-kept".into(), "yes".into());
-        webhook.headers = serde_json::from_value(serde_json::json!(headers)).unwrap();
+        secrets.headers = serde_json::from_value(serde_json::json!(headers)).unwrap();
         let sent = tokio::spawn(async move {
             send(
                 &client(UrlPolicy::DEVELOPMENT),
                 &webhook,
+                &secrets,
                 "msg_h",
                 Bytes::from_static(b"{}"),
             )

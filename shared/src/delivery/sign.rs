@@ -3,7 +3,7 @@
 //! rotation the header carries the new secret's signature and the old one's, space-separated,
 //! so receivers that still hold the old secret keep verifying.
 
-use crate::domain::{Timestamp, Webhook, WebhookSecret};
+use crate::domain::{Secrets, Timestamp, Webhook, WebhookSecret};
 
 /// How long the previous secret keeps signing after a rotation, unless the rotation says.
 pub const DEFAULT_ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
@@ -16,14 +16,18 @@ pub struct SignError;
 
 /// The secrets that sign a delivery at `now`: the current one, then the previous one while
 /// the rotation overlap lasts.
-pub fn signing_secrets(webhook: &Webhook, now: Timestamp) -> Vec<&WebhookSecret> {
-    let mut secrets = vec![&webhook.secret];
-    if let (Some(previous), Some(until)) = (&webhook.previous_secret, webhook.previous_secret_until)
+pub fn signing_secrets<'a>(
+    webhook: &Webhook,
+    secrets: &'a Secrets,
+    now: Timestamp,
+) -> Vec<&'a WebhookSecret> {
+    let mut signing = vec![&secrets.secret];
+    if let (Some(previous), Some(until)) = (&secrets.previous_secret, webhook.previous_secret_until)
         && now < until
     {
-        secrets.push(previous);
+        signing.push(previous);
     }
-    secrets
+    signing
 }
 
 /// The `webhook-signature` header value for one attempt.

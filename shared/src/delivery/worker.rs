@@ -26,6 +26,9 @@ use std::time::Duration;
 pub enum WorkerError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The webhook's secrets could not be opened (the key service failed): tried again later.
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
     #[error(transparent)]
     Queue(#[from] QueueError),
 }
@@ -276,7 +279,15 @@ async fn deliver(
         },
     };
 
-    let outcome = send(&ctx.http, &webhook, &event_id.to_string(), payload).await;
+    let secrets = ctx.keyring.open(&webhook).await?;
+    let outcome = send(
+        &ctx.http,
+        &webhook,
+        &secrets,
+        &event_id.to_string(),
+        payload,
+    )
+    .await;
     let now = Timestamp::now();
     let rules = Rules {
         schedule: &ctx.config.delivery.retry_schedule,

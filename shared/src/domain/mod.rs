@@ -3,6 +3,7 @@
 mod api_key;
 mod attempt;
 mod catalog;
+mod credentials;
 mod event;
 mod event_data;
 mod event_type;
@@ -21,6 +22,7 @@ mod webhook;
 pub use api_key::{ApiKey, ApiKeyRecord, KeyHash, KeyOwner};
 pub use attempt::AttemptOutcome;
 pub use catalog::{CatalogEntry, CatalogMode, MAX_CATALOG_DESCRIPTION_LEN};
+pub use credentials::{Credentials, Sealed, Secrets};
 pub use event::{Delivery, DeliveryStatus, Ended, EndedDelivery, Event, ListedEvent};
 pub use event_data::EventData;
 pub use event_type::{EventType, EventTypePattern, EventTypes};

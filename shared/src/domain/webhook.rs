@@ -1,8 +1,8 @@
 //! The webhook: its writable fields (`WebhookSpec`) and the whole stored object.
 
 use super::{
-    CustomHeaders, EventType, EventTypes, Filter, TenantId, Timestamp, WebhookId, WebhookSecret,
-    WebhookUid,
+    Credentials, CustomHeaders, EventType, EventTypes, Filter, Secrets, TenantId, Timestamp,
+    WebhookId, WebhookSecret, WebhookUid,
 };
 use crate::url_guard::WebhookUrl;
 use sha2::{Digest, Sha256};
@@ -93,13 +93,12 @@ pub struct Webhook {
     pub active: bool,
     pub failed: bool,
     pub disabled_reason: Option<String>,
-    pub headers: CustomHeaders,
     pub metadata: Metadata,
     #[serde(default)]
     pub verification: Verification,
-    pub secret: WebhookSecret,
-    /// The secret replaced by the last rotation, still signing until `previous_secret_until`.
-    pub previous_secret: Option<WebhookSecret>,
+    /// The signing secrets and the custom headers.
+    pub credentials: Credentials,
+    /// Until when the previous secret (in `credentials`) still signs.
     pub previous_secret_until: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -144,11 +143,13 @@ impl Webhook {
             active,
             failed: false,
             disabled_reason: None,
-            headers,
             metadata,
             verification,
-            secret,
-            previous_secret: None,
+            credentials: Credentials::open(Secrets {
+                secret,
+                previous_secret: None,
+                headers,
+            }),
             previous_secret_until: None,
             created_at: now,
             updated_at: now,
@@ -162,7 +163,8 @@ impl Webhook {
         }
     }
 
-    pub fn spec(&self) -> WebhookSpec {
+    /// Its writable fields; the headers are among `secrets`, this webhook's opened.
+    pub fn spec(&self, secrets: &Secrets) -> WebhookSpec {
         WebhookSpec {
             uid: self.uid.clone(),
             url: self.url.clone(),
@@ -170,15 +172,17 @@ impl Webhook {
             filters: self.filters.clone(),
             description: self.description.clone(),
             active: self.active,
-            headers: self.headers.clone(),
+            headers: secrets.headers.clone(),
             metadata: self.metadata.clone(),
             verification: self.verification,
         }
     }
 
-    /// This webhook with its writable fields replaced by `spec`, as the next version.
-    /// Re-activating clears the failure state, so a fixed endpoint starts with a clean slate.
-    pub fn with_spec(&self, spec: WebhookSpec) -> Self {
+    /// This webhook with its writable fields replaced by `spec`, as the next version
+    /// (`secrets`: this webhook's, opened). Unchanged headers leave the credentials as they
+    /// were read, sealed or not. Re-activating clears the failure state, so a fixed endpoint
+    /// starts with a clean slate.
+    pub fn with_spec(&self, secrets: &Secrets, spec: WebhookSpec) -> Self {
         let reactivated = !self.active && spec.active;
         let WebhookSpec {
             uid,
@@ -191,6 +195,14 @@ impl Webhook {
             metadata,
             verification,
         } = spec;
+        let credentials = if headers == secrets.headers {
+            self.credentials.clone()
+        } else {
+            Credentials::open(Secrets {
+                headers,
+                ..secrets.clone()
+            })
+        };
         let mut next = Self {
             uid,
             url,
@@ -198,7 +210,7 @@ impl Webhook {
             filters,
             description,
             active,
-            headers,
+            credentials,
             metadata,
             verification,
             updated_at: Timestamp::now(),
@@ -248,18 +260,22 @@ impl Webhook {
         next
     }
 
-    /// The next version with a new secret; the old one keeps signing until `overlap_until`.
-    /// The webhook signing with `secret` from now on; the current secret keeps signing beside
-    /// it until `overlap_until` (`None`: revoked at once).
+    /// The webhook signing with `secret` from now on, as the next version; the current secret
+    /// (in `secrets`, this webhook's, opened) keeps signing beside it until `overlap_until`
+    /// (`None`: revoked at once).
     pub fn with_rotated_secret(
         &self,
+        secrets: &Secrets,
         secret: WebhookSecret,
         overlap_until: Option<Timestamp>,
     ) -> Self {
         Self {
-            previous_secret: overlap_until.map(|_| self.secret.clone()),
+            credentials: Credentials::open(Secrets {
+                secret,
+                previous_secret: overlap_until.map(|_| secrets.secret.clone()),
+                headers: secrets.headers.clone(),
+            }),
             previous_secret_until: overlap_until,
-            secret,
             updated_at: Timestamp::now(),
             version: self.version + 1,
             ..self.clone()
@@ -407,7 +423,8 @@ mod tests {
         w.failed = true;
         w.disabled_reason = Some("failing for 5 days".into());
         w.consecutive_failures = 9;
-        let next = w.with_spec(spec("https://a.example/h", &["x"]));
+        let secrets = w.credentials.as_open().unwrap().clone();
+        let next = w.with_spec(&secrets, spec("https://a.example/h", &["x"]));
         assert!(next.active && !next.failed);
         assert_eq!(
             (

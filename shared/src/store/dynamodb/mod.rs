@@ -36,6 +36,7 @@ mod webhooks;
 
 use super::StoreError;
 use crate::domain::{TenantId, Timestamp};
+use crate::seal::Keyring;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -45,6 +46,7 @@ use aws_sdk_dynamodb::types::{
     Update,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The attribute DynamoDB's TTL deletes items by (unix seconds).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
@@ -55,6 +57,8 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     pub(crate) client: Client,
     pub(crate) table: String,
+    /// Seals webhooks' secrets before they are written.
+    pub(crate) keyring: Arc<Keyring>,
 }
 
 pub(crate) fn s(text: impl Into<String>) -> AttributeValue {
@@ -74,11 +78,17 @@ pub(crate) fn key(pk: String, sk: String) -> Item {
 }
 
 impl DynamoStore {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: Client, table: impl Into<String>, keyring: Arc<Keyring>) -> Self {
         Self {
             client,
             table: table.into(),
+            keyring,
         }
+    }
+
+    /// The keyring that seals what this store writes, and opens it.
+    pub fn keyring(&self) -> &Arc<Keyring> {
+        &self.keyring
     }
 
     /// Builds a client from the environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`),

@@ -3,7 +3,7 @@
 use super::{
     DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update,
 };
-use crate::domain::{HealthChange, TenantId, Webhook, WebhookId, WebhookUid, uid_key};
+use crate::domain::{Credentials, HealthChange, TenantId, Webhook, WebhookId, WebhookUid, uid_key};
 use crate::store::{StoreError, WebhookStore};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
@@ -21,12 +21,53 @@ fn conflict_sk(key: &str) -> String {
 const COUNT_SK: &str = "WHCOUNT";
 const ROUTING_VERSION: &str = "v";
 
+/// Where items written before secrets were sealed keep them, in the clear: read into
+/// `credentials`, and removed by the item's next write.
+const OPEN_CREDENTIALS: [&str; 3] = ["secret", "previous_secret", "headers"];
+const CREDENTIALS: &str = "credentials";
+
+/// A webhook from its item; an item written before sealing has its secrets in the clear.
+fn webhook_from(mut item: Item) -> Result<Webhook, StoreError> {
+    if !item.contains_key(CREDENTIALS) {
+        let open: Item = OPEN_CREDENTIALS
+            .iter()
+            .filter_map(|name| item.remove(*name).map(|value| ((*name).to_owned(), value)))
+            .filter(|(_, value)| !value.is_null())
+            .collect();
+        let tagged = Item::from([("open".to_owned(), AttributeValue::M(open))]);
+        item.insert(CREDENTIALS.into(), AttributeValue::M(tagged));
+    }
+    serde_dynamo::from_item(item).map_err(StoreError::backend)
+}
+
 impl DynamoStore {
-    /// The webhook's item. An empty field is left out rather than stored as NULL, so that
-    /// `if_not_exists` sees it as absent.
-    fn webhook_item(&self, webhook: &Webhook) -> Result<Item, StoreError> {
+    /// The webhook's item as it is written: its credentials sealed.
+    async fn webhook_item(&self, webhook: &Webhook) -> Result<Item, StoreError> {
+        let sealed = self
+            .keyring
+            .seal(webhook)
+            .await
+            .map_err(StoreError::backend)?;
+        let stored = Webhook {
+            credentials: Credentials::Sealed(sealed),
+            ..webhook.clone()
+        };
+        Self::stored_item(&stored)
+    }
+
+    /// The item of a webhook as read. An empty field is left out rather than stored as NULL,
+    /// so that `if_not_exists` sees it as absent. Open credentials were read from the
+    /// attributes an item kept before sealing: they are named here so that a write removes
+    /// them.
+    fn stored_item(webhook: &Webhook) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(webhook).map_err(StoreError::backend)?;
         item.retain(|_, value| !value.is_null());
+        if let Credentials::Open(_) = webhook.credentials {
+            item.remove(CREDENTIALS);
+            for name in OPEN_CREDENTIALS {
+                item.insert(name.into(), AttributeValue::Null(true));
+            }
+        }
         item.insert("pk".into(), s(tenant_pk(&webhook.tenant)));
         item.insert("sk".into(), s(webhook_sk(&webhook.id)));
         Ok(item)
@@ -65,8 +106,8 @@ impl DynamoStore {
 
     /// The write from `previous`'s item to `next`'s: SET what differs, REMOVE what `next`
     /// left empty, nothing else, on the condition that `previous`'s version is still stored.
-    fn edit(&self, previous: &Webhook, next: &Webhook) -> Result<Update, StoreError> {
-        let (before, after) = (self.webhook_item(previous)?, self.webhook_item(next)?);
+    async fn edit(&self, previous: &Webhook, next: &Webhook) -> Result<Update, StoreError> {
+        let (before, after) = (Self::stored_item(previous)?, self.webhook_item(next).await?);
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(tenant_pk(&next.tenant), webhook_sk(&next.id))))
@@ -193,7 +234,7 @@ impl WebhookStore for DynamoStore {
     async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
         const NEW: Option<&str> = Some("attribute_not_exists(pk)");
         let keys = webhook.unique_keys();
-        let mut items = vec![tx_put(self.put(self.webhook_item(webhook)?, NEW)?)];
+        let mut items = vec![tx_put(self.put(self.webhook_item(webhook).await?, NEW)?)];
         for unique in &keys {
             items.push(tx_put(self.put(self.unique_item(webhook, unique), NEW)?));
         }
@@ -221,10 +262,7 @@ impl WebhookStore for DynamoStore {
             .send()
             .await
             .map_err(StoreError::backend)?;
-        found
-            .item
-            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::backend))
-            .transpose()
+        found.item.map(webhook_from).transpose()
     }
 
     async fn list(
@@ -239,14 +277,11 @@ impl WebhookStore for DynamoStore {
         let items = self
             .query_all(&tenant_pk(tenant), &lo, "WH#~", limit)
             .await?;
-        items
-            .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(StoreError::backend))
-            .collect()
+        items.into_iter().map(webhook_from).collect()
     }
 
     async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
-        let mut items = vec![tx_update(self.edit(previous, next)?)];
+        let mut items = vec![tx_update(self.edit(previous, next).await?)];
         let (old_keys, new_keys) = (previous.unique_keys(), next.unique_keys());
         for gone in old_keys.iter().filter(|k| !new_keys.contains(k)) {
             let old = key(tenant_pk(&previous.tenant), conflict_sk(gone));

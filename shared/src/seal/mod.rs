@@ -1,0 +1,251 @@
+//! Sealed secrets: webhooks' signing secrets and custom header values, encrypted at rest by
+//! envelope encryption. A key service (KMS in AWS, `local::LocalKeys` on a laptop) makes and
+//! opens data keys; the data keys seal and open with AES-256-GCM here, in the process.
+//!
+//! A process seals with one data key for up to an hour, and keeps every data key it opened,
+//! so the key service is called once per data key per process, never per webhook or per
+//! delivery.
+
+pub mod kms;
+pub mod local;
+
+use crate::domain::{Credentials, Sealed, Secrets, Webhook};
+use async_trait::async_trait;
+use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long one data key seals what a process writes.
+const SEALING_KEY_LIFETIME: Duration = Duration::from_secs(3600);
+/// How many opened data keys a process keeps (each process seals with about one an hour).
+const MAX_OPENED_KEYS: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The key service refused or could not be reached.
+    #[error("the key service failed: {0}")]
+    KeyService(String),
+    /// What was stored does not open with its data key: altered, or from another item.
+    #[error("sealed credentials do not open (altered, or moved from another webhook)")]
+    Corrupt,
+}
+
+/// A data key: in the clear, and as the key service encrypted it (what is stored).
+pub struct DataKey {
+    pub plaintext: Vec<u8>,
+    pub encrypted: Vec<u8>,
+}
+
+/// What makes and opens data keys.
+#[async_trait]
+pub trait KeyService: Send + Sync {
+    /// A new 256-bit data key.
+    async fn generate_data_key(&self) -> Result<DataKey, SealError>;
+    /// The plaintext of a data key this service encrypted.
+    async fn decrypt(&self, encrypted: &[u8]) -> Result<Vec<u8>, SealError>;
+}
+
+struct SealingKey {
+    encrypted: String,
+    key: Arc<RandomizedNonceKey>,
+    made: Instant,
+}
+
+/// Seals and opens webhooks' credentials, with the data keys cached.
+pub struct Keyring {
+    service: Arc<dyn KeyService>,
+    sealing: tokio::sync::Mutex<Option<SealingKey>>,
+    /// Data keys opened, by their encrypted form as stored (base64).
+    opened: Mutex<HashMap<String, Arc<RandomizedNonceKey>>>,
+}
+
+impl Keyring {
+    pub fn new(service: Arc<dyn KeyService>) -> Self {
+        Self {
+            service,
+            sealing: tokio::sync::Mutex::new(None),
+            opened: Mutex::default(),
+        }
+    }
+
+    /// The keyring the setting names; KMS reached as `sdk` says.
+    pub fn for_setting(
+        key: &crate::config::SealingKey,
+        sdk: Option<&aws_config::SdkConfig>,
+    ) -> Result<Self, String> {
+        use crate::config::SealingKey;
+        let service: Arc<dyn KeyService> = match key {
+            SealingKey::Kms(key_id) => {
+                let sdk = sdk.ok_or("KMS needs the AWS SDK's configuration")?;
+                Arc::new(kms::KmsKeys::new(sdk, key_id)?)
+            }
+            SealingKey::File(path) => Arc::new(local::LocalKeys::from_file(path)?),
+            SealingKey::Generated => Arc::new(local::LocalKeys::generate()?),
+        };
+        Ok(Self::new(service))
+    }
+
+    /// Forgets every data key, as a new process starts: the next seal and open call the key
+    /// service again.
+    pub async fn forget(&self) {
+        self.sealing.lock().await.take();
+        self.lock_opened().clear();
+    }
+
+    /// The webhook's secrets, opened when sealed.
+    pub async fn open(&self, webhook: &Webhook) -> Result<Arc<Secrets>, SealError> {
+        let sealed = match &webhook.credentials {
+            Credentials::Open(secrets) => return Ok(secrets.clone()),
+            Credentials::Sealed(sealed) => sealed,
+        };
+        let key = self.data_key(&sealed.key).await?;
+        let bytes = STANDARD
+            .decode(&sealed.data)
+            .map_err(|_| SealError::Corrupt)?;
+        let (nonce, ciphertext) = bytes
+            .split_at_checked(NONCE_LEN)
+            .ok_or(SealError::Corrupt)?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Corrupt)?;
+        let mut in_out = ciphertext.to_vec();
+        let plaintext = key
+            .open_in_place(nonce, Aad::from(bound_to(webhook)), &mut in_out)
+            .map_err(|_| SealError::Corrupt)?;
+        let secrets = serde_json::from_slice(plaintext).map_err(|_| SealError::Corrupt)?;
+        Ok(Arc::new(secrets))
+    }
+
+    /// The webhook's credentials as they are stored: sealed (those read sealed stay as read).
+    pub async fn seal(&self, webhook: &Webhook) -> Result<Sealed, SealError> {
+        let secrets = match &webhook.credentials {
+            Credentials::Sealed(sealed) => return Ok(sealed.clone()),
+            Credentials::Open(secrets) => secrets,
+        };
+        let (encrypted, key) = self.sealing_key().await?;
+        let mut in_out = serde_json::to_vec(secrets.as_ref())
+            .map_err(|e| SealError::KeyService(e.to_string()))?;
+        let nonce = key
+            .seal_in_place_append_tag(Aad::from(bound_to(webhook)), &mut in_out)
+            .map_err(|_| SealError::KeyService("AES-GCM sealing failed".into()))?;
+        let mut data = nonce.as_ref().to_vec();
+        data.extend_from_slice(&in_out);
+        Ok(Sealed {
+            key: encrypted,
+            data: STANDARD.encode(data),
+        })
+    }
+
+    /// The data key this process seals with: made on first use, replaced after its lifetime.
+    async fn sealing_key(&self) -> Result<(String, Arc<RandomizedNonceKey>), SealError> {
+        let mut sealing = self.sealing.lock().await;
+        if let Some(current) = sealing.as_ref()
+            && current.made.elapsed() < SEALING_KEY_LIFETIME
+        {
+            return Ok((current.encrypted.clone(), current.key.clone()));
+        }
+        let made = self.service.generate_data_key().await?;
+        let key = Arc::new(aes_key(&made.plaintext)?);
+        let encrypted = STANDARD.encode(&made.encrypted);
+        self.remember(&encrypted, key.clone());
+        *sealing = Some(SealingKey {
+            encrypted: encrypted.clone(),
+            key: key.clone(),
+            made: Instant::now(),
+        });
+        Ok((encrypted, key))
+    }
+
+    /// The data key stored as `encrypted`, opened by the key service on first sight.
+    async fn data_key(&self, encrypted: &str) -> Result<Arc<RandomizedNonceKey>, SealError> {
+        if let Some(key) = self.lock_opened().get(encrypted) {
+            return Ok(key.clone());
+        }
+        let blob = STANDARD.decode(encrypted).map_err(|_| SealError::Corrupt)?;
+        let key = Arc::new(aes_key(&self.service.decrypt(&blob).await?)?);
+        self.remember(encrypted, key.clone());
+        Ok(key)
+    }
+
+    fn remember(&self, encrypted: &str, key: Arc<RandomizedNonceKey>) {
+        let mut opened = self.lock_opened();
+        if opened.len() >= MAX_OPENED_KEYS {
+            opened.clear();
+        }
+        opened.insert(encrypted.to_owned(), key);
+    }
+
+    fn lock_opened(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<RandomizedNonceKey>>> {
+        // A panic elsewhere cannot leave the map half-written: inserts and clears are whole.
+        self.opened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn aes_key(bytes: &[u8]) -> Result<RandomizedNonceKey, SealError> {
+    RandomizedNonceKey::new(&AES_256_GCM, bytes)
+        .map_err(|_| SealError::KeyService("the data key is not 256 bits".into()))
+}
+
+/// What a sealed blob is bound to: its webhook, so that it cannot be copied to another.
+fn bound_to(webhook: &Webhook) -> Vec<u8> {
+    format!("hookline webhook {}/{}", webhook.tenant, webhook.id).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CustomHeaders, TenantId, WebhookSecret, WebhookSpec};
+
+    fn webhook(tenant: &str) -> Webhook {
+        let spec = WebhookSpec {
+            uid: None,
+            url: crate::url_guard::WebhookUrl::parse(
+                "https://example.com/h",
+                &crate::url_guard::UrlPolicy::STRICT,
+            )
+            .unwrap(),
+            event_types: crate::domain::EventTypes::new(vec![
+                crate::domain::EventTypePattern::parse("a").unwrap(),
+            ])
+            .unwrap(),
+            filters: vec![],
+            description: None,
+            active: true,
+            headers: CustomHeaders::parse([("x-token".into(), "hunter2".into())].into()).unwrap(),
+            metadata: Default::default(),
+            verification: Default::default(),
+        };
+        Webhook::new(
+            TenantId::parse(tenant).unwrap(),
+            spec,
+            WebhookSecret::generate(),
+        )
+    }
+
+    #[tokio::test]
+    async fn sealed_credentials_open_to_what_was_sealed_and_only_for_their_webhook() {
+        let keyring = Keyring::new(Arc::new(local::LocalKeys::generate().unwrap()));
+        let open = webhook("acme");
+        let sealed = keyring.seal(&open).await.unwrap();
+        assert!(!sealed.data.contains("hunter2"));
+        let mut stored = open.clone();
+        stored.credentials = Credentials::Sealed(sealed.clone());
+        let opened = keyring.open(&stored).await.unwrap();
+        assert_eq!(Credentials::Open(opened), open.credentials);
+        // A new process opens it through the key service.
+        keyring.forget().await;
+        assert!(keyring.open(&stored).await.is_ok());
+        // Moved to another webhook, it does not open.
+        let mut other = webhook("acme");
+        other.credentials = Credentials::Sealed(sealed);
+        assert!(matches!(
+            keyring.open(&other).await,
+            Err(SealError::Corrupt)
+        ));
+        // Another key service cannot open the data key.
+        let stranger = Keyring::new(Arc::new(local::LocalKeys::generate().unwrap()));
+        assert!(stranger.open(&stored).await.is_err());
+    }
+}
