@@ -46,6 +46,9 @@ pub struct Config {
     pub tenant_events_per_second: u32,
     /// Webhooks whose endpoint was not verified a tenant may hold; 0: no limit.
     pub max_unverified_webhooks: u32,
+    /// Attempts a failing webhook may start per delivery timeout (see `delivery::worker`);
+    /// 0: no limit.
+    pub max_in_flight_per_webhook: u32,
     /// What seals webhooks' secrets in the DynamoDB store.
     pub sealing: SealingKey,
 }
@@ -160,6 +163,7 @@ impl Default for Config {
             metrics: crate::metrics::MetricsSettings::default(),
             tenant_events_per_second: 0,
             max_unverified_webhooks: 0,
+            max_in_flight_per_webhook: 0,
             sealing: SealingKey::Generated,
         }
     }
@@ -197,7 +201,7 @@ impl Config {
     /// (`open`, the default, or `enforced`), `HOOKLINE_OPERATOR_WEBHOOK_URL` and
     /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET`, `HOOKLINE_PORTAL_FRAME_ANCESTORS`, `HOOKLINE_METRICS`,
     /// `HOOKLINE_METRICS_TENANTS`, `HOOKLINE_TENANT_EVENTS_PER_SECOND`,
-    /// `HOOKLINE_MAX_UNVERIFIED_WEBHOOKS`, and `HOOKLINE_KMS_KEY_ID` or `HOOKLINE_KEY_FILE`
+    /// `HOOKLINE_MAX_UNVERIFIED_WEBHOOKS`, `HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK`, and `HOOKLINE_KMS_KEY_ID` or `HOOKLINE_KEY_FILE`
     /// (one is required: functions in separate processes must open what the others seal).
     /// A bad value fails the cold start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -311,6 +315,13 @@ impl Config {
         };
         Ok(Self {
             sealing,
+            max_in_flight_per_webhook: match var("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK") {
+                None => 0,
+                Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                    name: "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK",
+                    message: format!("expected a whole number (0: no limit), got {v:?}"),
+                })?,
+            },
             table_name,
             urls,
             dns_overrides: DnsOverrides::default(),

@@ -1133,6 +1133,7 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
 
 /// Every execution store check: newest first, paging, per webhook and tenant, expiry.
 pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
+    counts_attempts_started_per_window(&*store).await;
     use hookline::domain::Trigger;
     use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
     let now = hookline::domain::Timestamp::now();
@@ -1506,5 +1507,56 @@ async fn leases_publishes_up_to_the_windows_limit(store: &dyn hookline::store::E
             .await
             .unwrap(),
         10
+    );
+}
+
+/// The in-flight cap's counter: up to the limit per webhook and window, each webhook and
+/// window on its own.
+async fn counts_attempts_started_per_window(store: &dyn hookline::store::ExecutionStore) {
+    let (t, w, other) = (tenant("slots"), WebhookId::new(), WebhookId::new());
+    let lapses = Timestamp::from_millis(Timestamp::now().millis() + 60_000).unwrap();
+    let window = Timestamp::now().millis() / 15_000;
+    for _ in 0..2 {
+        assert!(
+            store
+                .start_attempt(&t, &w, window, 2, lapses)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !store
+            .start_attempt(&t, &w, window, 2, lapses)
+            .await
+            .unwrap(),
+        "a third"
+    );
+    assert!(
+        !store
+            .start_attempt(&t, &w, window, 2, lapses)
+            .await
+            .unwrap(),
+        "refusals do not count"
+    );
+    assert!(
+        store
+            .start_attempt(&t, &other, window, 2, lapses)
+            .await
+            .unwrap(),
+        "another webhook"
+    );
+    assert!(
+        store
+            .start_attempt(&tenant("slots-other"), &w, window, 2, lapses)
+            .await
+            .unwrap(),
+        "another tenant"
+    );
+    assert!(
+        store
+            .start_attempt(&t, &w, window + 1, 2, lapses)
+            .await
+            .unwrap(),
+        "the next window"
     );
 }

@@ -97,6 +97,7 @@ pub fn settings(backend: Backend) -> Settings {
         max_webhooks_per_tenant: 1000,
         tenant_events_per_second: 0,
         max_unverified_webhooks: 0,
+        max_in_flight_per_webhook: 0,
         log_level: "warn".into(),
         log_format: Default::default(),
         dynamodb_endpoint: None,

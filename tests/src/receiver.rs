@@ -73,6 +73,27 @@ struct Inner {
     /// Scripted answers per path, used in order; then `default`.
     scripts: HashMap<String, VecDeque<Answer>>,
     defaults: HashMap<String, Answer>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    most_in_flight: usize,
+}
+
+/// Counts a request as in flight until its answer is sent or its client gives up.
+struct InFlight(Arc<Mutex<Inner>>);
+
+impl InFlight {
+    fn start(inner: &Arc<Mutex<Inner>>) -> Self {
+        let mut state = inner.lock().unwrap();
+        state.in_flight += 1;
+        state.most_in_flight = state.most_in_flight.max(state.in_flight);
+        Self(inner.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().in_flight -= 1;
+    }
 }
 
 #[derive(Clone)]
@@ -132,12 +153,18 @@ impl Receiver {
             .collect()
     }
 
+    /// The most requests it was answering at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.inner.lock().unwrap().most_in_flight
+    }
+
     pub fn all(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
     }
 }
 
 async fn record(State(inner): State<Arc<Mutex<Inner>>>, request: Request) -> Response {
+    let _in_flight = InFlight::start(&inner);
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await

@@ -372,6 +372,7 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
         urls: UrlPolicy::DEVELOPMENT,
         auth: AuthMode::Authorizer,
         tenant_events_per_second: 100,
+        max_in_flight_per_webhook: 10,
         queue_url: Some(queue_url.clone()),
         dead_letter_queue_url: Some(dlq_url.clone()),
         ..Config::default()

@@ -120,3 +120,67 @@ on_both_backends!(
         assert_eq!(other.status, 201, "{}", other.body);
     }
 );
+
+on_both_backends!(
+    a_failing_webhook_is_held_to_its_in_flight_cap,
+    |backend| async move {
+        // One attempt per window of one delivery timeout (2 s here), once it is failing.
+        let server = TestServer::start_with(backend, |s| {
+            s.max_in_flight_per_webhook = 1;
+            s.retry_schedule = hookline::domain::RetrySchedule::parse("1h").unwrap();
+        })
+        .await;
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        receiver.always(
+            "/slow",
+            hookline_tests::receiver::Answer::status(500)
+                .delay(std::time::Duration::from_millis(1500)),
+        );
+        let created = server
+            .create_webhook(KEY_A, &receiver.url("/slow"), &["slow.test"])
+            .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let publish = |n: u32| {
+            let server = &server;
+            async move {
+                let reply = server
+                    .post(
+                        KEY_A,
+                        "/v1/events",
+                        json!({"event_type": "slow.test", "data": {"n": n}}),
+                    )
+                    .await;
+                assert_eq!(reply.status, 202, "{}", reply.body);
+            }
+        };
+        // Healthy, it is not held back; its first failure makes it failing.
+        publish(0).await;
+        hookline_tests::eventually(
+            std::time::Duration::from_secs(10),
+            "the first failure",
+            || {
+                let server = &server;
+                let id = &id;
+                async move { (!server.executions(KEY_A, id, "").await.is_empty()).then_some(()) }
+            },
+        )
+        .await;
+        // A burst: without the cap all six would be in flight at once.
+        futures::future::join_all((1..=6).map(publish)).await;
+        hookline_tests::eventually(
+            std::time::Duration::from_secs(40),
+            "every event attempted",
+            || {
+                let receiver = &receiver;
+                async move { (receiver.events_on("/slow").len() >= 7).then_some(()) }
+            },
+        )
+        .await;
+        let most = receiver.most_in_flight();
+        assert!(most <= 2, "{most} attempts were in flight at once");
+        // A deferred attempt is still the first: none was counted for the wait.
+        for execution in server.executions(KEY_A, &id, "").await {
+            assert_eq!(execution["attempt"], 1, "{execution}");
+        }
+    }
+);

@@ -80,6 +80,11 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", default_value_t = 0)]
     pub max_unverified_webhooks: u32,
 
+    /// Attempts a failing webhook may start per delivery timeout (so at most twice this many
+    /// in flight); the rest wait for the next window. 0: no limit.
+    #[arg(long, env = "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", default_value_t = 10)]
+    pub max_in_flight_per_webhook: u32,
+
     /// The most webhooks one tenant may hold.
     #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT", default_value_t = DEFAULT_MAX_WEBHOOKS_PER_TENANT)]
     pub max_webhooks_per_tenant: u32,
@@ -337,6 +342,7 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         // With JSON logs, the metric lines too: the same lines the functions write in AWS.
         tenant_events_per_second: settings.tenant_events_per_second,
         max_unverified_webhooks: settings.max_unverified_webhooks,
+        max_in_flight_per_webhook: settings.max_in_flight_per_webhook,
         metrics: hookline::metrics::MetricsSettings {
             emf: settings.log_format == hookline::telemetry::LogFormat::Json,
             tenant_dimension: Default::default(),

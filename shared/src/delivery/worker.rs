@@ -15,7 +15,7 @@ use super::verdict::{Next, Rules, decide};
 use crate::AppContext;
 use crate::domain::{
     Delivery, DeliveryAttempt, DeliveryStatus, Ended, EndedDelivery, EventId, Execution,
-    ExecutionId, HealthChange, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
+    ExecutionId, HealthChange, TenantId, TimeRange, Timestamp, Trigger, Webhook, WebhookId,
 };
 use crate::queue::{Carried, QueueError, Task};
 use crate::store::StoreError;
@@ -57,6 +57,9 @@ pub enum Outcome {
     Failed,
     /// Not attempted: the webhook was deleted or deactivated, or the event expired.
     Dropped,
+    /// Not attempted yet: the webhook is failing and at its in-flight cap; queued again for
+    /// the next window, as the same attempt.
+    Deferred,
     /// A fan-out was expanded into this many deliveries.
     FannedOut(usize),
     /// A page of a recover queued this many deliveries.
@@ -221,6 +224,36 @@ impl Target<'_> {
     }
 }
 
+/// The in-flight cap: a failing webhook may start `max_in_flight_per_webhook` attempts in each
+/// window of one delivery timeout (so no more than twice that are in flight at once, across
+/// every process). Past it, the time to try again: somewhere in the next window. A webhook
+/// that is not failing is not counted, so a healthy endpoint costs no write for it.
+async fn held_back(
+    ctx: &AppContext,
+    webhook: &Webhook,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, StoreError> {
+    let limit = ctx.config.max_in_flight_per_webhook;
+    if limit == 0 || webhook.consecutive_failures == 0 {
+        return Ok(None);
+    }
+    let span = i64::try_from(ctx.config.delivery.timeout.as_millis())
+        .unwrap_or(i64::MAX)
+        .max(1000);
+    let window = now.millis() / span;
+    let next = (window + 1) * span;
+    let lapses = Timestamp::from_millis(next + span).unwrap_or(now);
+    let started = ctx
+        .executions
+        .start_attempt(&webhook.tenant, &webhook.id, window, limit, lapses)
+        .await?;
+    if started {
+        return Ok(None);
+    }
+    let spread = rand::rng().random_range(0..span);
+    Ok(Timestamp::from_millis(next + spread))
+}
+
 async fn deliver(
     ctx: &AppContext,
     task: &Task,
@@ -265,6 +298,12 @@ async fn deliver(
             });
         }
     };
+    if let Some(due) = held_back(ctx, &webhook, now).await? {
+        let wait = Duration::from_millis(u64::try_from(due.millis() - now.millis()).unwrap_or(0));
+        enqueue::next_attempt(ctx, task, attempt, wait, due).await?;
+        tracing::info!(%event_id, %webhook_id, attempt, "failing webhook at its in-flight cap; attempt deferred");
+        return Ok(Outcome::Deferred);
+    }
     let (event_type, payload) = match carried {
         Some(c) => (c.event_type.clone(), super::send::shared_body(&c.payload)),
         None => match ctx.events.get_event(tenant, &event_id, now).await? {

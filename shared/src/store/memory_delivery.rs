@@ -124,6 +124,8 @@ pub struct MemoryDeliveryStore {
     ended: Mutex<HashMap<(TenantId, WebhookId, Ended), EndedNotes>>,
     /// Publishes taken per tenant and rate window.
     publish_windows: Mutex<HashMap<(TenantId, i64), u32>>,
+    /// Attempts started per webhook and window, for a failing webhook's in-flight cap.
+    attempt_windows: Mutex<HashMap<(TenantId, WebhookId, i64), u32>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -513,6 +515,27 @@ impl ExecutionStore for MemoryDeliveryStore {
                 attempts: *attempts,
             })
             .collect())
+    }
+
+    async fn start_attempt(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        window: i64,
+        limit: u32,
+        _expires_at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut windows = lock(&self.attempt_windows);
+        // Only windows from this one on matter: older counters go.
+        windows.retain(|(_, _, w), _| *w >= window);
+        let started = windows
+            .entry((tenant.clone(), *webhook_id, window))
+            .or_insert(0);
+        if *started >= limit {
+            return Ok(false);
+        }
+        *started += 1;
+        Ok(true)
     }
 
     async fn count_ended(

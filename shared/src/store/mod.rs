@@ -287,6 +287,18 @@ pub trait ExecutionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<EndedDelivery>, StoreError>;
 
+    /// Counts one attempt starting on the webhook in the window `window` (a number every
+    /// process agrees on), unless `limit` started in it already: then `false`, and nothing
+    /// is counted. The counter lapses with the window (`expires_at`).
+    async fn start_attempt(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        window: i64,
+        limit: u32,
+        expires_at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
     /// How many deliveries are noted as ended `how`, of events made in `range`.
     async fn count_ended(
         &self,

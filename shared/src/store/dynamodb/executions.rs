@@ -215,6 +215,43 @@ impl ExecutionStore for DynamoStore {
         Ok(noted)
     }
 
+    async fn start_attempt(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        window: i64,
+        limit: u32,
+        expires_at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                execution_pk(tenant, webhook_id),
+                format!("IF#{window}"),
+            )))
+            .update_expression("ADD #started :one SET #exp = :exp")
+            .condition_expression("attribute_not_exists(#started) OR #started < :limit")
+            .expression_attribute_names("#started", "started")
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
+            .send()
+            .await;
+        match counted {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
     async fn count_ended(
         &self,
         tenant: &TenantId,

@@ -16,6 +16,8 @@
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
 //! | delivery that failed / was dropped | `T#<tenant>#WH#<webhook id>` | `FL#<event id>` / `DR#<event id>` |
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
+//! | publishes leased in a rate window | `T#<tenant>#RATE#<window>` | `RATE` |
+//! | attempts a failing webhook started in a window | `T#<tenant>#WH#<webhook id>` | `IF#<window>` |
 //!
 //! A tenant's own partition holds only its webhooks and their guards: events, keys and
 //! executions each spread over partitions of their own. Events are keyed by time (the day
