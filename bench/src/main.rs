@@ -376,9 +376,23 @@ async fn main() -> anyhow::Result<()> {
             .context("--cost needs --aws-endpoint (or run scripts/cost)")?;
         return cost::run(&endpoint).await;
     }
-    let seen = Arc::new(Seen::default());
     let receiver_runtime = runtime(RECEIVER_THREADS)?;
     let server_runtime = runtime(SERVER_THREADS)?;
+    let measured = measure(&args, &receiver_runtime, &server_runtime).await;
+    // A runtime dropped inside this one panics ("Cannot drop a runtime..."), hiding the
+    // error: shut both down in the background first, whatever came of the run.
+    server_runtime.shutdown_background();
+    receiver_runtime.shutdown_background();
+    measured
+}
+
+/// Every measurement but the cost table, on the receiver's and the server's runtimes.
+async fn measure(
+    args: &Args,
+    receiver_runtime: &tokio::runtime::Runtime,
+    server_runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<()> {
+    let seen = Arc::new(Seen::default());
     let hook_url = receiver_runtime
         .spawn(start_receiver(seen.clone()))
         .await??;
@@ -643,7 +657,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // 6. The real binary, logging at info.
-    let real = real_binary(&http, &seen, &hook_url, &data, &args).await?;
+    let real = real_binary(&http, &seen, &hook_url, &data, args).await?;
 
     let events = args.events as f64;
     let hookline_rate = events / deliver_secs;
@@ -731,7 +745,5 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     running.shutdown().await?;
-    server_runtime.shutdown_background();
-    receiver_runtime.shutdown_background();
     Ok(())
 }

@@ -176,10 +176,6 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn var(name: &'static str) -> Option<String> {
-    env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 pub fn parse_bool(name: &'static str, text: &str) -> Result<bool, ConfigError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -205,6 +201,12 @@ impl Config {
     /// (one is required: functions in separate processes must open what the others seal).
     /// A bad value fails the cold start, naming it.
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(|name| env::var(name).ok())
+    }
+
+    /// `from_env`, with the variables read from `source` (the tests' own maps).
+    pub fn from_source(source: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| source(name).filter(|v| !v.trim().is_empty());
         let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
             name: "HOOKLINE_TABLE_NAME",
             message: "is required".into(),
@@ -355,5 +357,71 @@ impl Config {
                 })?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut map: HashMap<String, String> = HashMap::from([
+            ("HOOKLINE_TABLE_NAME".into(), "t".into()),
+            ("HOOKLINE_KMS_KEY_ID".into(), "alias/k".into()),
+        ]);
+        for (name, value) in vars {
+            map.insert((*name).to_owned(), (*value).to_owned());
+        }
+        Config::from_source(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_template_settings_are_read() {
+        let config = read(&[
+            ("HOOKLINE_METRICS", "emf"),
+            ("HOOKLINE_METRICS_TENANTS", "acme, beta"),
+            ("HOOKLINE_TENANT_EVENTS_PER_SECOND", "100"),
+            ("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", "10"),
+            ("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", "10"),
+        ])
+        .unwrap();
+        assert!(config.metrics.emf);
+        assert_eq!(config.metrics.tenant_dimension.len(), 2);
+        assert_eq!(config.tenant_events_per_second, 100);
+        assert_eq!(config.max_unverified_webhooks, 10);
+        assert_eq!(config.max_in_flight_per_webhook, 10);
+        assert_eq!(config.sealing, SealingKey::Kms("alias/k".into()));
+    }
+
+    #[test]
+    fn a_bad_value_fails_the_start_naming_its_variable() {
+        for (name, value) in [
+            ("HOOKLINE_METRICS", "statsd"),
+            ("HOOKLINE_METRICS_TENANTS", "not a tenant!"),
+            ("HOOKLINE_TENANT_EVENTS_PER_SECOND", "-1"),
+            ("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", "ten"),
+            ("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", "1.5"),
+            ("HOOKLINE_KEY_FILE", "/tmp/both.key"),
+            ("HOOKLINE_DELIVERY_TIMEOUT", "soon"),
+        ] {
+            let error = read(&[(name, value)]).unwrap_err();
+            assert_eq!(error.name, name, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_sealing_key_is_required() {
+        let error =
+            Config::from_source(|name| (name == "HOOKLINE_TABLE_NAME").then(|| "t".to_owned()))
+                .unwrap_err();
+        assert_eq!(error.name, "HOOKLINE_KMS_KEY_ID");
+        let file = Config::from_source(|name| match name {
+            "HOOKLINE_TABLE_NAME" => Some("t".into()),
+            "HOOKLINE_KEY_FILE" => Some("target/k.key".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(file.sealing, SealingKey::File("target/k.key".into()));
     }
 }
