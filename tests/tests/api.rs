@@ -696,7 +696,7 @@ on_both_backends!(
         let server = TestServer::start(backend).await;
         let big = format!(
             "{{\"url\": \"https://big.example\", \"event_types\": [\"a\"], \"description\": \"{}\"}}",
-            "x".repeat(70 * 1024)
+            "x".repeat(1024 * 1024)
         );
         let reply = server
             .http
@@ -773,14 +773,27 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(reply.status(), 413);
-        // Every other route with a body: 64 KiB.
-        let big = json!({"description": "x".repeat(65 * 1024)});
+        // A webhook's create or update: 1 MiB (see the largest webhook below).
+        let big = json!({"description": "x".repeat(1024 * 1024)});
         server
             .patch(KEY_A, &format!("/v1/webhooks/{id}"), big.clone())
             .await
             .assert_problem(413, "payload_too_large");
         server
-            .put(KEY_A, &format!("/v1/webhooks/{id}"), big)
+            .put(KEY_A, &format!("/v1/webhooks/{id}"), big.clone())
+            .await
+            .assert_problem(413, "payload_too_large");
+        server
+            .post(KEY_A, "/v1/webhooks", big)
+            .await
+            .assert_problem(413, "payload_too_large");
+        // Every other route with a body: 64 KiB.
+        server
+            .post(
+                KEY_A,
+                &format!("/v1/webhooks/{id}/secret/rotate"),
+                json!({"grace": "x".repeat(65 * 1024)}),
+            )
             .await
             .assert_problem(413, "payload_too_large");
         let after = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await.body;
@@ -1394,5 +1407,73 @@ on_both_backends!(
         publish("task.completed")
             .await
             .assert_problem(400, "validation_error");
+    }
+);
+
+on_both_backends!(
+    the_largest_webhook_fits_in_a_body_and_in_the_store,
+    |backend| async move {
+        // Every field at its limit at once: the body limit does not refuse what validation
+        // accepts, and what validation accepts fits in one stored item.
+        let server = TestServer::start(backend).await;
+        let body = |text: &dyn Fn(usize) -> String| {
+            let url = format!("https://hooks.example.com/{}", "a".repeat(2048 - 26));
+            let event_types: Vec<String> = (0..50)
+                .map(|i| format!("t{i:02}.{}", "a".repeat(124)))
+                .collect();
+            let filters: Vec<Value> = (0..10)
+                .map(|i| {
+                    let any_of: Vec<String> =
+                        (0..50).map(|j| format!("{j:02}{}", text(254))).collect();
+                    json!({"path": format!("f{i}{}", "a".repeat(254)), "any_of": any_of})
+                })
+                .collect();
+            let headers: serde_json::Map<String, Value> = (0..20)
+                .map(|i| {
+                    (
+                        format!("x-h{i:02}{}", "a".repeat(251)),
+                        json!("v".repeat(4096)),
+                    )
+                })
+                .collect();
+            let metadata: serde_json::Map<String, Value> = (0..50)
+                .map(|i| (format!("k{i:02}{}", "a".repeat(61)), json!(text(1024))))
+                .collect();
+            json!({
+                "url": url, "event_types": event_types, "filters": filters, "headers": headers,
+                "metadata": metadata, "description": text(1024), "uid": "u".repeat(64),
+            })
+        };
+        let ascii = body(&|n| "a".repeat(n));
+        let size = serde_json::to_vec(&ascii).unwrap().len();
+        assert!(size > 64 * 1024, "{size} bytes");
+        let created = server.post(KEY_A, "/v1/webhooks", ascii.clone()).await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{size} bytes: {}",
+            created.body
+        );
+        let id = created.body["id"].as_str().unwrap();
+        let put = server
+            .put(KEY_A, &format!("/v1/webhooks/{id}"), ascii)
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        let read = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await;
+        assert_eq!(read.body["metadata"].as_object().unwrap().len(), 50);
+
+        // In 4-byte characters the same fields take more than one item holds: refused whole,
+        // with a reason, before anything is stored.
+        let wide = body(&|n| "😀".repeat(n));
+        let refused = server.post(KEY_A, "/v1/webhooks", wide).await;
+        refused.assert_problem(400, "validation_error");
+        assert!(
+            refused.body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most")
+        );
+        let listed = server.get(KEY_A, "/v1/webhooks").await;
+        assert_eq!(listed.body["data"].as_array().unwrap().len(), 1);
     }
 );

@@ -464,9 +464,9 @@ async fn portal(State(app): State<App>, uri: http::Uri) -> Response {
     }
 }
 
-/// The largest body any route accepts (a publish); each route's own limit is checked by
-/// the handler.
-const MAX_READ: usize = hookline::api::routes::MAX_EVENT_BODY;
+/// The largest body any route accepts (a webhook's create or update); each route's own
+/// limit is checked by the handler.
+const MAX_READ: usize = hookline::api::routes::MAX_WEBHOOK_BODY;
 
 async fn serve_api(State(app): State<App>, request: Request) -> Response {
     let ctx = &app.ctx;

@@ -230,6 +230,38 @@ fn finish(body: Body, url_refused: Option<String>) -> Result<(), ApiError> {
     }
 }
 
+/// How many bytes a webhook's own fields may take together as stored: a DynamoDB item holds
+/// 400 KB, and the rest of the item (health, names, keys) needs a little of it.
+pub const MAX_WEBHOOK_BYTES: usize = 380_000;
+
+/// Every field within its own limit can still make a webhook too large to store (filters,
+/// headers and metadata at their limits in 4-byte characters): refused as a whole, clearly,
+/// before anything is written. Headers are counted as stored, sealed in base64.
+fn fits_in_store(spec: &WebhookSpec) -> Result<(), ApiError> {
+    let plain = json_len(&spec.uid)
+        + json_len(&spec.url)
+        + json_len(&spec.event_types)
+        + json_len(&spec.filters)
+        + json_len(&spec.description)
+        + json_len(&spec.metadata);
+    let sealed = json_len(&spec.headers) * 4 / 3;
+    let size = plain + sealed;
+    if size > MAX_WEBHOOK_BYTES {
+        return Err(ApiError::validation(
+            "",
+            format!(
+                "the webhook's fields take {size} bytes together; at most {MAX_WEBHOOK_BYTES} \
+                 can be stored (shorten filters, headers or metadata)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn json_len<T: serde::Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(0, |bytes| bytes.len())
+}
+
 /// A whole spec from a create or PUT body: `url` and `event_types` required, the rest
 /// defaulting (no filters, headers or metadata, no description, active).
 fn whole_spec(mut body: Body, given: Given) -> Result<WebhookSpec, ApiError> {
@@ -294,6 +326,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     screen_name(&call, &mut given).await;
     let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
+    fits_in_store(&spec)?;
     subscribable(&call, &spec.event_types).await?;
     let mut webhook = Webhook::new(
         call.caller.tenant.clone(),
@@ -492,6 +525,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Replace(spec) => spec.clone(),
             Change::Patch(given) => patched_spec(current.spec(&secrets), given.clone()),
         };
+        fits_in_store(&spec)?;
         let next = current.with_spec(&secrets, spec);
         let secrets = call.ctx.keyring.open(&next).await?;
         if next.event_types != current.event_types {

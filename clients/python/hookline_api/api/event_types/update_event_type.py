@@ -1,0 +1,234 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.catalog_event_type import CatalogEventType
+from ...models.event_type_patch import EventTypePatch
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    name: str,
+    *,
+    body: EventTypePatch,
+    accept_language: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(accept_language, Unset):
+        headers["Accept-Language"] = accept_language
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/event-types/{name}".format(
+            name=quote(str(name), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CatalogEventType | Problem | None:
+    if response.status_code == 200:
+        response_200 = CatalogEventType.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CatalogEventType | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventTypePatch,
+    accept_language: str | Unset = UNSET,
+) -> Response[CatalogEventType | Problem]:
+    """Change an event type of the catalog (operator)
+
+     `schema` or `example` `null` removes it; the example left must satisfy the schema left.
+    **Choice:** the name cannot change (create the new name, archive the old).
+
+    Args:
+        name (str):
+        accept_language (str | Unset):
+        body (EventTypePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CatalogEventType | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        body=body,
+        accept_language=accept_language,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventTypePatch,
+    accept_language: str | Unset = UNSET,
+) -> CatalogEventType | Problem | None:
+    """Change an event type of the catalog (operator)
+
+     `schema` or `example` `null` removes it; the example left must satisfy the schema left.
+    **Choice:** the name cannot change (create the new name, archive the old).
+
+    Args:
+        name (str):
+        accept_language (str | Unset):
+        body (EventTypePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CatalogEventType | Problem
+    """
+
+    return sync_detailed(
+        name=name,
+        client=client,
+        body=body,
+        accept_language=accept_language,
+    ).parsed
+
+
+async def asyncio_detailed(
+    name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventTypePatch,
+    accept_language: str | Unset = UNSET,
+) -> Response[CatalogEventType | Problem]:
+    """Change an event type of the catalog (operator)
+
+     `schema` or `example` `null` removes it; the example left must satisfy the schema left.
+    **Choice:** the name cannot change (create the new name, archive the old).
+
+    Args:
+        name (str):
+        accept_language (str | Unset):
+        body (EventTypePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CatalogEventType | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        body=body,
+        accept_language=accept_language,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    name: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventTypePatch,
+    accept_language: str | Unset = UNSET,
+) -> CatalogEventType | Problem | None:
+    """Change an event type of the catalog (operator)
+
+     `schema` or `example` `null` removes it; the example left must satisfy the schema left.
+    **Choice:** the name cannot change (create the new name, archive the old).
+
+    Args:
+        name (str):
+        accept_language (str | Unset):
+        body (EventTypePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CatalogEventType | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            name=name,
+            client=client,
+            body=body,
+            accept_language=accept_language,
+        )
+    ).parsed

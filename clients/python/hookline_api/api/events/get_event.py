@@ -1,0 +1,216 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.get_event_response_200 import GetEventResponse200
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    accept_language: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(accept_language, Unset):
+        headers["Accept-Language"] = accept_language
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/events/{id}".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> GetEventResponse200 | Problem | None:
+    if response.status_code == 200:
+        response_200 = GetEventResponse200.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[GetEventResponse200 | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    accept_language: str | Unset = UNSET,
+) -> Response[GetEventResponse200 | Problem]:
+    """An event and where each of its deliveries stands
+
+     The event with its `data`, and one delivery for every webhook it matched when published: `pending`,
+    `succeeded`, `failed` or `dropped`, with its attempts.
+
+    Args:
+        id (str):
+        accept_language (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetEventResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        accept_language=accept_language,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    accept_language: str | Unset = UNSET,
+) -> GetEventResponse200 | Problem | None:
+    """An event and where each of its deliveries stands
+
+     The event with its `data`, and one delivery for every webhook it matched when published: `pending`,
+    `succeeded`, `failed` or `dropped`, with its attempts.
+
+    Args:
+        id (str):
+        accept_language (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetEventResponse200 | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        accept_language=accept_language,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    accept_language: str | Unset = UNSET,
+) -> Response[GetEventResponse200 | Problem]:
+    """An event and where each of its deliveries stands
+
+     The event with its `data`, and one delivery for every webhook it matched when published: `pending`,
+    `succeeded`, `failed` or `dropped`, with its attempts.
+
+    Args:
+        id (str):
+        accept_language (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GetEventResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        accept_language=accept_language,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    accept_language: str | Unset = UNSET,
+) -> GetEventResponse200 | Problem | None:
+    """An event and where each of its deliveries stands
+
+     The event with its `data`, and one delivery for every webhook it matched when published: `pending`,
+    `succeeded`, `failed` or `dropped`, with its attempts.
+
+    Args:
+        id (str):
+        accept_language (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GetEventResponse200 | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            accept_language=accept_language,
+        )
+    ).parsed
