@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
-use crate::quota::PublishQuota;
+use crate::quota::{InFlightCap, PublishQuota};
 use crate::routing::RoutingCache;
 use crate::seal::Keyring;
 use crate::store::dynamodb::DynamoStore;
@@ -40,6 +40,8 @@ pub struct AppContext {
     pub publish_quota: Arc<PublishQuota>,
     /// Opens webhooks' sealed secrets (the DynamoDB store seals with the same keyring).
     pub keyring: Arc<Keyring>,
+    /// Failing webhooks' attempts in flight.
+    pub in_flight: Arc<InFlightCap>,
 }
 
 /// The client webhook requests go out on, under the configured URL rules and time limit.
@@ -116,6 +118,7 @@ impl AppContext {
             http,
             routes: Arc::default(),
             publish_quota: Arc::new(PublishQuota::new(config_rate)),
+            in_flight: Arc::default(),
         })
     }
 
@@ -148,6 +151,7 @@ impl AppContext {
             http,
             routes: Arc::default(),
             publish_quota: Arc::new(PublishQuota::new(config_rate)),
+            in_flight: Arc::default(),
         })
     }
 

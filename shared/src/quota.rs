@@ -155,3 +155,56 @@ mod tests {
         }
     }
 }
+
+/// The in-flight cap of failing webhooks (see `delivery::worker`): attempts started per
+/// webhook and window, counted in the execution store across every process. A window this
+/// process saw full is remembered, so tasks held back again within it cost no write.
+#[derive(Default)]
+pub struct InFlightCap {
+    full: Mutex<HashMap<(TenantId, crate::domain::WebhookId), i64>>,
+}
+
+impl InFlightCap {
+    /// Whether an attempt on the webhook may start in `window`, counted when it may. When the
+    /// counter cannot be reached the attempt is held back (it goes back to the queue), never
+    /// made uncounted and never lost.
+    pub async fn admit(
+        &self,
+        store: &dyn crate::store::ExecutionStore,
+        tenant: &TenantId,
+        webhook: &crate::domain::WebhookId,
+        window: i64,
+        limit: u32,
+        lapses: Timestamp,
+    ) -> bool {
+        let key = (tenant.clone(), *webhook);
+        if self.lock().get(&key) == Some(&window) {
+            return false;
+        }
+        match store
+            .start_attempt(tenant, webhook, window, limit, lapses)
+            .await
+        {
+            Ok(true) => true,
+            Ok(false) => {
+                let mut full = self.lock();
+                full.retain(|_, w| *w >= window);
+                full.insert(key, window);
+                false
+            }
+            Err(error) => {
+                tracing::warn!(%tenant, webhook_id = %webhook, error.cause_chain = ?crate::telemetry::error_chain(&error), "in-flight counter unavailable; attempt held back");
+                false
+            }
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(TenantId, crate::domain::WebhookId), i64>> {
+        // Inserts and removals are whole: a panic elsewhere leaves the map consistent.
+        self.full
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

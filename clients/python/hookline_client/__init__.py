@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from hookline_api import AuthenticatedClient
+from hookline_api import AuthenticatedClient, errors
 from hookline_api.api.events import publish_event
 from hookline_api.models import (
     EventData,
@@ -108,10 +108,13 @@ def publish(
         try:
             return unwrap(publish_event.sync_detailed(client=client, body=body, idempotency_key=key))
         except HooklineError as error:
-            if attempt == attempts or (error.type not in RETRIED_PROBLEMS and error.status < 500):
+            retried = error.type in RETRIED_PROBLEMS or error.status == 429 or error.status >= 500
+            if attempt == attempts or not retried:
                 raise
             wait = error.retry_after if error.retry_after is not None else wait
-        except httpx.TransportError:
+        except (httpx.TransportError, errors.UnexpectedStatus, KeyError, TypeError, ValueError):
+            # The network failed, or something in between (a gateway's 502, or its own 429)
+            # answered without a problem document: under the same key, sending again is safe.
             if attempt == attempts:
                 raise
         time.sleep(wait)

@@ -63,12 +63,16 @@ interface Answer<T> {
 export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (!response.ok) {
-    const problem = (error ?? {
-      type: "unknown",
-      title: response.statusText,
-      status: response.status,
-      detail: "the answer was not a problem document",
-    }) as Problem;
+    // Something in between (a gateway's 502, or its own 429) may answer without a problem.
+    const isProblem = typeof (error as { type?: unknown } | undefined)?.type === "string";
+    const problem: Problem = isProblem
+      ? (error as Problem)
+      : {
+          type: "unknown",
+          title: response.statusText,
+          status: response.status,
+          detail: "the answer was not a problem document",
+        };
     throw new HooklineError(response.status, problem, retryAfter(response));
   }
   return data as T;
@@ -117,7 +121,8 @@ export async function publish(
     } catch (error) {
       if (attempt >= attempts) throw error;
       if (error instanceof HooklineError) {
-        if (!RETRIED_PROBLEMS.has(error.type) && error.status < 500) throw error;
+        const retried = RETRIED_PROBLEMS.has(error.type) || error.status === 429 || error.status >= 500;
+        if (!retried) throw error;
         if (error.retryAfterSeconds !== undefined) waitMs = error.retryAfterSeconds * 1000;
       } else if (!(error instanceof TypeError)) {
         // fetch rejects with a TypeError when the network fails; anything else is a bug.

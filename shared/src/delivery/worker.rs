@@ -228,14 +228,10 @@ impl Target<'_> {
 /// window of one delivery timeout (so no more than twice that are in flight at once, across
 /// every process). Past it, the time to try again: somewhere in the next window. A webhook
 /// that is not failing is not counted, so a healthy endpoint costs no write for it.
-async fn held_back(
-    ctx: &AppContext,
-    webhook: &Webhook,
-    now: Timestamp,
-) -> Result<Option<Timestamp>, StoreError> {
+async fn held_back(ctx: &AppContext, webhook: &Webhook, now: Timestamp) -> Option<Timestamp> {
     let limit = ctx.config.max_in_flight_per_webhook;
     if limit == 0 || webhook.consecutive_failures == 0 {
-        return Ok(None);
+        return None;
     }
     let span = i64::try_from(ctx.config.delivery.timeout.as_millis())
         .unwrap_or(i64::MAX)
@@ -243,15 +239,22 @@ async fn held_back(
     let window = now.millis() / span;
     let next = (window + 1) * span;
     let lapses = Timestamp::from_millis(next + span).unwrap_or(now);
-    let started = ctx
-        .executions
-        .start_attempt(&webhook.tenant, &webhook.id, window, limit, lapses)
-        .await?;
-    if started {
-        return Ok(None);
+    let admitted = ctx
+        .in_flight
+        .admit(
+            ctx.executions.as_ref(),
+            &webhook.tenant,
+            &webhook.id,
+            window,
+            limit,
+            lapses,
+        )
+        .await;
+    if admitted {
+        return None;
     }
     let spread = rand::rng().random_range(0..span);
-    Ok(Timestamp::from_millis(next + spread))
+    Timestamp::from_millis(next + spread)
 }
 
 async fn deliver(
@@ -298,7 +301,7 @@ async fn deliver(
             });
         }
     };
-    if let Some(due) = held_back(ctx, &webhook, now).await? {
+    if let Some(due) = held_back(ctx, &webhook, now).await {
         let wait = Duration::from_millis(u64::try_from(due.millis() - now.millis()).unwrap_or(0));
         enqueue::next_attempt(ctx, task, attempt, wait, due).await?;
         tracing::info!(%event_id, %webhook_id, attempt, "failing webhook at its in-flight cap; attempt deferred");

@@ -47,6 +47,10 @@ pub trait KeyService: Send + Sync {
     async fn decrypt(&self, encrypted: &[u8]) -> Result<Vec<u8>, SealError>;
 }
 
+/// One data key, opened once: opens that meet it at the same time wait for one key service
+/// call rather than each making their own.
+type Slot = Arc<tokio::sync::OnceCell<Arc<RandomizedNonceKey>>>;
+
 struct SealingKey {
     encrypted: String,
     key: Arc<RandomizedNonceKey>,
@@ -58,7 +62,7 @@ pub struct Keyring {
     service: Arc<dyn KeyService>,
     sealing: tokio::sync::Mutex<Option<SealingKey>>,
     /// Data keys opened, by their encrypted form as stored (base64).
-    opened: Mutex<HashMap<String, Arc<RandomizedNonceKey>>>,
+    opened: Mutex<HashMap<String, Slot>>,
 }
 
 impl Keyring {
@@ -158,24 +162,36 @@ impl Keyring {
 
     /// The data key stored as `encrypted`, opened by the key service on first sight.
     async fn data_key(&self, encrypted: &str) -> Result<Arc<RandomizedNonceKey>, SealError> {
-        if let Some(key) = self.lock_opened().get(encrypted) {
-            return Ok(key.clone());
-        }
-        let blob = STANDARD.decode(encrypted).map_err(|_| SealError::Corrupt)?;
-        let key = Arc::new(aes_key(&self.service.decrypt(&blob).await?)?);
-        self.remember(encrypted, key.clone());
-        Ok(key)
+        let slot = self.slot(encrypted, None);
+        let key = slot
+            .get_or_try_init(|| async {
+                let blob = STANDARD.decode(encrypted).map_err(|_| SealError::Corrupt)?;
+                Ok::<_, SealError>(Arc::new(aes_key(&self.service.decrypt(&blob).await?)?))
+            })
+            .await?;
+        Ok(key.clone())
     }
 
     fn remember(&self, encrypted: &str, key: Arc<RandomizedNonceKey>) {
+        self.slot(encrypted, Some(key));
+    }
+
+    /// The slot of the data key stored as `encrypted`: made when missing (filled with `key`
+    /// when given).
+    fn slot(&self, encrypted: &str, key: Option<Arc<RandomizedNonceKey>>) -> Slot {
         let mut opened = self.lock_opened();
+        if let Some(slot) = opened.get(encrypted) {
+            return slot.clone();
+        }
         if opened.len() >= MAX_OPENED_KEYS {
             opened.clear();
         }
-        opened.insert(encrypted.to_owned(), key);
+        let slot = Arc::new(tokio::sync::OnceCell::new_with(key));
+        opened.insert(encrypted.to_owned(), slot.clone());
+        slot
     }
 
-    fn lock_opened(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<RandomizedNonceKey>>> {
+    fn lock_opened(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
         // A panic elsewhere cannot leave the map half-written: inserts and clears are whole.
         self.opened
             .lock()
@@ -247,5 +263,37 @@ mod tests {
         // Another key service cannot open the data key.
         let stranger = Keyring::new(Arc::new(local::LocalKeys::generate().unwrap()));
         assert!(stranger.open(&stored).await.is_err());
+    }
+
+    /// Counts the key service's decrypts.
+    struct Counting(local::LocalKeys, std::sync::atomic::AtomicUsize);
+
+    #[async_trait]
+    impl KeyService for Counting {
+        async fn generate_data_key(&self) -> Result<DataKey, SealError> {
+            self.0.generate_data_key().await
+        }
+        async fn decrypt(&self, encrypted: &[u8]) -> Result<Vec<u8>, SealError> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            self.0.decrypt(encrypted).await
+        }
+    }
+
+    #[tokio::test]
+    async fn opens_at_the_same_time_call_the_key_service_once() {
+        let service = Arc::new(Counting(
+            local::LocalKeys::generate().unwrap(),
+            Default::default(),
+        ));
+        let keyring = Keyring::new(service.clone());
+        let mut stored = webhook("acme");
+        stored.credentials = Credentials::Sealed(keyring.seal(&stored).await.unwrap());
+        keyring.forget().await;
+        let opens = (0..16).map(|_| keyring.open(&stored));
+        for opened in futures::future::join_all(opens).await {
+            assert!(opened.is_ok());
+        }
+        assert_eq!(service.1.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }
