@@ -213,7 +213,7 @@ impl Webhook {
             credentials,
             metadata,
             verification,
-            updated_at: Timestamp::now(),
+            updated_at: self.next_updated_at(),
             version: self.version + 1,
             ..self.clone()
         };
@@ -276,10 +276,16 @@ impl Webhook {
                 headers: secrets.headers.clone(),
             }),
             previous_secret_until: overlap_until,
-            updated_at: Timestamp::now(),
+            updated_at: self.next_updated_at(),
             version: self.version + 1,
             ..self.clone()
         }
+    }
+
+    /// When the next version is written: now, and never the same millisecond as this
+    /// version's, so every change moves `updated_at` even on a fast machine.
+    fn next_updated_at(&self) -> Timestamp {
+        Timestamp::now().max(self.updated_at.plus(std::time::Duration::from_millis(1)))
     }
 
     /// Identifies "the same url for the same set of event types and the same filters" (order
@@ -410,6 +416,24 @@ mod tests {
             again.version, off.version,
             "disabling a disabled webhook is no change"
         );
+    }
+
+    #[test]
+    fn every_version_moves_updated_at_even_within_one_millisecond() {
+        let w = Webhook::new(
+            tenant(),
+            spec("https://a.example/h", &["x"]),
+            WebhookSecret::generate(),
+        );
+        let secrets = w.credentials.as_open().unwrap().clone();
+        let mut last = w;
+        for _ in 0..5 {
+            let next = last.with_spec(&secrets, last.spec(&secrets));
+            assert!(next.updated_at > last.updated_at);
+            let rotated = next.with_rotated_secret(&secrets, WebhookSecret::generate(), None);
+            assert!(rotated.updated_at > next.updated_at);
+            last = next;
+        }
     }
 
     #[test]
