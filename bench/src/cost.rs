@@ -582,20 +582,13 @@ async fn run_scenario(
         } else {
             "other.*"
         };
+        let url = WebhookUrl::parse(&format!("{base}/hook/{i}"), &UrlPolicy::DEVELOPMENT)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let pattern = EventTypePattern::parse(wanted).map_err(anyhow::Error::msg)?;
+        let types = EventTypes::new(vec![pattern]).map_err(anyhow::Error::msg)?;
         let spec = WebhookSpec {
-            uid: None,
-            url: WebhookUrl::parse(&format!("{base}/hook/{i}"), &UrlPolicy::DEVELOPMENT)
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-            event_types: EventTypes::new(vec![
-                EventTypePattern::parse(wanted).map_err(anyhow::Error::msg)?,
-            ])
-            .map_err(anyhow::Error::msg)?,
-            filters: vec![],
             description: Some(format!("bench webhook {i}")),
-            active: true,
-            headers: Default::default(),
-            metadata: Default::default(),
-            verification: hookline::domain::Verification::Ping,
+            ..WebhookSpec::new(url, types)
         };
         let webhook = Webhook::new(tenant.clone(), spec, WebhookSecret::generate());
         ctx.webhooks.insert(&webhook, 100_000).await?;

@@ -9,7 +9,7 @@
 //! - publish -> received latency (p50, p99) at a steady 500 events/s;
 //! - time to enqueue a fan-out to 10,000 webhooks.
 //!
-//! Run: `cargo run --release -p hookline-bench` (see README for options).
+//! Run: `cargo run --release -p hookline-bench` (options: docs/benchmarks.md).
 
 mod cost;
 

@@ -1,5 +1,6 @@
 //! The Lambda entry points: HTTP functions translate API Gateway events to `api::handle`, and
-//! the authorizer resolves keys. Each function's `main` is one call into here.
+//! the authorizer resolves keys. Every function runs the one binary, which picks its handler
+//! by the name Lambda passes in `_HANDLER` (the function's `Handler` in `template.yaml`).
 
 use crate::AppContext;
 use crate::api::auth::{authorizer_context, bearer_key, holder_from_context, lookup};
@@ -19,13 +20,80 @@ use std::collections::HashMap;
 
 pub type Error = lambda_runtime::Error;
 
+/// Every Lambda function of the template, by its `Handler` name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    /// An HTTP API function, serving its routes.
+    Http(Function),
+    /// The customer portal's page and assets.
+    Portal,
+    /// The HTTP API's Lambda authorizer.
+    Authorizer,
+    /// The consumer of the delivery queue.
+    Deliver,
+    /// The consumer of the ingest queue.
+    Ingest,
+}
+
+impl Handler {
+    /// Every handler, the HTTP functions first.
+    pub fn all() -> impl Iterator<Item = Handler> {
+        Function::ALL.into_iter().map(Handler::Http).chain([
+            Handler::Portal,
+            Handler::Authorizer,
+            Handler::Deliver,
+            Handler::Ingest,
+        ])
+    }
+
+    /// The function's name: its `Handler` in `template.yaml` and its `cargo lambda` binary.
+    pub fn name(self) -> &'static str {
+        match self {
+            Handler::Http(function) => function.name(),
+            Handler::Portal => crate::portal::FUNCTION,
+            Handler::Authorizer => "authorizer",
+            Handler::Deliver => "deliver-webhook",
+            Handler::Ingest => "ingest-events",
+        }
+    }
+
+    /// The handler of this name; an unknown name is an error naming the known ones.
+    pub fn named(name: &str) -> Result<Handler, Error> {
+        Handler::all().find(|h| h.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = Handler::all().map(Handler::name).collect();
+            Error::from(format!(
+                "no Lambda handler is named {name:?}; the known ones are: {}",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
+/// Runs the handler this deployed function names in `_HANDLER` (set by Lambda from the
+/// function's `Handler` property).
+pub async fn serve_from_env() -> Result<(), Error> {
+    let name = std::env::var("_HANDLER").unwrap_or_default();
+    serve(Handler::named(&name)?).await
+}
+
+/// Runs one function until Lambda stops it.
+pub async fn serve(handler: Handler) -> Result<(), Error> {
+    match handler {
+        Handler::Http(function) => serve_http(function).await,
+        Handler::Portal => serve_portal().await,
+        Handler::Authorizer => serve_authorizer().await,
+        Handler::Deliver => serve_delivery().await,
+        Handler::Ingest => serve_ingest().await,
+    }
+}
+
 // The HTTP functions take API Gateway's payload 2.0 as `aws_lambda_events` types through
 // `lambda_runtime`, rather than through `lambda_http`: the API reads the raw path, query,
 // headers and body anyway, and `lambda_http` brings `encoding_rs` and its tables (about
 // 100 KiB of every zip) for conversions it never makes.
 
 /// Runs an HTTP API function serving `function`'s routes.
-pub async fn serve_http(function: Function) -> Result<(), Error> {
+async fn serve_http(function: Function) -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
@@ -102,7 +170,7 @@ fn gateway_response(response: ApiResponse) -> ApiGatewayV2httpResponse {
 
 /// Runs the `portal` function: the customer portal's page and assets, with no key (the
 /// route has no authorizer); anything else is a 404 problem.
-pub async fn serve_portal() -> Result<(), Error> {
+async fn serve_portal() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let config = crate::config::Config::from_env()?;
     let frame_ancestors = config.portal_frame_ancestors;
@@ -136,7 +204,7 @@ fn caller_of(event: &ApiGatewayV2httpRequest) -> Option<api::KeyHolder> {
 pub type AuthorizerResponse = ApiGatewayV2CustomAuthorizerSimpleResponse<HashMap<String, Value>>;
 
 /// Runs the HTTP API's Lambda authorizer.
-pub async fn serve_authorizer() -> Result<(), Error> {
+async fn serve_authorizer() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
     lambda_runtime::run(service_fn(
@@ -165,7 +233,7 @@ pub async fn authorize(
 }
 
 /// Runs the delivery function: the consumer of the delivery queue.
-pub async fn serve_delivery() -> Result<(), Error> {
+async fn serve_delivery() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
@@ -217,7 +285,7 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
 
 /// Runs the `ingest-events` function: the consumer of the ingest queue. Refused events go
 /// to `HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL`.
-pub async fn serve_ingest() -> Result<(), Error> {
+async fn serve_ingest() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
     let url = std::env::var("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL")
@@ -266,4 +334,27 @@ fn batch_failures(ids: impl IntoIterator<Item = String>) -> SqsBatchResponse {
         response.batch_item_failures.push(failure);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_handler_is_found_by_its_name_and_an_unknown_name_lists_them() {
+        for handler in Handler::all() {
+            assert_eq!(Handler::named(handler.name()).ok(), Some(handler));
+        }
+        let unknown = Handler::named("bootstrap").err().map(|e| e.to_string());
+        let unknown = unknown.unwrap_or_default();
+        assert!(unknown.contains("\"bootstrap\""), "{unknown}");
+        assert!(
+            unknown.contains("create-webhook, list-webhooks"),
+            "{unknown}"
+        );
+        assert!(
+            unknown.ends_with("deliver-webhook, ingest-events"),
+            "{unknown}"
+        );
+    }
 }

@@ -18,23 +18,11 @@ fn tenant(name: &str) -> TenantId {
 }
 
 fn spec(url: &str, types: &[&str]) -> WebhookSpec {
-    WebhookSpec {
-        uid: None,
-        url: WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
-        event_types: EventTypes::new(
-            types
-                .iter()
-                .map(|t| EventTypePattern::parse(t).unwrap())
-                .collect(),
-        )
-        .unwrap(),
-        filters: vec![],
-        description: None,
-        active: true,
-        headers: CustomHeaders::default(),
-        metadata: Default::default(),
-        verification: hookline::domain::Verification::Ping,
-    }
+    let types = types.iter().map(|t| EventTypePattern::parse(t).unwrap());
+    WebhookSpec::new(
+        WebhookUrl::parse(url, &UrlPolicy::STRICT).unwrap(),
+        EventTypes::new(types.collect()).unwrap(),
+    )
 }
 
 /// An active webhook of tenant `t`, as a registry would store it.

@@ -152,7 +152,7 @@ fn granted() -> Actions {
         if resource["Type"] != "AWS::Serverless::Function" {
             continue;
         }
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+        let binary = resource["Properties"]["Handler"]
             .as_str()
             .unwrap()
             .to_owned();

@@ -210,7 +210,7 @@ on_both_backends!(
                 .await;
             if route.scope == Scope::Operator {
                 reply.assert_problem(403, "forbidden");
-            } else if route.tenancy() == Tenancy::Deployment {
+            } else if route.tenancy == Tenancy::Deployment {
                 // The catalog is every tenant's to read.
                 assert_eq!(reply.status, StatusCode::OK, "{what}: {}", reply.body);
             } else if route.path.contains('{') {
@@ -236,7 +236,7 @@ on_both_backends!(
             }
             assert_eq!(snapshot(&server, &fx).await, before, "{what} as tenant B");
 
-            if route.tenancy() != Tenancy::Header {
+            if route.tenancy != Tenancy::Header {
                 continue;
             }
             // The operator's key acting for tenant B: tenant A's ids do not exist either.

@@ -166,20 +166,13 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
     )
     .unwrap();
     let tenant = TenantId::parse("ci").unwrap();
-    let spec = WebhookSpec {
-        uid: None,
-        url: WebhookUrl::parse(&receiver.url("/lambda"), &UrlPolicy::DEVELOPMENT).unwrap(),
-        event_types: hookline::domain::EventTypes::new(vec![
+    let spec = WebhookSpec::new(
+        WebhookUrl::parse(&receiver.url("/lambda"), &UrlPolicy::DEVELOPMENT).unwrap(),
+        hookline::domain::EventTypes::new(vec![
             hookline::domain::EventTypePattern::parse("*").unwrap(),
         ])
         .unwrap(),
-        filters: vec![],
-        description: None,
-        active: true,
-        headers: Default::default(),
-        metadata: Default::default(),
-        verification: hookline::domain::Verification::Ping,
-    };
+    );
     let secret = WebhookSecret::generate();
     let webhook = Webhook::new(tenant.clone(), spec, secret.clone());
     ctx.webhooks.insert(&webhook, 10).await.unwrap();

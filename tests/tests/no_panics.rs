@@ -241,17 +241,10 @@ fn random_requests_never_panic_and_never_answer_5xx() {
     let known = runtime().block_on(async {
         // Stored directly: registration would refuse the name, since it answers a
         // forbidden address (which is what keeps pings on the machine).
-        let spec = WebhookSpec {
-            uid: None,
-            url: WebhookUrl::parse("https://hookline.invalid/x", &UrlPolicy::STRICT).unwrap(),
-            event_types: EventTypes::new(vec![EventTypePattern::parse("a.*").unwrap()]).unwrap(),
-            filters: vec![],
-            description: None,
-            active: true,
-            headers: Default::default(),
-            metadata: Default::default(),
-            verification: hookline::domain::Verification::Ping,
-        };
+        let spec = WebhookSpec::new(
+            WebhookUrl::parse("https://hookline.invalid/x", &UrlPolicy::STRICT).unwrap(),
+            EventTypes::new(vec![EventTypePattern::parse("a.*").unwrap()]).unwrap(),
+        );
         let tenant = TenantId::parse("fuzz-a").unwrap();
         let webhook = Webhook::new(tenant, spec, WebhookSecret::generate());
         ctx.webhooks.insert(&webhook, 1000).await.unwrap();

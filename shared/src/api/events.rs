@@ -1,9 +1,9 @@
 //! Publishing events and reading where their deliveries stand.
 
 use super::ApiError;
+use super::call::Call;
 use super::request::{ApiResponse, Body, json_response};
 use super::views::{EventView, PublishedView};
-use super::webhooks::Call;
 use crate::AppContext;
 use crate::delivery::enqueue;
 use crate::domain::{

@@ -1,11 +1,11 @@
 //! The execution history of a webhook, and asking for an execution's event to be sent again.
 
 use super::ApiError;
-use super::history::window;
+use super::call::{Call, find};
+use super::history::asked_window;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
 use super::views::{ExecutionView, RetryQueuedView};
-use super::webhooks::{Call, find};
 use crate::delivery::enqueue;
 use crate::domain::{EventId, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
 use http::StatusCode;
@@ -39,14 +39,7 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         },
     };
     let now = Timestamp::now();
-    let retention = call.ctx.config.delivery.execution_ttl;
-    let mut range = window(
-        query.get("since"),
-        query.get("until"),
-        retention,
-        now,
-        &mut errors,
-    );
+    let mut range = asked_window(&call, &query, now, &mut errors);
     let Some(limit) = limit.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };

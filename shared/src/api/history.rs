@@ -1,10 +1,10 @@
 //! The history: a tenant's events, a webhook's stats, and recovering its failed deliveries.
 
 use super::ApiError;
+use super::call::{Call, find};
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, json_response};
 use super::views::{AttemptCounts, DeliveryCounts, ListedEventView, RecoverQueuedView, StatsView};
-use super::webhooks::{Call, find};
 use crate::delivery::enqueue;
 use crate::domain::{
     Ended, EventId, EventTypePattern, Execution, FieldError, ListedEvent, RequestStatus, TimeRange,
@@ -43,6 +43,24 @@ fn instant(
         }
         Some(t) => Some(t),
     }
+}
+
+/// The window a history query's `since` and `until` ask for, judged at `now` against the
+/// deployment's retention. Every problem is added to `errors`.
+pub(super) fn asked_window(
+    call: &Call<'_>,
+    query: &Query,
+    now: Timestamp,
+    errors: &mut Vec<FieldError>,
+) -> TimeRange {
+    let retention = call.ctx.config.delivery.execution_ttl;
+    window(
+        query.get("since"),
+        query.get("until"),
+        retention,
+        now,
+        errors,
+    )
 }
 
 /// `since` and `until` of a history request: RFC 3339, `since` within the retention and
@@ -114,13 +132,7 @@ pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     };
     let now = Timestamp::now();
     let retention = call.ctx.config.delivery.execution_ttl;
-    let range = window(
-        query.get("since"),
-        query.get("until"),
-        retention,
-        now,
-        &mut errors,
-    );
+    let range = asked_window(&call, &query, now, &mut errors);
     let Some(limit) = limit.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };

@@ -2,10 +2,10 @@
 //! tool writes, stored as SHA-256 hashes; the key text is answered once, at creation.
 
 use super::ApiError;
+use super::call::Call;
 use super::pagination::{Cursor, Page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, empty_response, json_response};
 use super::views::{CreatedKeyView, KeyView};
-use super::webhooks::Call;
 use crate::domain::{ApiKey, ApiKeyId, ApiKeyRecord, KeyOwner, Scope, Scopes, Timestamp};
 use http::StatusCode;
 

@@ -3,6 +3,7 @@
 //! and the local server both call it, so they answer the same way by construction.
 
 pub mod auth;
+mod call;
 mod catalog;
 mod events;
 mod executions;
@@ -24,7 +25,9 @@ pub use request::{ApiRequest, ApiResponse};
 pub use routes::{Function, Operation, ROUTES, Route, RouteMatch, Served, Tenancy};
 
 use crate::AppContext;
+use call::Call;
 use routes::PathParams;
+use webhooks::UpdateKind;
 
 /// Answers one request among the routes `served` (all of them for the local server, one function's in a
 /// Lambda). Never fails: every error becomes its problem response.
@@ -61,65 +64,83 @@ async fn run(
     if request.body.len() > route.max_body {
         return Err(ApiError::PayloadTooLarge(route.max_body));
     }
-    let caller = match route.tenancy() {
-        Tenancy::Header => holder.acting_for(request.headers.get(auth::TENANT_HEADER))?,
+    let acting = match route.tenancy {
+        Tenancy::Header => {
+            Acting::Tenant(holder.acting_for(request.headers.get(auth::TENANT_HEADER))?)
+        }
         Tenancy::Path => {
             // Operator routes only (the scope was checked): the tenant they manage.
             let tenant = params.get("tenant").unwrap_or_default();
             let tenant = crate::domain::TenantId::parse(tenant)
                 .map_err(|why| ApiError::validation("tenant", why))?;
-            Caller {
+            Acting::Tenant(Caller {
                 tenant,
                 scopes: holder.scopes,
-            }
+            })
         }
         // The catalog is the deployment's: no tenant, whatever `Hookline-Tenant` says.
-        Tenancy::Deployment => {
-            let name = params.get("name").unwrap_or_default();
-            return match route.operation {
-                Operation::CreateEventType => catalog::create(ctx, request).await,
-                Operation::ListEventTypes => catalog::list(ctx, request).await,
-                Operation::GetEventType => catalog::get(ctx, name).await,
-                Operation::UpdateEventType => catalog::update(ctx, request, name).await,
-                Operation::DeleteEventType => catalog::delete(ctx, name).await,
-                _ => Err(ApiError::NotFound),
-            };
-        }
+        Tenancy::Deployment => Acting::Deployment,
     };
-    let id = params.get("id").unwrap_or_default();
-    let execution_id = params.get("execution_id").unwrap_or_default();
-    let key_id = params.get("key_id").unwrap_or_default();
-    let call = webhooks::Call {
-        ctx,
-        caller: &caller,
-        request,
+    dispatch(ctx, route.operation, &params, &acting, request).await
+}
+
+/// Whom an operation acts for, as its route's tenancy says.
+enum Acting {
+    Tenant(Caller),
+    Deployment,
+}
+
+/// Runs one operation: the one place each operation meets its handler.
+async fn dispatch(
+    ctx: &AppContext,
+    operation: Operation,
+    params: &PathParams,
+    acting: &Acting,
+    request: &ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let param = |name| params.get(name).unwrap_or_default();
+    let (id, execution_id, key_id, name) = (
+        param("id"),
+        param("execution_id"),
+        param("key_id"),
+        param("name"),
+    );
+    // Every tenant operation's route declares a tenant (see `routes`); a unit test holds the
+    // table to it, so the `Deployment` arm of `call` is never taken.
+    let call = || match acting {
+        Acting::Tenant(caller) => Ok(Call {
+            ctx,
+            caller,
+            request,
+        }),
+        Acting::Deployment => Err(ApiError::NotFound),
     };
-    match route.operation {
-        Operation::CreateWebhook => webhooks::create(call).await,
-        Operation::ListWebhooks => webhooks::list(call).await,
-        Operation::GetWebhook => webhooks::get(call, id).await,
-        Operation::PatchWebhook => webhooks::update(call, id, webhooks::UpdateKind::Patch).await,
-        Operation::PutWebhook => webhooks::update(call, id, webhooks::UpdateKind::Put).await,
-        Operation::DeleteWebhook => webhooks::delete(call, id).await,
-        Operation::GetWebhookSecret => webhooks::get_secret(call, id).await,
-        Operation::RotateWebhookSecret => webhooks::rotate_secret(call, id).await,
-        Operation::PingWebhook => webhooks::ping(call, id).await,
-        Operation::ListExecutions => executions::list(call, id).await,
-        Operation::GetExecution => executions::get(call, id, execution_id).await,
-        Operation::RetryExecution => executions::retry(call, id, execution_id).await,
-        Operation::PublishEvent => events::publish(call).await,
-        Operation::GetEvent => events::get(call, id).await,
-        Operation::ListEvents => history::list_events(call).await,
-        Operation::RecoverWebhook => history::recover(call, id).await,
-        Operation::GetWebhookStats => history::stats(call, id).await,
-        Operation::CreateTenantKey => keys::create(call).await,
-        Operation::ListTenantKeys => keys::list(call).await,
-        Operation::RevokeTenantKey => keys::revoke(call, key_id).await,
-        Operation::CreatePortalSession => portal::create_session(call).await,
-        Operation::CreateEventType
-        | Operation::ListEventTypes
-        | Operation::GetEventType
-        | Operation::UpdateEventType
-        | Operation::DeleteEventType => Err(ApiError::NotFound),
+    match operation {
+        Operation::CreateWebhook => webhooks::create(call()?).await,
+        Operation::ListWebhooks => webhooks::list(call()?).await,
+        Operation::GetWebhook => webhooks::get(call()?, id).await,
+        Operation::PatchWebhook => webhooks::update(call()?, id, UpdateKind::Patch).await,
+        Operation::PutWebhook => webhooks::update(call()?, id, UpdateKind::Put).await,
+        Operation::DeleteWebhook => webhooks::delete(call()?, id).await,
+        Operation::GetWebhookSecret => webhooks::get_secret(call()?, id).await,
+        Operation::RotateWebhookSecret => webhooks::rotate_secret(call()?, id).await,
+        Operation::PingWebhook => webhooks::ping(call()?, id).await,
+        Operation::ListExecutions => executions::list(call()?, id).await,
+        Operation::GetExecution => executions::get(call()?, id, execution_id).await,
+        Operation::RetryExecution => executions::retry(call()?, id, execution_id).await,
+        Operation::PublishEvent => events::publish(call()?).await,
+        Operation::GetEvent => events::get(call()?, id).await,
+        Operation::ListEvents => history::list_events(call()?).await,
+        Operation::RecoverWebhook => history::recover(call()?, id).await,
+        Operation::GetWebhookStats => history::stats(call()?, id).await,
+        Operation::CreateTenantKey => keys::create(call()?).await,
+        Operation::ListTenantKeys => keys::list(call()?).await,
+        Operation::RevokeTenantKey => keys::revoke(call()?, key_id).await,
+        Operation::CreatePortalSession => portal::create_session(call()?).await,
+        Operation::CreateEventType => catalog::create(ctx, request).await,
+        Operation::ListEventTypes => catalog::list(ctx, request).await,
+        Operation::GetEventType => catalog::get(ctx, name).await,
+        Operation::UpdateEventType => catalog::update(ctx, request, name).await,
+        Operation::DeleteEventType => catalog::delete(ctx, name).await,
     }
 }

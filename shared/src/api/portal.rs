@@ -3,10 +3,10 @@
 //! expiring by itself, refused after `expires_at`), so the portal calls the same API.
 
 use super::ApiError;
+use super::call::Call;
 use super::keys::tenant_scopes;
 use super::request::{ApiResponse, Body, json_response};
 use super::views::PortalSessionView;
-use super::webhooks::Call;
 use crate::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, Timestamp};
 use http::StatusCode;
 use std::time::Duration;

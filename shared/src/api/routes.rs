@@ -5,128 +5,6 @@
 use crate::domain::Scope;
 use http::Method;
 
-/// One Lambda function of the HTTP API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Function {
-    CreateWebhook,
-    ListWebhooks,
-    GetWebhook,
-    UpdateWebhook,
-    DeleteWebhook,
-    GetWebhookSecret,
-    RotateWebhookSecret,
-    PingWebhook,
-    ListExecutions,
-    GetExecution,
-    RetryExecution,
-    PublishEvent,
-    GetEvent,
-    CreateTenantKey,
-    ListTenantKeys,
-    RevokeTenantKey,
-    CreateEventType,
-    ListEventTypes,
-    GetEventType,
-    UpdateEventType,
-    DeleteEventType,
-    ListEvents,
-    RecoverWebhook,
-    GetWebhookStats,
-    CreatePortalSession,
-}
-
-impl Function {
-    pub const ALL: [Function; 25] = [
-        Function::CreateWebhook,
-        Function::ListWebhooks,
-        Function::GetWebhook,
-        Function::UpdateWebhook,
-        Function::DeleteWebhook,
-        Function::GetWebhookSecret,
-        Function::RotateWebhookSecret,
-        Function::PingWebhook,
-        Function::ListExecutions,
-        Function::GetExecution,
-        Function::RetryExecution,
-        Function::PublishEvent,
-        Function::GetEvent,
-        Function::CreateTenantKey,
-        Function::ListTenantKeys,
-        Function::RevokeTenantKey,
-        Function::CreateEventType,
-        Function::ListEventTypes,
-        Function::GetEventType,
-        Function::UpdateEventType,
-        Function::DeleteEventType,
-        Function::ListEvents,
-        Function::RecoverWebhook,
-        Function::GetWebhookStats,
-        Function::CreatePortalSession,
-    ];
-
-    /// The crate, binary and cargo-lambda function name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Function::CreateWebhook => "create-webhook",
-            Function::ListWebhooks => "list-webhooks",
-            Function::GetWebhook => "get-webhook",
-            Function::UpdateWebhook => "update-webhook",
-            Function::DeleteWebhook => "delete-webhook",
-            Function::GetWebhookSecret => "get-webhook-secret",
-            Function::RotateWebhookSecret => "rotate-webhook-secret",
-            Function::PingWebhook => "ping-webhook",
-            Function::ListExecutions => "list-executions",
-            Function::GetExecution => "get-execution",
-            Function::RetryExecution => "retry-execution",
-            Function::PublishEvent => "publish-event",
-            Function::GetEvent => "get-event",
-            Function::CreateTenantKey => "create-tenant-key",
-            Function::ListTenantKeys => "list-tenant-keys",
-            Function::RevokeTenantKey => "revoke-tenant-key",
-            Function::CreateEventType => "create-event-type",
-            Function::ListEventTypes => "list-event-types",
-            Function::GetEventType => "get-event-type",
-            Function::UpdateEventType => "update-event-type",
-            Function::DeleteEventType => "delete-event-type",
-            Function::ListEvents => "list-events",
-            Function::RecoverWebhook => "recover-webhook",
-            Function::GetWebhookStats => "get-webhook-stats",
-            Function::CreatePortalSession => "create-portal-session",
-        }
-    }
-}
-
-/// One operation of the contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    CreateWebhook,
-    ListWebhooks,
-    GetWebhook,
-    PatchWebhook,
-    PutWebhook,
-    DeleteWebhook,
-    GetWebhookSecret,
-    RotateWebhookSecret,
-    PingWebhook,
-    ListExecutions,
-    GetExecution,
-    RetryExecution,
-    PublishEvent,
-    GetEvent,
-    CreateTenantKey,
-    ListTenantKeys,
-    RevokeTenantKey,
-    CreateEventType,
-    ListEventTypes,
-    GetEventType,
-    UpdateEventType,
-    DeleteEventType,
-    ListEvents,
-    RecoverWebhook,
-    GetWebhookStats,
-    CreatePortalSession,
-}
-
 /// Whose data a route acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tenancy {
@@ -146,20 +24,9 @@ pub struct Route {
     pub operation: Operation,
     pub function: Function,
     pub scope: Scope,
+    pub tenancy: Tenancy,
     /// The largest request body accepted, in bytes; larger is 413 before any parsing.
     pub max_body: usize,
-}
-
-impl Route {
-    pub fn tenancy(&self) -> Tenancy {
-        if self.path.starts_with("/v1/event-types") {
-            Tenancy::Deployment
-        } else if self.path.contains("{tenant}") {
-            Tenancy::Path
-        } else {
-            Tenancy::Header
-        }
-    }
 }
 
 pub const MAX_BODY: usize = 64 * 1024;
@@ -170,216 +37,130 @@ const _: () = assert!(MAX_WEBHOOK_BODY >= MAX_EVENT_BODY && MAX_WEBHOOK_BODY >= 
 /// `POST /v1/events`: 256 KiB of `data` plus its envelope (the data itself is checked apart).
 pub const MAX_EVENT_BODY: usize = 256 * 1024 + 4 * 1024;
 
-pub static ROUTES: &[Route] = &[
-    Route {
-        method: Method::POST,
-        path: "/v1/webhooks",
-        operation: Operation::CreateWebhook,
-        function: Function::CreateWebhook,
-        scope: Scope::WebhooksAdd,
-        max_body: MAX_WEBHOOK_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks",
-        operation: Operation::ListWebhooks,
-        function: Function::ListWebhooks,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks/{id}",
-        operation: Operation::GetWebhook,
-        function: Function::GetWebhook,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::PATCH,
-        path: "/v1/webhooks/{id}",
-        operation: Operation::PatchWebhook,
-        function: Function::UpdateWebhook,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_WEBHOOK_BODY,
-    },
-    Route {
-        method: Method::PUT,
-        path: "/v1/webhooks/{id}",
-        operation: Operation::PutWebhook,
-        function: Function::UpdateWebhook,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_WEBHOOK_BODY,
-    },
-    Route {
-        method: Method::DELETE,
-        path: "/v1/webhooks/{id}",
-        operation: Operation::DeleteWebhook,
-        function: Function::DeleteWebhook,
-        scope: Scope::WebhooksRemove,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/webhooks/{id}/ping",
-        operation: Operation::PingWebhook,
-        function: Function::PingWebhook,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks/{id}/secret",
-        operation: Operation::GetWebhookSecret,
-        function: Function::GetWebhookSecret,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/webhooks/{id}/secret/rotate",
-        operation: Operation::RotateWebhookSecret,
-        function: Function::RotateWebhookSecret,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks/{id}/executions",
-        operation: Operation::ListExecutions,
-        function: Function::ListExecutions,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/webhooks/{id}/recover",
-        operation: Operation::RecoverWebhook,
-        function: Function::RecoverWebhook,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks/{id}/stats",
-        operation: Operation::GetWebhookStats,
-        function: Function::GetWebhookStats,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/webhooks/{id}/executions/{execution_id}",
-        operation: Operation::GetExecution,
-        function: Function::GetExecution,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/webhooks/{id}/executions/{execution_id}/retry",
-        operation: Operation::RetryExecution,
-        function: Function::RetryExecution,
-        scope: Scope::WebhooksEdit,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/events",
-        operation: Operation::PublishEvent,
-        function: Function::PublishEvent,
-        scope: Scope::EventsPublish,
-        max_body: MAX_EVENT_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/events",
-        operation: Operation::ListEvents,
-        function: Function::ListEvents,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/events/{id}",
-        operation: Operation::GetEvent,
-        function: Function::GetEvent,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/sessions",
-        operation: Operation::CreatePortalSession,
-        function: Function::CreatePortalSession,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/tenants/{tenant}/keys",
-        operation: Operation::CreateTenantKey,
-        function: Function::CreateTenantKey,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/tenants/{tenant}/keys",
-        operation: Operation::ListTenantKeys,
-        function: Function::ListTenantKeys,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::DELETE,
-        path: "/v1/tenants/{tenant}/keys/{key_id}",
-        operation: Operation::RevokeTenantKey,
-        function: Function::RevokeTenantKey,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/event-types",
-        operation: Operation::CreateEventType,
-        function: Function::CreateEventType,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/event-types",
-        operation: Operation::ListEventTypes,
-        function: Function::ListEventTypes,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/event-types/{name}",
-        operation: Operation::GetEventType,
-        function: Function::GetEventType,
-        scope: Scope::WebhooksView,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::PATCH,
-        path: "/v1/event-types/{name}",
-        operation: Operation::UpdateEventType,
-        function: Function::UpdateEventType,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-    Route {
-        method: Method::DELETE,
-        path: "/v1/event-types/{name}",
-        operation: Operation::DeleteEventType,
-        function: Function::DeleteEventType,
-        scope: Scope::Operator,
-        max_body: MAX_BODY,
-    },
-];
+/// Declares every HTTP function once, with the operations it serves: generates the
+/// `Function` and `Operation` enums, the functions' names and `ROUTES`.
+macro_rules! http_functions {
+    ($(
+        $function:ident $name:literal {
+            $($operation:ident: $method:ident $path:literal, $scope:ident, $tenancy:ident, $max_body:ident;)+
+        }
+    )+) => {
+        /// One Lambda function of the HTTP API.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Function {
+            $($function,)+
+        }
+
+        impl Function {
+            pub const ALL: [Function; <[&str]>::len(&[$($name),+])] = [$(Function::$function),+];
+
+            /// The function's name: its `Handler` in `template.yaml`, its `cargo lambda`
+            /// binary and its `x-hookline-function` in `openapi.yaml`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Function::$function => $name,)+
+                }
+            }
+        }
+
+        /// One operation of the contract.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $($($operation,)+)+
+        }
+
+        pub static ROUTES: &[Route] = &[
+            $($(Route {
+                method: Method::$method,
+                path: $path,
+                operation: Operation::$operation,
+                function: Function::$function,
+                scope: Scope::$scope,
+                tenancy: Tenancy::$tenancy,
+                max_body: $max_body,
+            },)+)+
+        ];
+    };
+}
+
+http_functions! {
+    CreateWebhook "create-webhook" {
+        CreateWebhook: POST "/v1/webhooks", WebhooksAdd, Header, MAX_WEBHOOK_BODY;
+    }
+    ListWebhooks "list-webhooks" {
+        ListWebhooks: GET "/v1/webhooks", WebhooksView, Header, MAX_BODY;
+    }
+    GetWebhook "get-webhook" {
+        GetWebhook: GET "/v1/webhooks/{id}", WebhooksView, Header, MAX_BODY;
+    }
+    UpdateWebhook "update-webhook" {
+        PatchWebhook: PATCH "/v1/webhooks/{id}", WebhooksEdit, Header, MAX_WEBHOOK_BODY;
+        PutWebhook: PUT "/v1/webhooks/{id}", WebhooksEdit, Header, MAX_WEBHOOK_BODY;
+    }
+    DeleteWebhook "delete-webhook" {
+        DeleteWebhook: DELETE "/v1/webhooks/{id}", WebhooksRemove, Header, MAX_BODY;
+    }
+    PingWebhook "ping-webhook" {
+        PingWebhook: POST "/v1/webhooks/{id}/ping", WebhooksEdit, Header, MAX_BODY;
+    }
+    GetWebhookSecret "get-webhook-secret" {
+        GetWebhookSecret: GET "/v1/webhooks/{id}/secret", WebhooksEdit, Header, MAX_BODY;
+    }
+    RotateWebhookSecret "rotate-webhook-secret" {
+        RotateWebhookSecret: POST "/v1/webhooks/{id}/secret/rotate", WebhooksEdit, Header, MAX_BODY;
+    }
+    ListExecutions "list-executions" {
+        ListExecutions: GET "/v1/webhooks/{id}/executions", WebhooksView, Header, MAX_BODY;
+    }
+    RecoverWebhook "recover-webhook" {
+        RecoverWebhook: POST "/v1/webhooks/{id}/recover", WebhooksEdit, Header, MAX_BODY;
+    }
+    GetWebhookStats "get-webhook-stats" {
+        GetWebhookStats: GET "/v1/webhooks/{id}/stats", WebhooksView, Header, MAX_BODY;
+    }
+    GetExecution "get-execution" {
+        GetExecution: GET "/v1/webhooks/{id}/executions/{execution_id}", WebhooksView, Header, MAX_BODY;
+    }
+    RetryExecution "retry-execution" {
+        RetryExecution: POST "/v1/webhooks/{id}/executions/{execution_id}/retry", WebhooksEdit, Header, MAX_BODY;
+    }
+    PublishEvent "publish-event" {
+        PublishEvent: POST "/v1/events", EventsPublish, Header, MAX_EVENT_BODY;
+    }
+    ListEvents "list-events" {
+        ListEvents: GET "/v1/events", WebhooksView, Header, MAX_BODY;
+    }
+    GetEvent "get-event" {
+        GetEvent: GET "/v1/events/{id}", WebhooksView, Header, MAX_BODY;
+    }
+    CreatePortalSession "create-portal-session" {
+        CreatePortalSession: POST "/v1/portal/sessions", Operator, Header, MAX_BODY;
+    }
+    CreateTenantKey "create-tenant-key" {
+        CreateTenantKey: POST "/v1/tenants/{tenant}/keys", Operator, Path, MAX_BODY;
+    }
+    ListTenantKeys "list-tenant-keys" {
+        ListTenantKeys: GET "/v1/tenants/{tenant}/keys", Operator, Path, MAX_BODY;
+    }
+    RevokeTenantKey "revoke-tenant-key" {
+        RevokeTenantKey: DELETE "/v1/tenants/{tenant}/keys/{key_id}", Operator, Path, MAX_BODY;
+    }
+    CreateEventType "create-event-type" {
+        CreateEventType: POST "/v1/event-types", Operator, Deployment, MAX_BODY;
+    }
+    ListEventTypes "list-event-types" {
+        ListEventTypes: GET "/v1/event-types", WebhooksView, Deployment, MAX_BODY;
+    }
+    GetEventType "get-event-type" {
+        GetEventType: GET "/v1/event-types/{name}", WebhooksView, Deployment, MAX_BODY;
+    }
+    UpdateEventType "update-event-type" {
+        UpdateEventType: PATCH "/v1/event-types/{name}", Operator, Deployment, MAX_BODY;
+    }
+    DeleteEventType "delete-event-type" {
+        DeleteEventType: DELETE "/v1/event-types/{name}", Operator, Deployment, MAX_BODY;
+    }
+}
 
 /// Path parameters by name, in the order of the template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -507,8 +288,8 @@ mod tests {
                 p if p.starts_with("/v1/tenants/") => Tenancy::Path,
                 _ => Tenancy::Header,
             };
-            assert_eq!(route.tenancy(), expected, "{}", route.path);
-            if route.tenancy() == Tenancy::Path {
+            assert_eq!(route.tenancy, expected, "{}", route.path);
+            if route.tenancy == Tenancy::Path {
                 assert_eq!(route.scope, Scope::Operator, "{}", route.path);
             }
         }

@@ -1,11 +1,10 @@
 //! The webhook registry: create, list, get, PATCH/PUT, delete and read the secret.
 
 use super::ApiError;
-use super::auth::Caller;
+use super::call::{Call, find};
 use super::pagination::{Cursor, Page, fill_page, page_params};
-use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
+use super::request::{ApiResponse, Body, Query, empty_response, json_response};
 use super::views::{ExecutionView, HeaderValues, SecretView, WebhookView};
-use crate::AppContext;
 use crate::domain::webhook_limits::*;
 use crate::domain::{
     CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
@@ -17,13 +16,6 @@ use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// What every operation gets.
-pub struct Call<'a> {
-    pub ctx: &'a AppContext,
-    pub caller: &'a Caller,
-    pub request: &'a ApiRequest,
-}
 
 /// How often a write is retried when the webhook changed between read and write.
 const WRITE_ATTEMPTS: usize = 5;
@@ -40,19 +32,8 @@ const WRITABLE: &[&str] = &[
     "verification",
     "verify",
 ];
-const CREATE_FIELDS: &[&str] = &[
-    "uid",
-    "url",
-    "event_types",
-    "filters",
-    "description",
-    "active",
-    "headers",
-    "metadata",
-    "verification",
-    "verify",
-    "secret",
-];
+/// A create takes a secret too; an update refuses one (`SECRET_ON_UPDATE`).
+const CREATE_ONLY: &[&str] = &["secret"];
 const READ_ONLY: &[(&str, &str)] = &[
     ("id", "is read-only"),
     ("failed", "is read-only"),
@@ -106,6 +87,7 @@ async fn screen_name(call: &Call<'_>, given: &mut Given) {
     }
 }
 
+/// The writable fields of a body, in the order their problems are listed.
 fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
     let mut given = Given::default();
     if let Some(uid) = body.take_nullable::<String>("uid") {
@@ -121,38 +103,8 @@ fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
             Err(UrlError::NotAllowed(why)) => given.url_refused = Some(why),
         }
     }
-    if let Some(names) = body.take::<Vec<String>>("event_types") {
-        let mut patterns = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            match EventTypePattern::parse(name) {
-                Ok(p) => patterns.push(p),
-                Err(why) => body.error(format!("event_types[{i}]"), why),
-            }
-        }
-        if patterns.len() == names.len() {
-            match EventTypes::new(patterns) {
-                Ok(types) => given.event_types = Some(types),
-                Err(why) => body.error("event_types", why),
-            }
-        }
-    }
-    if let Some(filters) = body.take::<Vec<FilterIn>>("filters") {
-        if filters.len() > crate::domain::MAX_FILTERS {
-            body.error(
-                "filters",
-                format!("at most {} filters", crate::domain::MAX_FILTERS),
-            );
-        } else {
-            let mut parsed = Vec::new();
-            for (i, f) in filters.into_iter().enumerate() {
-                match Filter::parse(f.path, f.any_of) {
-                    Ok(filter) => parsed.push(filter),
-                    Err(why) => body.error(format!("filters[{i}]"), why),
-                }
-            }
-            given.filters = Some(parsed);
-        }
-    }
+    given.event_types = take_event_types(body);
+    given.filters = take_filters(body);
     if let Some(description) = body.take_nullable::<String>("description") {
         match description {
             Some(d) if d.chars().count() > MAX_DESCRIPTION_LEN => {
@@ -165,46 +117,8 @@ fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
         }
     }
     given.active = body.take::<bool>("active");
-    if let Some(raw) = body.take::<BTreeMap<String, String>>("headers") {
-        match CustomHeaders::parse(raw) {
-            Ok(headers) => given.headers = Some(headers),
-            Err(errors) => {
-                for (name, why) in errors {
-                    let field = if name.is_empty() {
-                        "headers".to_owned()
-                    } else {
-                        format!("headers.{name}")
-                    };
-                    body.error(field, why);
-                }
-            }
-        }
-    }
-    if let Some(metadata) = body.take::<Metadata>("metadata") {
-        let before = body.errors().len();
-        if metadata.len() > MAX_METADATA_ENTRIES {
-            body.error(
-                "metadata",
-                format!("at most {MAX_METADATA_ENTRIES} entries"),
-            );
-        }
-        for (key, value) in &metadata {
-            if key.is_empty() || key.chars().count() > MAX_METADATA_KEY_LEN {
-                body.error(
-                    format!("metadata.{key}"),
-                    format!("keys are 1 to {MAX_METADATA_KEY_LEN} characters"),
-                );
-            } else if value.chars().count() > MAX_METADATA_VALUE_LEN {
-                body.error(
-                    format!("metadata.{key}"),
-                    format!("values are at most {MAX_METADATA_VALUE_LEN} characters"),
-                );
-            }
-        }
-        if body.errors().len() == before {
-            given.metadata = Some(metadata);
-        }
-    }
+    given.headers = take_headers(body);
+    given.metadata = take_metadata(body);
     if let Some(text) = body.take::<String>("verification") {
         match Verification::parse(&text) {
             Some(v) => given.verification = Some(v),
@@ -213,6 +127,85 @@ fn parse_given(body: &mut Body, policy: &UrlPolicy) -> Given {
     }
     given.verify = body.take::<bool>("verify");
     given
+}
+
+fn take_event_types(body: &mut Body) -> Option<EventTypes> {
+    let names = body.take::<Vec<String>>("event_types")?;
+    let mut patterns = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        match EventTypePattern::parse(name) {
+            Ok(p) => patterns.push(p),
+            Err(why) => body.error(format!("event_types[{i}]"), why),
+        }
+    }
+    if patterns.len() != names.len() {
+        return None;
+    }
+    EventTypes::new(patterns)
+        .map_err(|why| body.error("event_types", why))
+        .ok()
+}
+
+fn take_filters(body: &mut Body) -> Option<Vec<Filter>> {
+    let filters = body.take::<Vec<FilterIn>>("filters")?;
+    if filters.len() > crate::domain::MAX_FILTERS {
+        body.error(
+            "filters",
+            format!("at most {} filters", crate::domain::MAX_FILTERS),
+        );
+        return None;
+    }
+    let mut parsed = Vec::new();
+    for (i, f) in filters.into_iter().enumerate() {
+        match Filter::parse(f.path, f.any_of) {
+            Ok(filter) => parsed.push(filter),
+            Err(why) => body.error(format!("filters[{i}]"), why),
+        }
+    }
+    Some(parsed)
+}
+
+fn take_headers(body: &mut Body) -> Option<CustomHeaders> {
+    let raw = body.take::<BTreeMap<String, String>>("headers")?;
+    match CustomHeaders::parse(raw) {
+        Ok(headers) => Some(headers),
+        Err(errors) => {
+            for (name, why) in errors {
+                let field = if name.is_empty() {
+                    "headers".to_owned()
+                } else {
+                    format!("headers.{name}")
+                };
+                body.error(field, why);
+            }
+            None
+        }
+    }
+}
+
+fn take_metadata(body: &mut Body) -> Option<Metadata> {
+    let metadata = body.take::<Metadata>("metadata")?;
+    let before = body.errors().len();
+    if metadata.len() > MAX_METADATA_ENTRIES {
+        body.error(
+            "metadata",
+            format!("at most {MAX_METADATA_ENTRIES} entries"),
+        );
+    }
+    for (key, value) in &metadata {
+        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY_LEN {
+            body.error(
+                format!("metadata.{key}"),
+                format!("keys are 1 to {MAX_METADATA_KEY_LEN} characters"),
+            );
+        } else if value.chars().count() > MAX_METADATA_VALUE_LEN {
+            body.error(
+                format!("metadata.{key}"),
+                format!("values are at most {MAX_METADATA_VALUE_LEN} characters"),
+            );
+        }
+    }
+    (body.errors().len() == before).then_some(metadata)
 }
 
 /// Fails with every recorded problem; a refused url alone is `url_not_allowed`.
@@ -311,7 +304,8 @@ fn patched_spec(current: WebhookSpec, given: Given) -> WebhookSpec {
 }
 
 pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
-    let mut body = Body::parse(&call.request.body, CREATE_FIELDS, READ_ONLY)?;
+    let allowed = [WRITABLE, CREATE_ONLY].concat();
+    let mut body = Body::parse(&call.request.body, &allowed, READ_ONLY)?;
     let secret = match body.take::<String>("secret") {
         Some(text) => match WebhookSecret::parse(&text) {
             Ok(secret) => Some(secret),
@@ -450,7 +444,6 @@ pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
     }
 }
 
-/// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
 /// With the catalog enforced, every pattern must match a catalogued, unarchived type.
 async fn subscribable(call: &Call<'_>, patterns: &EventTypes) -> Result<(), ApiError> {
     let ctx = call.ctx;
@@ -464,25 +457,6 @@ async fn subscribable(call: &Call<'_>, patterns: &EventTypes) -> Result<(), ApiE
     } else {
         Err(ApiError::Validation(failures))
     }
-}
-
-/// The caller's webhook named in a path by its id or its uid (a uid is never UUID-shaped).
-pub(super) async fn find(call: &Call<'_>, id: &str) -> Result<Webhook, ApiError> {
-    let (webhooks, tenant) = (&call.ctx.webhooks, &call.caller.tenant);
-    let id = match WebhookId::parse(id) {
-        Some(id) => id,
-        None => {
-            let uid = WebhookUid::parse(id).map_err(|_| ApiError::WebhookNotFound)?;
-            webhooks
-                .find_uid(tenant, &uid)
-                .await?
-                .ok_or(ApiError::WebhookNotFound)?
-        }
-    };
-    webhooks
-        .get(tenant, &id)
-        .await?
-        .ok_or(ApiError::WebhookNotFound)
 }
 
 /// Whether the caller sees custom header values.
@@ -617,8 +591,6 @@ pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiErro
     ))
 }
 
-/// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
-/// change, which is then not made.
 /// Refuses one more unverified webhook when the tenant holds its quota of them already
 /// (`except`: the webhook being changed). Counted from the tenant's webhooks: a create or
 /// update is rare enough to afford the read, and no counter can drift.
@@ -650,6 +622,8 @@ async fn unverified_room(call: &Call<'_>, except: Option<WebhookId>) -> Result<(
     Ok(())
 }
 
+/// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
+/// change, which is then not made.
 async fn verify_endpoint(
     call: &Call<'_>,
     webhook: &Webhook,

@@ -52,6 +52,24 @@ pub struct WebhookSpec {
     pub verification: Verification,
 }
 
+impl WebhookSpec {
+    /// A webhook of this URL for these event types, with every other field as a create that
+    /// names only those two leaves it: active, no uid, filters, headers or metadata.
+    pub fn new(url: WebhookUrl, event_types: EventTypes) -> Self {
+        Self {
+            uid: None,
+            url,
+            event_types,
+            filters: Vec::new(),
+            description: None,
+            active: true,
+            headers: CustomHeaders::default(),
+            metadata: Metadata::default(),
+            verification: Verification::Ping,
+        }
+    }
+}
+
 /// The unique key that claims a uid.
 pub fn uid_key(uid: &WebhookUid) -> String {
     format!("uid:{uid}")

@@ -47,23 +47,33 @@ fn is_empty_range<K: Ord>(lo: &Bound<K>, hi: &Bound<K>) -> bool {
     }
 }
 
-/// The bounds of ids made in `range`, and below `before` when given.
+/// The bounds of ids made in `range`, and below `before` when given (`bound` is the ids'
+/// lowest or highest value of a millisecond).
 fn id_range<K: Copy + Ord>(
     range: TimeRange,
-    lowest: impl Fn(i64) -> K,
-    highest: impl Fn(i64) -> K,
+    bound: fn(i64, bool) -> K,
     before: Option<K>,
 ) -> (Bound<K>, Bound<K>) {
-    let lo = range
-        .since
-        .map_or(Bound::Unbounded, |t| Bound::Included(lowest(t.millis())));
-    let hi = match (range.until.map(|u| highest(u.millis())), before) {
+    let lo = range.since.map_or(Bound::Unbounded, |t| {
+        Bound::Included(bound(t.millis(), false))
+    });
+    let hi = match (range.until.map(|u| bound(u.millis(), true)), before) {
         (Some(u), Some(b)) if u < b => Bound::Included(u),
         (_, Some(b)) => Bound::Excluded(b),
         (Some(u), None) => Bound::Included(u),
         (None, None) => Bound::Unbounded,
     };
     (lo, hi)
+}
+
+/// As `id_range`, or `None` when no id fits (a B-tree's `range` refuses such bounds).
+fn id_bounds<K: Copy + Ord>(
+    range: TimeRange,
+    bound: fn(i64, bool) -> K,
+    before: Option<K>,
+) -> Option<(Bound<K>, Bound<K>)> {
+    let (lo, hi) = id_range(range, bound, before);
+    (!is_empty_range(&lo, &hi)).then_some((lo, hi))
 }
 
 type EventKey = (TenantId, EventId);
@@ -189,15 +199,9 @@ impl EventStore for MemoryDeliveryStore {
         let Some(ids) = events.by_tenant.get(tenant) else {
             return Ok(Vec::new());
         };
-        let bounds = id_range(
-            range,
-            |ms| EventId::bound(ms, false),
-            |ms| EventId::bound(ms, true),
-            before.copied(),
-        );
-        if is_empty_range(&bounds.0, &bounds.1) {
+        let Some(bounds) = id_bounds(range, EventId::bound, before.copied()) else {
             return Ok(Vec::new());
-        }
+        };
         Ok(ids
             .range(bounds)
             .rev()
@@ -425,15 +429,9 @@ impl ExecutionStore for MemoryDeliveryStore {
         let Some(all) = executions.get(&(tenant.clone(), *webhook_id)) else {
             return Ok(Vec::new());
         };
-        let bounds = id_range(
-            range,
-            |ms| ExecutionId::bound(ms, false),
-            |ms| ExecutionId::bound(ms, true),
-            before.copied(),
-        );
-        if is_empty_range(&bounds.0, &bounds.1) {
+        let Some(bounds) = id_bounds(range, ExecutionId::bound, before.copied()) else {
             return Ok(Vec::new());
-        }
+        };
         Ok(all
             .range(bounds)
             .rev()
@@ -491,12 +489,7 @@ impl ExecutionStore for MemoryDeliveryStore {
         let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, Ended::Failed)) else {
             return Ok(Vec::new());
         };
-        let (lo, hi) = id_range(
-            range,
-            |ms| EventId::bound(ms, false),
-            |ms| EventId::bound(ms, true),
-            None,
-        );
+        let (lo, hi) = id_range(range, EventId::bound, None);
         // Past the cursor, and never before the range.
         let lo = match (after, lo) {
             (Some(a), Bound::Included(l)) if *a < l => lo,
@@ -550,15 +543,9 @@ impl ExecutionStore for MemoryDeliveryStore {
         let Some(noted) = ended.get(&(tenant.clone(), *webhook_id, how)) else {
             return Ok(0);
         };
-        let bounds = id_range(
-            range,
-            |ms| EventId::bound(ms, false),
-            |ms| EventId::bound(ms, true),
-            None,
-        );
-        if is_empty_range(&bounds.0, &bounds.1) {
+        let Some(bounds) = id_bounds(range, EventId::bound, None) else {
             return Ok(0);
-        }
+        };
         Ok(noted
             .range(bounds)
             .filter(|(_, (_, exp))| *exp > now)
