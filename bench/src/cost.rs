@@ -1,6 +1,6 @@
 //! `hookline-bench --cost`: the AWS bill per delivery, counted from the real handlers.
 //!
-//! The publish handler (`publish-event`, through `lambda::handle_http` as API Gateway calls
+//! The publish handler (`publish-event`, through `lambda::invoke_http` as API Gateway calls
 //! it; or `ingest-events`, through `lambda::ingest` with the ingest queue's batches, for the
 //! events a product sends to the ingest queue) and the delivery handler (`deliver-webhook`, through `lambda::deliver` with batches of
 //! up to 10 records, as the event source mapping hands them) run against DynamoDB and SQS in
@@ -627,7 +627,7 @@ async fn run_scenario(
         "",
     )?;
     let started = Instant::now();
-    let response = hookline::lambda::handle_http(&ctx, Function::GetWebhookStats, request).await;
+    let response = hookline::lambda::invoke_http(&ctx, Function::GetWebhookStats, request).await;
     let stats_ms = billed_ms(started);
     if response.status_code != 200 {
         bail!("stats answered {}", response.status_code);
@@ -749,7 +749,7 @@ impl Flow<'_> {
             let request = publish_request("bench", body)?;
             let started = Instant::now();
             let response =
-                hookline::lambda::handle_http(self.ctx, Function::PublishEvent, request).await;
+                hookline::lambda::invoke_http(self.ctx, Function::PublishEvent, request).await;
             publish_ms.push(billed_ms(started));
             if response.status_code != 202 {
                 bail!("publish answered {}", response.status_code);

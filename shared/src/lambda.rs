@@ -10,10 +10,10 @@ use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
     ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
 };
-use aws_lambda_events::encodings::Body;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use base64::Engine;
 use bytes::Bytes;
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Body, Request, RequestExt, Service};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -87,57 +87,109 @@ pub async fn serve(handler: Handler) -> Result<(), Error> {
     }
 }
 
-// The HTTP functions take API Gateway's payload 2.0 as `aws_lambda_events` types through
-// `lambda_runtime`, rather than through `lambda_http`: the API reads the raw path, query,
-// headers and body anyway, and `lambda_http` brings `encoding_rs` and its tables (about
-// 100 KiB of every zip) for conversions it never makes.
-
 /// Runs an HTTP API function serving `function`'s routes.
 async fn serve_http(function: Function) -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
+    lambda_http::run(service_fn(|request: Request| {
         let ctx = &ctx;
-        async move { Ok::<_, Error>(handle_http(ctx, function, event.payload).await) }
+        async move { Ok::<_, Error>(handle_http(ctx, function, request).await) }
     }))
     .await
 }
 
-/// One API Gateway (HTTP API, payload 2.0) request through the shared handlers.
+/// One API Gateway (HTTP API, payload 2.0) request, as `lambda_http` hands it, through the
+/// shared handlers.
 pub async fn handle_http(
+    ctx: &AppContext,
+    function: Function,
+    request: Request,
+) -> http::Response<Body> {
+    let identity = match ctx.config.auth {
+        AuthMode::Authorizer => Identity::Resolved(caller_of(&request)),
+        AuthMode::KeyStore => Identity::BearerKey,
+    };
+    let request = ApiRequest::from(request.map(body_bytes));
+    let response = api::handle(ctx, Served::Function(function), identity, request).await;
+    lambda_body(response)
+}
+
+/// One API Gateway event through `lambda_http` and an HTTP function, as Lambda runs it: the
+/// answer as API Gateway reads it (for tests, and the bill's count of a request's work).
+pub async fn invoke_http(
     ctx: &AppContext,
     function: Function,
     event: ApiGatewayV2httpRequest,
 ) -> ApiGatewayV2httpResponse {
-    let identity = match ctx.config.auth {
-        AuthMode::Authorizer => Identity::Resolved(caller_of(&event)),
-        AuthMode::KeyStore => Identity::BearerKey,
-    };
-    let response = match api_request(event) {
-        Ok(request) => api::handle(ctx, Served::Function(function), identity, request).await,
-        Err(lang) => api::ApiError::validation("body", "is not valid base64").into_response(lang),
-    };
-    gateway_response(response)
+    through_lambda_http(event, |request| async move {
+        Ok::<_, Error>(handle_http(ctx, function, request).await)
+    })
+    .await
 }
 
-/// The request as the API reads it; `Err` (with the caller's language) for a body that API
-/// Gateway marked base64 but is not.
-fn api_request(event: ApiGatewayV2httpRequest) -> Result<ApiRequest, api::Lang> {
-    let body = match event.body {
-        None => Bytes::new(),
-        Some(text) if event.is_base64_encoded => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map(Bytes::from)
-            .map_err(|_| language(&event.headers))?,
-        Some(text) => Bytes::from(text),
+/// The portal function's answer to one API Gateway event, as `invoke_http`.
+pub async fn invoke_portal(
+    event: ApiGatewayV2httpRequest,
+    frame_ancestors: &crate::portal::FrameAncestors,
+) -> ApiGatewayV2httpResponse {
+    through_lambda_http(event, |request| {
+        let response = portal_response(&request, frame_ancestors);
+        async move { Ok::<_, Error>(response) }
+    })
+    .await
+}
+
+/// `handler` behind `lambda_http`'s adapter, given one event as the runtime gives it; a
+/// handler that fails is a 500, as API Gateway answers then.
+async fn through_lambda_http<F, Fut>(
+    event: ApiGatewayV2httpRequest,
+    handler: F,
+) -> ApiGatewayV2httpResponse
+where
+    F: FnMut(Request) -> Fut,
+    Fut: Future<Output = Result<http::Response<Body>, Error>> + Send,
+{
+    let mut adapter = lambda_http::Adapter::from(service_fn(handler));
+    let event = LambdaEvent::new(
+        LambdaRequest::ApiGatewayV2(event),
+        lambda_runtime::Context::default(),
+    );
+    let answered = match std::future::poll_fn(|cx| adapter.poll_ready(cx)).await {
+        Ok(()) => adapter.call(event).await,
+        Err(e) => Err(e),
     };
-    Ok(ApiRequest {
-        method: event.request_context.http.method,
-        // The HTTP API's `$default` stage: the raw path is the route's path.
-        path: event.raw_path.unwrap_or_else(|| "/".into()),
-        query: event.raw_query_string.filter(|q| !q.is_empty()),
-        headers: event.headers,
-        body,
+    let answer = answered
+        .ok()
+        .and_then(|answer| serde_json::to_value(answer).ok())
+        .and_then(|json| serde_json::from_value(json).ok());
+    answer.unwrap_or_else(|| {
+        let mut failed = ApiGatewayV2httpResponse::default();
+        failed.status_code = 500;
+        failed
+    })
+}
+
+fn body_bytes(body: Body) -> Bytes {
+    match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        other => Bytes::copy_from_slice(other.as_ref()),
+    }
+}
+
+/// Text as text, anything else as bytes, which `lambda_http` hands API Gateway base64
+/// encoded (every answer of the API and the portal is UTF-8 text, so the second is only a
+/// guard).
+fn lambda_body(response: ApiResponse) -> http::Response<Body> {
+    response.map(|bytes| {
+        if bytes.is_empty() {
+            return Body::Empty;
+        }
+        match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => Body::Text(text),
+            Err(e) => Body::Binary(e.into_bytes()),
+        }
     })
 }
 
@@ -149,33 +201,14 @@ fn language(headers: &http::HeaderMap) -> api::Lang {
     )
 }
 
-/// API Gateway's response: text as text, anything else base64 (every answer of the API and
-/// the portal is UTF-8 text, so the second is only a guard).
-fn gateway_response(response: ApiResponse) -> ApiGatewayV2httpResponse {
-    let (parts, bytes) = response.into_parts();
-    let mut answer = ApiGatewayV2httpResponse::default();
-    answer.status_code = i64::from(parts.status.as_u16());
-    answer.headers = parts.headers;
-    if !bytes.is_empty() {
-        answer.body = Some(match String::from_utf8(bytes.to_vec()) {
-            Ok(text) => Body::Text(text),
-            Err(e) => {
-                answer.is_base64_encoded = true;
-                Body::Binary(e.into_bytes())
-            }
-        });
-    }
-    answer
-}
-
 /// Runs the `portal` function: the customer portal's page and assets, with no key (the
 /// route has no authorizer); anything else is a 404 problem.
 async fn serve_portal() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let config = crate::config::Config::from_env()?;
     let frame_ancestors = config.portal_frame_ancestors;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| {
-        let response = portal_response(&event.payload, &frame_ancestors);
+    lambda_http::run(service_fn(|request: Request| {
+        let response = portal_response(&request, &frame_ancestors);
         async move { Ok::<_, Error>(response) }
     }))
     .await
@@ -183,20 +216,22 @@ async fn serve_portal() -> Result<(), Error> {
 
 /// The portal's answer to one request.
 pub fn portal_response(
-    event: &ApiGatewayV2httpRequest,
+    request: &Request,
     frame_ancestors: &crate::portal::FrameAncestors,
-) -> ApiGatewayV2httpResponse {
-    let path = event.raw_path.as_deref().unwrap_or("/");
-    let response = crate::portal::serve(path, frame_ancestors)
-        .unwrap_or_else(|| api::ApiError::NotFound.into_response(language(&event.headers)));
-    gateway_response(response)
+) -> http::Response<Body> {
+    let response = crate::portal::serve(request.uri().path(), frame_ancestors)
+        .unwrap_or_else(|| api::ApiError::NotFound.into_response(language(request.headers())));
+    lambda_body(response)
 }
 
 /// The key's holder the authorizer put in the request context, if any (and not expired
 /// since the verdict was cached).
-fn caller_of(event: &ApiGatewayV2httpRequest) -> Option<api::KeyHolder> {
+fn caller_of(request: &Request) -> Option<api::KeyHolder> {
+    let RequestContext::ApiGatewayV2(context) = request.request_context_ref()? else {
+        return None;
+    };
     holder_from_context(
-        &event.request_context.authorizer.as_ref()?.fields,
+        &context.authorizer.as_ref()?.fields,
         crate::domain::Timestamp::now(),
     )
 }

@@ -301,7 +301,7 @@ impl World {
         );
         self.recorder.running(Some(function.name()));
         let response =
-            hookline::lambda::handle_http(&self.ctx, function, request(method, path, body)).await;
+            hookline::lambda::invoke_http(&self.ctx, function, request(method, path, body)).await;
         self.recorder.running(None);
         let status = response.status_code;
         let text = match &response.body {

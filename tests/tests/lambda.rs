@@ -16,7 +16,7 @@ use hookline::AppContext;
 use hookline::api::Function;
 use hookline::config::{AuthMode, Config};
 use hookline::domain::{ApiKey, ApiKeyRecord, EventData, Scopes, TenantId};
-use hookline::lambda::{authorize, handle_http};
+use hookline::lambda::{authorize, invoke_http};
 use hookline::url_guard::UrlPolicy;
 use hookline_tests::dynamo_store;
 use serde_json::{Value, json};
@@ -49,7 +49,7 @@ fn body(response: &ApiGatewayV2httpResponse) -> Value {
 #[tokio::test]
 async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
     let ctx = context().await;
-    let created = handle_http(
+    let created = invoke_http(
         &ctx,
         Function::CreateWebhook,
         request("apigw-v2-create-webhook.json"),
@@ -58,7 +58,7 @@ async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
     assert_eq!(created.status_code, 201, "{}", body(&created));
     assert_eq!(body(&created)["url"], "https://hooks.example.com/ci");
 
-    let listed = handle_http(
+    let listed = invoke_http(
         &ctx,
         Function::ListWebhooks,
         request("apigw-v2-list-webhooks.json"),
@@ -72,7 +72,7 @@ async fn http_functions_serve_their_routes_with_the_authorizers_caller() {
 #[tokio::test]
 async fn without_the_authorizers_caller_the_answer_is_401_problem_json() {
     let ctx = context().await;
-    let response = handle_http(
+    let response = invoke_http(
         &ctx,
         Function::ListWebhooks,
         request("apigw-v2-list-webhooks-unauthenticated.json"),
@@ -86,7 +86,7 @@ async fn without_the_authorizers_caller_the_answer_is_401_problem_json() {
 #[tokio::test]
 async fn a_function_answers_only_its_own_routes() {
     let ctx = context().await;
-    let response = handle_http(
+    let response = invoke_http(
         &ctx,
         Function::ListWebhooks,
         request("apigw-v2-create-webhook.json"),
@@ -105,14 +105,14 @@ async fn the_fallback_function_answers_unmatched_requests_as_problems() {
     // an unknown path.
     let mut wrong_method = request("apigw-v2-create-webhook.json");
     wrong_method.request_context.http.method = http::Method::DELETE;
-    let response = handle_http(&ctx, Function::ListWebhooks, wrong_method).await;
+    let response = invoke_http(&ctx, Function::ListWebhooks, wrong_method).await;
     assert_eq!(response.status_code, 405);
     assert_eq!(response.headers["allow"], "POST, GET");
     assert_eq!(response.headers["content-type"], "application/problem+json");
 
     let mut unknown = request("apigw-v2-create-webhook.json");
     unknown.raw_path = Some("/v1/nothing-here".into());
-    let response = handle_http(&ctx, Function::ListWebhooks, unknown).await;
+    let response = invoke_http(&ctx, Function::ListWebhooks, unknown).await;
     assert_eq!(response.status_code, 404);
     assert_eq!(body(&response)["type"], "not_found");
 }
@@ -255,7 +255,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
         json!({"scopes": "operator"})
     );
 
-    let created = handle_http(
+    let created = invoke_http(
         &ctx,
         Function::CreateWebhook,
         request("apigw-v2-create-webhook.json"),
@@ -263,7 +263,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
     .await;
     assert_eq!(created.status_code, 201, "{}", body(&created));
     let operator = json!({"scopes": "operator"});
-    let for_ci = handle_http(
+    let for_ci = invoke_http(
         &ctx,
         Function::ListWebhooks,
         list_request_as(operator.clone(), Some("ci")),
@@ -271,14 +271,14 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
     .await;
     assert_eq!(for_ci.status_code, 200, "{}", body(&for_ci));
     assert_eq!(body(&for_ci)["data"][0]["id"], body(&created)["id"]);
-    let for_other = handle_http(
+    let for_other = invoke_http(
         &ctx,
         Function::ListWebhooks,
         list_request_as(operator.clone(), Some("other")),
     )
     .await;
     assert_eq!(body(&for_other)["data"], json!([]));
-    let for_none = handle_http(
+    let for_none = invoke_http(
         &ctx,
         Function::ListWebhooks,
         list_request_as(operator, None),
@@ -289,7 +289,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
 
     // A tenant's verdict naming another tenant is refused; a cached verdict past its key's
     // expiry is no verdict.
-    let other = handle_http(
+    let other = invoke_http(
         &ctx,
         Function::ListWebhooks,
         list_request_as(
@@ -299,7 +299,7 @@ async fn an_operator_verdict_acts_for_the_tenant_its_request_names() {
     )
     .await;
     assert_eq!(other.status_code, 403);
-    let expired = handle_http(
+    let expired = invoke_http(
         &ctx,
         Function::ListWebhooks,
         list_request_as(
@@ -340,8 +340,8 @@ async fn the_authorizer_refuses_an_expired_key_and_passes_an_expiry_on() {
     assert!(authorize(&ctx, &event).await.unwrap().context.is_empty());
 }
 
-#[test]
-fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_problem() {
+#[tokio::test]
+async fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_problem() {
     let mut event = request("apigw-v2-list-webhooks-unauthenticated.json");
     let policy = hookline::portal::FrameAncestors::default();
     for (path, kind) in [
@@ -349,7 +349,7 @@ fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_problem() 
         ("/portal/portal.js", "text/javascript"),
     ] {
         event.raw_path = Some(path.into());
-        let page = hookline::lambda::portal_response(&event, &policy);
+        let page = hookline::lambda::invoke_portal(event.clone(), &policy).await;
         assert_eq!(page.status_code, 200, "{path}");
         assert!(!page.is_base64_encoded, "{path}");
         assert!(
@@ -367,7 +367,7 @@ fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_problem() 
         assert!(matches!(page.body, Some(Body::Text(ref t)) if !t.is_empty()));
     }
     event.raw_path = Some("/portal/nope.js".into());
-    let missing = hookline::lambda::portal_response(&event, &policy);
+    let missing = hookline::lambda::invoke_portal(event, &policy).await;
     assert_eq!(missing.status_code, 404);
     assert_eq!(body(&missing)["type"], "not_found");
 }

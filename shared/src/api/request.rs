@@ -17,6 +17,25 @@ pub struct ApiRequest {
     pub body: Bytes,
 }
 
+/// What both front doors hand the API: axum's request on the local server, `lambda_http`'s
+/// in a Lambda, each with its body read.
+impl From<http::Request<Bytes>> for ApiRequest {
+    fn from(request: http::Request<Bytes>) -> Self {
+        let (parts, body) = request.into_parts();
+        Self {
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            query: parts
+                .uri
+                .query()
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
 impl ApiRequest {
     pub fn header(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
