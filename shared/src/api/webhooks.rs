@@ -444,12 +444,6 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
-pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
-    if let ApiError::Validation(mut more) = error {
-        errors.append(&mut more);
-    }
-}
-
 /// The caller's webhook with this id; another tenant's, or a malformed id, is not found.
 /// With the catalog enforced, every pattern must match a catalogued, unarchived type.
 async fn subscribable(call: &Call<'_>, patterns: &EventTypes) -> Result<(), ApiError> {

@@ -8,7 +8,9 @@
 pub mod sqs;
 
 use crate::AppContext;
-use crate::api::{ApiError, Lang, Published, ingest_event, publish_events};
+use crate::body::Body;
+use crate::domain::TenantId;
+use crate::publish::{self, NewEvent, PublishError, checked_key, event_fields};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -35,7 +37,7 @@ pub enum Ingested {
     /// idempotency key is held by a publish still running: the message must come back
     /// whole. Its other events are published again then, unless they carry an
     /// `idempotency_key` (at least once, as SQS itself).
-    Retry(ApiError),
+    Retry(PublishError),
 }
 
 /// Where refused messages go: the ingest dead-letter queue.
@@ -73,6 +75,45 @@ fn events_of(body: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// The fields an ingest message's event may have.
+const EVENT_FIELDS: [&str; 4] = ["tenant", "event_type", "data", "idempotency_key"];
+
+/// One event of a message (`{"tenant", "event_type", "data", "idempotency_key"?}`), checked
+/// as `POST /v1/events` checks its body and key.
+fn event_of(item: &[u8]) -> Result<NewEvent, PublishError> {
+    let mut body =
+        Body::parse(item, &EVENT_FIELDS, &[]).map_err(|e| PublishError::Invalid(vec![e]))?;
+    let tenant = body
+        .take::<String>("tenant")
+        .and_then(|t| match TenantId::parse(&t) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                body.error("tenant", why);
+                None
+            }
+        });
+    let tenant = body.require("tenant", tenant);
+    let key = body.take::<String>("idempotency_key");
+    let fields = event_fields(&mut body);
+    let mut errors = body.into_errors();
+    let key = key
+        .map(|k| checked_key(Some(&k)))
+        .transpose()
+        .map_err(|e| errors.push(e));
+    match (tenant, fields, key, errors.is_empty()) {
+        (Some(tenant), Some((event_type, data, encoded)), Ok(idempotency_key), true) => {
+            Ok(NewEvent {
+                tenant,
+                event_type,
+                data,
+                encoded,
+                idempotency_key,
+            })
+        }
+        _ => Err(PublishError::Invalid(errors)),
+    }
+}
+
 /// Publishes the events of a batch of messages together (they share their SQS requests
 /// and their reads of a tenant's routes), and says what became of each message.
 pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested> {
@@ -94,7 +135,7 @@ pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested>
             }
         };
         for text in events {
-            match ingest_event(text.as_bytes()) {
+            match event_of(text.as_bytes()) {
                 Ok(new) => {
                     owners.push((m, text));
                     batch.push(new);
@@ -103,26 +144,24 @@ pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested>
                     if let Some(r) = refused.get_mut(m) {
                         r.push(Refused {
                             body: text,
-                            reason: reason(&e),
+                            reason: e.to_string(),
                         });
                     }
                 }
             }
         }
     }
-    let answers = publish_events(ctx, batch).await;
+    let answers = publish::publish(ctx, batch).await;
     let mut published = vec![0; messages.len()];
-    let mut retry: Vec<Option<ApiError>> = messages.iter().map(|_| None).collect();
+    let mut retry: Vec<Option<PublishError>> = messages.iter().map(|_| None).collect();
     for ((m, text), answer) in owners.into_iter().zip(answers) {
         match answer {
-            Ok(Published::New(_) | Published::Repeated(_)) => {
+            Ok(_) => {
                 if let Some(n) = published.get_mut(m) {
                     *n += 1;
                 }
             }
-            Err(
-                e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse | ApiError::RateLimited(_)),
-            ) => {
+            Err(e) if e.is_transient() => {
                 if let Some(r) = retry.get_mut(m) {
                     *r = Some(e);
                 }
@@ -131,7 +170,7 @@ pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested>
                 if let Some(r) = refused.get_mut(m) {
                     r.push(Refused {
                         body: text,
-                        reason: reason(&e),
+                        reason: e.to_string(),
                     });
                 }
             }
@@ -146,21 +185,6 @@ pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested>
             None => Ingested::Done { published, refused },
         })
         .collect()
-}
-
-/// A refusal in the words a problem response would use, with its field errors.
-fn reason(error: &ApiError) -> String {
-    let detail = format!("{}: {}", error.code(), error.detail(Lang::En));
-    match error {
-        ApiError::Validation(errors) if !errors.is_empty() => {
-            let fields: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect();
-            format!("{detail} ({})", fields.join("; "))
-        }
-        _ => detail,
-    }
 }
 
 /// Handles a batch of messages: for each, `true` when it is done with (its events
