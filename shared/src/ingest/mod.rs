@@ -114,75 +114,80 @@ fn event_of(item: &[u8]) -> Result<NewEvent, PublishError> {
     }
 }
 
+/// One message taken apart: the events to publish (and their JSON, should one be refused),
+/// and what is refused already.
+#[derive(Default)]
+struct Unpacked {
+    texts: Vec<String>,
+    events: Vec<NewEvent>,
+    refused: Vec<Refused>,
+}
+
+fn unpack(body: &str) -> Unpacked {
+    let mut unpacked = Unpacked::default();
+    let items = match events_of(body) {
+        Ok(items) => items,
+        Err(reason) => {
+            unpacked.refused.push(Refused {
+                body: body.to_owned(),
+                reason,
+            });
+            return unpacked;
+        }
+    };
+    for text in items {
+        match event_of(text.as_bytes()) {
+            Ok(event) => {
+                unpacked.texts.push(text);
+                unpacked.events.push(event);
+            }
+            Err(e) => unpacked.refused.push(Refused {
+                body: text,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    unpacked
+}
+
+/// What became of a message, from the answers to its events (`texts`) in order.
+fn outcome(
+    texts: Vec<String>,
+    mut refused: Vec<Refused>,
+    answers: impl Iterator<Item = publish::Answer>,
+) -> Ingested {
+    let mut published = 0;
+    let mut retry = None;
+    for (text, answer) in texts.into_iter().zip(answers) {
+        match answer {
+            Ok(_) => published += 1,
+            Err(e) if e.is_transient() => retry = Some(e),
+            Err(e) => refused.push(Refused {
+                body: text,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    match retry {
+        Some(e) => Ingested::Retry(e),
+        None => Ingested::Done { published, refused },
+    }
+}
+
 /// Publishes the events of a batch of messages together (they share their SQS requests
 /// and their reads of a tenant's routes), and says what became of each message.
 pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested> {
-    // Every event of every message, checked; the checked ones published in one batch.
-    let mut refused: Vec<Vec<Refused>> = vec![Vec::new(); messages.len()];
-    let mut owners = Vec::new();
-    let mut batch = Vec::new();
-    for (m, message) in messages.iter().enumerate() {
-        let events = match events_of(message.body) {
-            Ok(events) => events,
-            Err(reason) => {
-                if let Some(r) = refused.get_mut(m) {
-                    r.push(Refused {
-                        body: message.body.to_owned(),
-                        reason,
-                    });
-                }
-                continue;
-            }
-        };
-        for text in events {
-            match event_of(text.as_bytes()) {
-                Ok(new) => {
-                    owners.push((m, text));
-                    batch.push(new);
-                }
-                Err(e) => {
-                    if let Some(r) = refused.get_mut(m) {
-                        r.push(Refused {
-                            body: text,
-                            reason: e.to_string(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    let answers = publish::publish(ctx, batch).await;
-    let mut published = vec![0; messages.len()];
-    let mut retry: Vec<Option<PublishError>> = messages.iter().map(|_| None).collect();
-    for ((m, text), answer) in owners.into_iter().zip(answers) {
-        match answer {
-            Ok(_) => {
-                if let Some(n) = published.get_mut(m) {
-                    *n += 1;
-                }
-            }
-            Err(e) if e.is_transient() => {
-                if let Some(r) = retry.get_mut(m) {
-                    *r = Some(e);
-                }
-            }
-            Err(e) => {
-                if let Some(r) = refused.get_mut(m) {
-                    r.push(Refused {
-                        body: text,
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
-    }
-    retry
+    let mut unpacked: Vec<Unpacked> = messages.iter().map(|m| unpack(m.body)).collect();
+    let batch = unpacked
+        .iter_mut()
+        .flat_map(|u| std::mem::take(&mut u.events))
+        .collect();
+    let mut answers = publish::publish(ctx, batch).await.into_iter();
+    unpacked
         .into_iter()
-        .zip(published)
-        .zip(refused)
-        .map(|((retry, published), refused)| match retry {
-            Some(e) => Ingested::Retry(e),
-            None => Ingested::Done { published, refused },
+        .map(|u| {
+            let count = u.texts.len();
+            outcome(u.texts, u.refused, answers.by_ref().take(count))
         })
         .collect()
 }
