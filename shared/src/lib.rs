@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod aws;
+pub mod body;
 pub mod catalog;
 pub mod config;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod ingest;
 pub mod lambda;
 pub mod metrics;
 pub mod portal;
+pub mod publish;
 pub mod queue;
 pub mod quota;
 pub mod routing;

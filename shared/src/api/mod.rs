@@ -18,7 +18,6 @@ pub mod views;
 mod webhooks;
 
 pub use auth::{Caller, Identity, KeyHolder};
-pub use events::{NewEvent, Published, ingest_event, publish_event, publish_events};
 pub use pagination::Cursor;
 pub use problem::{ApiError, Lang};
 pub use request::{ApiRequest, ApiResponse};

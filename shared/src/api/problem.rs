@@ -3,6 +3,7 @@
 //! `application/problem+json` (RFC 9457).
 
 use crate::domain::FieldError;
+use crate::publish::{MAX_DATA_BYTES, PublishError};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode, header};
 
@@ -327,6 +328,26 @@ fn join(methods: &[Method]) -> String {
         .join(", ")
 }
 
+impl From<FieldError> for ApiError {
+    /// A body that is not a JSON object (`Body::parse`), or one wrong field.
+    fn from(error: FieldError) -> Self {
+        ApiError::Validation(vec![error])
+    }
+}
+
+impl From<PublishError> for ApiError {
+    /// How a publish's failure is answered; a publish's problems are these and no others.
+    fn from(error: PublishError) -> Self {
+        match error {
+            PublishError::Invalid(errors) => ApiError::Validation(errors),
+            PublishError::DataTooLarge => ApiError::PayloadTooLarge(MAX_DATA_BYTES),
+            PublishError::RateLimited { retry_after } => ApiError::RateLimited(retry_after),
+            PublishError::KeyInFlight => ApiError::IdempotencyKeyInUse,
+            PublishError::Internal => ApiError::Internal,
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     /// Only reached for faults: handlers match `Conflict`, `Stale` and `LimitReached` first.
     fn from(error: crate::store::StoreError) -> Self {
@@ -377,6 +398,38 @@ mod tests {
             response.headers()["content-type"],
             "application/problem+json"
         );
+    }
+
+    /// An ingest event is dead-lettered with its refusal's text: the problem a publish over
+    /// HTTP answers, in English, with its field errors.
+    #[test]
+    fn a_publish_refusal_reads_as_its_problem_in_english() {
+        let refusals = || {
+            [
+                PublishError::Invalid(vec![
+                    FieldError::new("tenant", "is required"),
+                    FieldError::new("/data/amount", "\"ten\" is not of type \"integer\""),
+                ]),
+                PublishError::Invalid(Vec::new()),
+                PublishError::DataTooLarge,
+            ]
+        };
+        for refusal in refusals() {
+            let text = refusal.to_string();
+            let problem = ApiError::from(refusal);
+            let mut expected = format!("{}: {}", problem.code(), problem.detail(Lang::En));
+            if let ApiError::Validation(errors) = &problem
+                && !errors.is_empty()
+            {
+                let fields: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                expected = format!("{expected} ({})", fields.join("; "));
+            }
+            assert_eq!(text, expected);
+        }
+        assert!(refusals().iter().all(|r| !r.is_transient()));
     }
 
     #[test]

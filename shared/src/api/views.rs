@@ -160,15 +160,6 @@ impl<'a> ExecutionView<'a> {
     }
 }
 
-/// The answer to a publish.
-#[derive(Serialize, serde::Deserialize)]
-pub struct PublishedView {
-    pub id: EventId,
-    pub event_type: EventType,
-    pub created_at: Timestamp,
-    pub matched: usize,
-}
-
 #[derive(Serialize)]
 pub struct EventView<'a> {
     id: EventId,

@@ -438,12 +438,6 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
 }
 
-pub(super) fn push(errors: &mut Vec<FieldError>, error: ApiError) {
-    if let ApiError::Validation(mut more) = error {
-        errors.append(&mut more);
-    }
-}
-
 /// With the catalog enforced, every pattern must match a catalogued, unarchived type.
 async fn subscribable(call: &Call<'_>, patterns: &EventTypes) -> Result<(), ApiError> {
     let ctx = call.ctx;

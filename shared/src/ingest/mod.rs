@@ -8,7 +8,9 @@
 pub mod sqs;
 
 use crate::AppContext;
-use crate::api::{ApiError, Lang, Published, ingest_event, publish_events};
+use crate::body::Body;
+use crate::domain::TenantId;
+use crate::publish::{self, NewEvent, PublishError, checked_key, event_fields};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -35,7 +37,7 @@ pub enum Ingested {
     /// idempotency key is held by a publish still running: the message must come back
     /// whole. Its other events are published again then, unless they carry an
     /// `idempotency_key` (at least once, as SQS itself).
-    Retry(ApiError),
+    Retry(PublishError),
 }
 
 /// Where refused messages go: the ingest dead-letter queue.
@@ -73,94 +75,121 @@ fn events_of(body: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// The fields an ingest message's event may have.
+const EVENT_FIELDS: [&str; 4] = ["tenant", "event_type", "data", "idempotency_key"];
+
+/// One event of a message (`{"tenant", "event_type", "data", "idempotency_key"?}`), checked
+/// as `POST /v1/events` checks its body and key.
+fn event_of(item: &[u8]) -> Result<NewEvent, PublishError> {
+    let mut body =
+        Body::parse(item, &EVENT_FIELDS, &[]).map_err(|e| PublishError::Invalid(vec![e]))?;
+    let tenant = body
+        .take::<String>("tenant")
+        .and_then(|t| match TenantId::parse(&t) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                body.error("tenant", why);
+                None
+            }
+        });
+    let tenant = body.require("tenant", tenant);
+    let key = body.take::<String>("idempotency_key");
+    let fields = event_fields(&mut body);
+    let mut errors = body.into_errors();
+    let key = key
+        .map(|k| checked_key(Some(&k)))
+        .transpose()
+        .map_err(|e| errors.push(e));
+    match (tenant, fields, key, errors.is_empty()) {
+        (Some(tenant), Some((event_type, data, encoded)), Ok(idempotency_key), true) => {
+            Ok(NewEvent {
+                tenant,
+                event_type,
+                data,
+                encoded,
+                idempotency_key,
+            })
+        }
+        _ => Err(PublishError::Invalid(errors)),
+    }
+}
+
+/// One message taken apart: the events to publish (and their JSON, should one be refused),
+/// and what is refused already.
+#[derive(Default)]
+struct Unpacked {
+    texts: Vec<String>,
+    events: Vec<NewEvent>,
+    refused: Vec<Refused>,
+}
+
+fn unpack(body: &str) -> Unpacked {
+    let mut unpacked = Unpacked::default();
+    let items = match events_of(body) {
+        Ok(items) => items,
+        Err(reason) => {
+            unpacked.refused.push(Refused {
+                body: body.to_owned(),
+                reason,
+            });
+            return unpacked;
+        }
+    };
+    for text in items {
+        match event_of(text.as_bytes()) {
+            Ok(event) => {
+                unpacked.texts.push(text);
+                unpacked.events.push(event);
+            }
+            Err(e) => unpacked.refused.push(Refused {
+                body: text,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    unpacked
+}
+
+/// What became of a message, from the answers to its events (`texts`) in order.
+fn outcome(
+    texts: Vec<String>,
+    mut refused: Vec<Refused>,
+    answers: impl Iterator<Item = publish::Answer>,
+) -> Ingested {
+    let mut published = 0;
+    let mut retry = None;
+    for (text, answer) in texts.into_iter().zip(answers) {
+        match answer {
+            Ok(_) => published += 1,
+            Err(e) if e.is_transient() => retry = Some(e),
+            Err(e) => refused.push(Refused {
+                body: text,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    match retry {
+        Some(e) => Ingested::Retry(e),
+        None => Ingested::Done { published, refused },
+    }
+}
+
 /// Publishes the events of a batch of messages together (they share their SQS requests
 /// and their reads of a tenant's routes), and says what became of each message.
 pub async fn ingest(ctx: &AppContext, messages: &[Message<'_>]) -> Vec<Ingested> {
-    // Every event of every message, checked; the checked ones published in one batch.
-    let mut refused: Vec<Vec<Refused>> = vec![Vec::new(); messages.len()];
-    let mut owners = Vec::new();
-    let mut batch = Vec::new();
-    for (m, message) in messages.iter().enumerate() {
-        let events = match events_of(message.body) {
-            Ok(events) => events,
-            Err(reason) => {
-                if let Some(r) = refused.get_mut(m) {
-                    r.push(Refused {
-                        body: message.body.to_owned(),
-                        reason,
-                    });
-                }
-                continue;
-            }
-        };
-        for text in events {
-            match ingest_event(text.as_bytes()) {
-                Ok(new) => {
-                    owners.push((m, text));
-                    batch.push(new);
-                }
-                Err(e) => {
-                    if let Some(r) = refused.get_mut(m) {
-                        r.push(Refused {
-                            body: text,
-                            reason: reason(&e),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    let answers = publish_events(ctx, batch).await;
-    let mut published = vec![0; messages.len()];
-    let mut retry: Vec<Option<ApiError>> = messages.iter().map(|_| None).collect();
-    for ((m, text), answer) in owners.into_iter().zip(answers) {
-        match answer {
-            Ok(Published::New(_) | Published::Repeated(_)) => {
-                if let Some(n) = published.get_mut(m) {
-                    *n += 1;
-                }
-            }
-            Err(
-                e @ (ApiError::Internal | ApiError::IdempotencyKeyInUse | ApiError::RateLimited(_)),
-            ) => {
-                if let Some(r) = retry.get_mut(m) {
-                    *r = Some(e);
-                }
-            }
-            Err(e) => {
-                if let Some(r) = refused.get_mut(m) {
-                    r.push(Refused {
-                        body: text,
-                        reason: reason(&e),
-                    });
-                }
-            }
-        }
-    }
-    retry
+    let mut unpacked: Vec<Unpacked> = messages.iter().map(|m| unpack(m.body)).collect();
+    let batch = unpacked
+        .iter_mut()
+        .flat_map(|u| std::mem::take(&mut u.events))
+        .collect();
+    let mut answers = publish::publish(ctx, batch).await.into_iter();
+    unpacked
         .into_iter()
-        .zip(published)
-        .zip(refused)
-        .map(|((retry, published), refused)| match retry {
-            Some(e) => Ingested::Retry(e),
-            None => Ingested::Done { published, refused },
+        .map(|u| {
+            let count = u.texts.len();
+            outcome(u.texts, u.refused, answers.by_ref().take(count))
         })
         .collect()
-}
-
-/// A refusal in the words a problem response would use, with its field errors.
-fn reason(error: &ApiError) -> String {
-    let detail = format!("{}: {}", error.code(), error.detail(Lang::En));
-    match error {
-        ApiError::Validation(errors) if !errors.is_empty() => {
-            let fields: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect();
-            format!("{detail} ({})", fields.join("; "))
-        }
-        _ => detail,
-    }
 }
 
 /// Handles a batch of messages: for each, `true` when it is done with (its events

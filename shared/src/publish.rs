@@ -1,0 +1,431 @@
+//! Publishing events: the application service behind `POST /v1/events` and the ingest queue.
+//!
+//! A batch of events goes through named phases, in order: `check` against the catalog (and
+//! find the webhooks each event matches) → `admit` by the tenant's publish quota → `claim`
+//! idempotency keys → `store_and_queue` → `settle` (answer each key, count the event). An
+//! event a phase refuses leaves the batch with its answer; the others go on together, and the
+//! answers come back in the order of the events.
+
+use crate::AppContext;
+use crate::body::Body;
+use crate::catalog::Loaded;
+use crate::delivery::enqueue;
+use crate::domain::{Event, EventData, EventId, EventType, FieldError, TenantId, Timestamp};
+use crate::quota::Admission;
+use crate::routing::Routes;
+use crate::store::{Claim, StoreError};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The most `data` an event may carry, as JSON.
+pub const MAX_DATA_BYTES: usize = 256 * 1024;
+/// Idempotency keys are remembered this long.
+const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// A claimed key is held this long for a publish that has not finished: longer than any
+/// publish takes (the function's timeout is 30 s), short enough that one that died does not
+/// block its key for long.
+const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(60);
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// An event to publish, its fields checked: what `POST /v1/events` and an ingest message carry.
+pub struct NewEvent {
+    pub tenant: TenantId,
+    pub event_type: EventType,
+    pub data: Value,
+    pub encoded: EventData,
+    pub idempotency_key: Option<String>,
+}
+
+/// `event_type` and `data` of an event to publish, checked; what is wrong is noted in `body`.
+pub fn event_fields(body: &mut Body) -> Option<(EventType, Value, EventData)> {
+    let event_type = body
+        .take::<String>("event_type")
+        .and_then(|t| match EventType::parse(&t) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                body.error("event_type", why);
+                None
+            }
+        });
+    let event_type = body.require("event_type", event_type);
+    let data = body.take::<Value>("data");
+    let encoded = data.as_ref().map(EventData::from_object);
+    if let Some(Err(why)) = &encoded {
+        body.error("data", why.to_string());
+    }
+    let data = body.require("data", data.filter(Value::is_object));
+    Some((event_type?, data?, encoded?.ok()?))
+}
+
+/// An idempotency key as given: 1 to 255 visible ASCII characters.
+pub fn checked_key(given: Option<&str>) -> Result<String, FieldError> {
+    given
+        .map(str::trim)
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
+                && k.chars().all(|c| c.is_ascii_graphic())
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            FieldError::new(
+                "Idempotency-Key",
+                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
+            )
+        })
+}
+
+/// What the publish of a new event answers, and what its idempotency key remembers.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Receipt {
+    pub id: EventId,
+    pub event_type: EventType,
+    pub created_at: Timestamp,
+    pub matched: usize,
+}
+
+impl Receipt {
+    fn of(event: &Event) -> Self {
+        Self {
+            id: event.id,
+            event_type: event.event_type.clone(),
+            created_at: event.created_at,
+            matched: event.matched.len(),
+        }
+    }
+}
+
+/// What a publish answers: the new event, or the answer first given for its idempotency key.
+pub enum Published {
+    New(Receipt),
+    Repeated(Value),
+}
+
+/// Every way a publish fails. A refusal's text is the reason an ingest message's event is
+/// dead-lettered with: its problem's type and English detail, as the API would answer it (a
+/// test in `api::problem` holds them equal). The others are transient, and only logged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    /// The event, the catalog or the event type's schema refuses it.
+    #[error("validation_error: Some fields are invalid; see `errors`.{}", listed(.0))]
+    Invalid(Vec<FieldError>),
+    /// `data` over `MAX_DATA_BYTES`.
+    #[error("payload_too_large: The request body exceeds {MAX_DATA_BYTES} bytes.")]
+    DataTooLarge,
+    /// The tenant is over its publish rate: try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
+    /// A publish with the same idempotency key is still running.
+    #[error("idempotency key in use")]
+    KeyInFlight,
+    /// A store, the catalog or the queue failed; the cause is logged where it happened.
+    #[error("internal error")]
+    Internal,
+}
+
+/// Field errors as ` (field: message; ...)`, or nothing.
+fn listed(errors: &[FieldError]) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let fields: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    format!(" ({})", fields.join("; "))
+}
+
+impl PublishError {
+    /// Whether the same publish may succeed later: an outage, the rate, a key held.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PublishError::Internal
+            | PublishError::KeyInFlight
+            | PublishError::RateLimited { .. } => true,
+            PublishError::Invalid(_) | PublishError::DataTooLarge => false,
+        }
+    }
+}
+
+impl From<StoreError> for PublishError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&error), "store failed");
+        PublishError::Internal
+    }
+}
+
+/// Publishes one event, as `publish` does a batch of one.
+pub async fn publish_one(ctx: &AppContext, event: NewEvent) -> Result<Published, PublishError> {
+    publish(ctx, vec![event])
+        .await
+        .pop()
+        .unwrap_or(Err(PublishError::Internal))
+}
+
+/// Publishes events, answering for each in order. The events of a batch share their reads of
+/// a tenant's routes and their SQS requests (ten first tasks to one request), which is what
+/// makes the ingest queue cheap.
+pub async fn publish(ctx: &AppContext, events: Vec<NewEvent>) -> Vec<Answer> {
+    let now = Timestamp::now();
+    let checked = check(ctx, now, events).await;
+    let admitted = checked.each(|event| admit(ctx, now, event)).await;
+    let claimed = admitted.each(|event| claim(ctx, now, event)).await;
+    let stored = store_and_queue(ctx, now, claimed).await;
+    stored.finish(|event| settle(ctx, now, event)).await
+}
+
+/// What one event of a batch is answered.
+pub type Answer = Result<Published, PublishError>;
+
+/// One event of a batch: still going through the phases, or answered.
+enum Step<T> {
+    Going(T),
+    Answered(Answer),
+}
+
+impl<T> From<Result<T, PublishError>> for Step<T> {
+    fn from(result: Result<T, PublishError>) -> Self {
+        match result {
+            Ok(going) => Step::Going(going),
+            Err(e) => Step::Answered(Err(e)),
+        }
+    }
+}
+
+/// The events of a publish, in their order.
+struct Batch<T>(Vec<Step<T>>);
+
+impl<T> Batch<T> {
+    /// Each going event through `phase`, one after the other; answered ones stay answered.
+    async fn each<U, Fut>(self, mut phase: impl FnMut(T) -> Fut) -> Batch<U>
+    where
+        Fut: Future<Output = Step<U>>,
+    {
+        let mut steps = Vec::with_capacity(self.0.len());
+        for step in self.0 {
+            steps.push(match step {
+                Step::Going(going) => phase(going).await,
+                Step::Answered(answer) => Step::Answered(answer),
+            });
+        }
+        Batch(steps)
+    }
+
+    /// The last phase: every event answered, in order.
+    async fn finish<Fut>(self, mut phase: impl FnMut(T) -> Fut) -> Vec<Answer>
+    where
+        Fut: Future<Output = Answer>,
+    {
+        let answered: Batch<Infallible> = self
+            .each(|going| {
+                let answer = phase(going);
+                async move { Step::Answered(answer.await) }
+            })
+            .await;
+        answered
+            .0
+            .into_iter()
+            .map(|step| match step {
+                Step::Going(never) => match never {},
+                Step::Answered(answer) => answer,
+            })
+            .collect()
+    }
+
+    fn going(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().filter_map(|step| match step {
+            Step::Going(going) => Some(going),
+            Step::Answered(_) => None,
+        })
+    }
+
+    fn map<U>(self, mut f: impl FnMut(T) -> U) -> Batch<U> {
+        let steps = self.0.into_iter().map(|step| match step {
+            Step::Going(going) => Step::Going(f(going)),
+            Step::Answered(answer) => Step::Answered(answer),
+        });
+        Batch(steps.collect())
+    }
+}
+
+/// An event that the catalog accepts, with the webhooks it matches.
+struct Checked {
+    event: Event,
+    key: Option<String>,
+}
+
+/// An event after `store_and_queue`: `queued` when it is stored and all its first tasks sent.
+struct Stored {
+    checked: Checked,
+    queued: bool,
+}
+
+/// Each tenant's routes, read once per batch.
+type TenantRoutes = HashMap<TenantId, Arc<Routes>>;
+
+/// Checks each event against the catalog (read once) and finds the webhooks it matches.
+async fn check(ctx: &AppContext, now: Timestamp, events: Vec<NewEvent>) -> Batch<Checked> {
+    let catalog = ctx.catalog_cache.current(ctx.catalog.as_ref()).await;
+    let mut routes = TenantRoutes::new();
+    let mut steps = Vec::with_capacity(events.len());
+    for new in events {
+        let checked = check_one(ctx, catalog.as_deref().ok(), &mut routes, now, new).await;
+        steps.push(Step::from(checked));
+    }
+    if let Err(e) = &catalog {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(e), "reading the event-type catalog failed");
+    }
+    Batch(steps)
+}
+
+async fn check_one(
+    ctx: &AppContext,
+    catalog: Option<&Loaded>,
+    routes: &mut TenantRoutes,
+    now: Timestamp,
+    new: NewEvent,
+) -> Result<Checked, PublishError> {
+    if new.encoded.encoded_len() > MAX_DATA_BYTES {
+        return Err(PublishError::DataTooLarge);
+    }
+    let catalog = catalog.ok_or(PublishError::Internal)?;
+    let failures = catalog.check_publish(ctx.config.catalog, &new.event_type, &new.data);
+    if !failures.is_empty() {
+        return Err(PublishError::Invalid(failures));
+    }
+    let tenant_routes = match routes.get(&new.tenant) {
+        Some(r) => r.clone(),
+        None => {
+            let r = ctx
+                .routes
+                .current(ctx.webhooks.as_ref(), &new.tenant)
+                .await?;
+            routes.insert(new.tenant.clone(), r.clone());
+            r
+        }
+    };
+    let matched = tenant_routes.matching(&new.event_type, &new.data);
+    // The event's time is its id's, to the millisecond: the events list's window is a range
+    // of ids. Ids made in one process keep their order within a millisecond.
+    let id = EventId::new();
+    let created_at =
+        Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
+    let event = Event {
+        id,
+        tenant: new.tenant,
+        event_type: new.event_type,
+        data: new.encoded,
+        created_at,
+        matched,
+    };
+    Ok(Checked {
+        event,
+        key: new.idempotency_key,
+    })
+}
+
+/// The tenant's rate: an event over it is refused before anything is stored.
+async fn admit(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Checked> {
+    let tenant = &checked.event.tenant;
+    match ctx
+        .publish_quota
+        .admit(ctx.events.as_ref(), tenant, now)
+        .await
+    {
+        Ok(Admission::Admitted) => Step::Going(checked),
+        Ok(Admission::Limited { retry_after }) => {
+            Step::Answered(Err(PublishError::RateLimited { retry_after }))
+        }
+        Err(e) => Step::Answered(Err(e.into())),
+    }
+}
+
+/// Each key is claimed as in flight first and answered from only once its event is stored
+/// and queued (`settle`): a publish that dies in between leaves a claim that lapses, not an
+/// answer for an event that was never delivered.
+async fn claim(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Checked> {
+    let Some(key) = &checked.key else {
+        return Step::Going(checked);
+    };
+    let held_until = now.plus(IDEMPOTENCY_HOLD);
+    let claim = ctx
+        .events
+        .claim_idempotency_key(&checked.event.tenant, key, held_until, now)
+        .await;
+    match claim {
+        Ok(Claim::Claimed) => Step::Going(checked),
+        Ok(Claim::InFlight) => Step::Answered(Err(PublishError::KeyInFlight)),
+        Ok(Claim::Answered(first)) => Step::Answered(Ok(Published::Repeated(
+            serde_json::from_str(&first).unwrap_or(Value::Null),
+        ))),
+        Err(e) => Step::Answered(Err(e.into())),
+    }
+}
+
+/// Stores each event, then queues the first tasks of every stored event together.
+async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>) -> Batch<Stored> {
+    let expires_at = ctx.records_expire_at(now);
+    let puts = batch
+        .going()
+        .map(|c| ctx.events.put_event(&c.event, expires_at));
+    let stored = futures::future::join_all(puts).await;
+    let mut tasks = Vec::new();
+    let mut failed = HashSet::new();
+    for (checked, result) in batch.going().zip(stored) {
+        match result {
+            Ok(()) => tasks.extend(enqueue::first_tasks(
+                &checked.event,
+                &checked.event.payload(),
+            )),
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "storing an event failed");
+                failed.insert(checked.event.id);
+            }
+        }
+    }
+    if let Err(unsent) = enqueue::publish(ctx, tasks).await {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), events = unsent.events.len(), "queueing deliveries failed");
+        failed.extend(unsent.events);
+    }
+    batch.map(|checked| Stored {
+        queued: !failed.contains(&checked.event.id),
+        checked,
+    })
+}
+
+/// Answers the event's key (remembered when queued, released when not, so that the same key
+/// can be tried again) and counts it published.
+async fn settle(ctx: &AppContext, now: Timestamp, stored: Stored) -> Answer {
+    let Stored {
+        checked: Checked { event, key },
+        queued,
+    } = stored;
+    let tenant = &event.tenant;
+    if !queued {
+        if let Some(key) = &key
+            && let Err(e) = ctx.events.release_idempotency_key(tenant, key).await
+        {
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "releasing an idempotency key failed");
+        }
+        return Err(PublishError::Internal);
+    }
+    let receipt = Receipt::of(&event);
+    if let Some(key) = &key {
+        let remembered = serde_json::to_string(&receipt).unwrap_or_default();
+        let until = now.plus(IDEMPOTENCY_TTL);
+        // The event is queued: a failure here only leaves the claim to lapse.
+        if let Err(e) = ctx
+            .events
+            .complete_idempotency_key(tenant, key, &remembered, until)
+            .await
+        {
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "recording an idempotent answer failed");
+        }
+    }
+    tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
+    crate::metrics::published(&ctx.config.metrics, tenant, event.matched.len());
+    Ok(Published::New(receipt))
+}
