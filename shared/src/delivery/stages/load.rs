@@ -38,13 +38,13 @@ pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, 
         return Ok(Loaded::Unattempted(task, Unattempted::Expired));
     };
     let destination = Destination::open(ctx, &webhook).await?;
-    Ok(Loaded::Ready(Target {
+    Ok(Loaded::Ready(Box::new(Target {
         task,
         webhook,
         destination,
         event_type,
         payload,
-    }))
+    })))
 }
 
 /// The event's type and body: carried by the task, or read from the stored event (`None`

@@ -27,7 +27,7 @@ use std::time::Duration;
 /// Makes one delivery attempt, or finds why not, and queues what follows.
 pub async fn deliver(ctx: &AppContext, task: DeliverTask) -> Result<Outcome, WorkerError> {
     let recorded = match load::load(ctx, task).await? {
-        Loaded::Ready(target) => record::record(ctx, attempt::attempt(ctx, target).await).await?,
+        Loaded::Ready(target) => record::record(ctx, attempt::attempt(ctx, *target).await).await?,
         Loaded::Unattempted(task, why) => record::unattempted(ctx, task, why).await?,
     };
     schedule::schedule(ctx, recorded).await
@@ -35,7 +35,8 @@ pub async fn deliver(ctx: &AppContext, task: DeliverTask) -> Result<Outcome, Wor
 
 /// What `load` found.
 enum Loaded {
-    Ready(Target),
+    /// Boxed: a webhook is large beside the other variant.
+    Ready(Box<Target>),
     Unattempted(DeliverTask, Unattempted),
 }
 
