@@ -3,8 +3,8 @@
 use super::{Loaded, Target, Unattempted};
 use crate::AppContext;
 use crate::delivery::destination::Destination;
+use crate::delivery::outcome::WorkerError;
 use crate::delivery::send::shared_body;
-use crate::delivery::worker::WorkerError;
 use crate::domain::{Ended, EventType, Timestamp, Webhook};
 use crate::queue::DeliverTask;
 use bytes::Bytes;

@@ -16,8 +16,8 @@ mod record;
 mod schedule;
 
 use super::destination::Destination;
+use super::outcome::{Outcome, WorkerError};
 use super::verdict::Verdict;
-use super::worker::{Outcome, WorkerError};
 use crate::AppContext;
 use crate::domain::{AttemptOutcome, Ended, EventType, Timestamp, Webhook};
 use crate::queue::DeliverTask;

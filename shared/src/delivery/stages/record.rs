@@ -5,8 +5,8 @@
 use super::{Attempted, Recorded, Then, Unattempted};
 use crate::AppContext;
 use crate::delivery::notify::{Notice, notify};
+use crate::delivery::outcome::{Outcome, WorkerError};
 use crate::delivery::verdict::{Next, Verdict};
-use crate::delivery::worker::{Outcome, WorkerError};
 use crate::domain::{
     AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, Ended, EndedDelivery, Execution,
     ExecutionId, HealthChange, Timestamp, Trigger, Webhook,

@@ -3,7 +3,7 @@
 
 use super::{Recorded, Then};
 use crate::AppContext;
-use crate::delivery::worker::{Outcome, WorkerError};
+use crate::delivery::outcome::{Outcome, WorkerError};
 use crate::domain::Trigger;
 use crate::queue::MAX_DELAY;
 use std::time::Duration;
