@@ -758,16 +758,16 @@ pub async fn task_queue(
     visibility: std::time::Duration,
 ) {
     use hookline::domain::Trigger;
-    use hookline::queue::Task;
+    use hookline::queue::{DeliverTask, Task};
     use std::time::{Duration, Instant};
-    let task = |attempt: u32| Task::Deliver {
-        tenant: tenant("q"),
-        event_id: hookline::domain::EventId::new(),
-        webhook_id: hookline::domain::WebhookId::new(),
-        attempt,
-        trigger: Trigger::Event,
-        not_before: None,
-        event: None,
+    let task = |attempt: u32| {
+        Task::Deliver(DeliverTask::new(
+            tenant("q"),
+            hookline::domain::EventId::new(),
+            hookline::domain::WebhookId::new(),
+            attempt,
+            Trigger::Event,
+        ))
     };
     let wait = Duration::from_secs(5);
 

@@ -827,12 +827,12 @@ async fn a_delivery_that_fails_for_good_goes_to_the_dead_letter_queue() {
     })
     .await;
     match dead.task {
-        hookline::queue::Task::Deliver {
+        hookline::queue::Task::Deliver(hookline::queue::DeliverTask {
             event_id,
             webhook_id,
             attempt,
             ..
-        } => {
+        }) => {
             assert_eq!(event_id.to_string(), published["id"].as_str().unwrap());
             assert_eq!(webhook_id.to_string(), id);
             assert_eq!(attempt, 3, "after the last of 1 + 2 attempts");
@@ -845,19 +845,18 @@ async fn a_delivery_that_fails_for_good_goes_to_the_dead_letter_queue() {
 async fn a_task_received_before_its_time_is_sent_on_not_attempted() {
     use hookline::delivery::worker::{Outcome, process};
     use hookline::domain::Trigger;
-    use hookline::queue::Task;
+    use hookline::queue::{DeliverTask, Task};
     let server = server(Backend::Memory).await;
     let ctx = &server.running.ctx;
     let due = hookline::domain::Timestamp::now().millis() + 3 * 3_600_000;
-    let task = Task::Deliver {
-        tenant: hookline::domain::TenantId::parse("tenant-a").unwrap(),
-        event_id: hookline::domain::EventId::new(),
-        webhook_id: hookline::domain::WebhookId::new(),
-        attempt: 5,
-        trigger: Trigger::Event,
-        not_before: Some(due),
-        event: None,
-    };
+    let task = DeliverTask::new(
+        hookline::domain::TenantId::parse("tenant-a").unwrap(),
+        hookline::domain::EventId::new(),
+        hookline::domain::WebhookId::new(),
+        5,
+        Trigger::Event,
+    );
+    let task = Task::Deliver(task.due_at(hookline::domain::Timestamp::from_millis(due).unwrap()));
     assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Hopped);
     // The hop is the same task, hidden for the longest delay SQS allows, not visible now.
     assert!(
@@ -1051,9 +1050,8 @@ impl hookline::store::EventStore for FailingDeliveries {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_record_write_never_starts_a_second_retry_chain() {
     use hookline::delivery::worker::{Outcome, process};
-    use hookline::domain::Trigger;
     use hookline::queue::memory::MemoryQueue;
-    use hookline::queue::{Carried, Task, TaskQueue};
+    use hookline::queue::{Carried, DeliverTask, Task, TaskQueue};
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
     let server = server(Backend::Memory).await;
@@ -1070,18 +1068,15 @@ async fn a_failed_record_write_never_starts_a_second_retry_chain() {
     ctx.events = failing.clone();
     let queue = Arc::new(MemoryQueue::new(Duration::from_secs(30)));
     ctx.queue = queue.clone();
-    let task = Task::Deliver {
-        tenant: hookline::domain::TenantId::parse("tenant-a").unwrap(),
-        event_id: hookline::domain::EventId::new(),
-        webhook_id: hookline::domain::WebhookId::parse(&id).unwrap(),
-        attempt: 1,
-        trigger: Trigger::Event,
-        not_before: None,
-        event: Some(Carried {
+    let task = Task::Deliver(DeliverTask::first(
+        hookline::domain::TenantId::parse("tenant-a").unwrap(),
+        hookline::domain::EventId::new(),
+        hookline::domain::WebhookId::parse(&id).unwrap(),
+        Some(Carried {
             event_type: hookline::domain::EventType::parse("a").unwrap(),
             payload: "{}".into(),
         }),
-    };
+    ));
     // The attempt fails and its record cannot be written: the task fails, nothing is queued.
     assert!(process(&ctx, &task).await.is_err());
     let queued = |queue: Arc<MemoryQueue>| async move {
@@ -1116,8 +1111,7 @@ on_both_backends!(
     a_first_attempt_made_twice_keeps_both_records_and_one_delivery,
     |backend| async move {
         use hookline::delivery::worker::{Outcome, process};
-        use hookline::domain::Trigger;
-        use hookline::queue::Task;
+        use hookline::queue::{DeliverTask, Task};
         let server = server(backend).await;
         let receiver = Receiver::start().await;
         let (id, _) = hook(&server, &receiver, "/twice", &["a"]).await;
@@ -1137,15 +1131,7 @@ on_both_backends!(
         };
         let expires = ctx.records_expire_at(event.created_at);
         ctx.events.put_event(&event, expires).await.unwrap();
-        let task = Task::Deliver {
-            tenant,
-            event_id: event.id,
-            webhook_id,
-            attempt: 1,
-            trigger: Trigger::Event,
-            not_before: None,
-            event: None,
-        };
+        let task = Task::Deliver(DeliverTask::first(tenant, event.id, webhook_id, None));
         assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Delivered);
         assert_eq!(process(ctx, &task).await.unwrap(), Outcome::Delivered);
         let records = executions(&server, &id, "").await;

@@ -1,12 +1,11 @@
-//! Queueing work: every `Task` is built here. Publishing queues the first attempts (or
-//! fan-out tasks that expand into them), the worker queues next attempts, hops and dead
-//! letters, and the retry route queues a manual attempt.
+//! Queueing new work: the first attempts of published events (or fan-out tasks that expand
+//! into them), a manual retry, and the pages of a recover. The tasks are built by their own
+//! constructors (`queue::DeliverTask`); what follows an attempt (the next one, a deferral,
+//! a dead letter) is queued by the delivery's `schedule` stage.
 
 use crate::AppContext;
-use crate::domain::{
-    Delivery, EndedDelivery, Event, EventId, TenantId, TimeRange, Timestamp, Trigger, WebhookId,
-};
-use crate::queue::{Carried, MAX_DELAY, QueueError, Task};
+use crate::domain::{Delivery, Event, EventId, TenantId, TimeRange, Timestamp, WebhookId};
+use crate::queue::{Carried, DeliverTask, NotSent, QueueError, Task};
 use crate::store::StoreError;
 use std::time::Duration;
 
@@ -26,14 +25,8 @@ pub enum EnqueueError {
     #[error(transparent)]
     Queue(#[from] QueueError),
     /// Some first attempts were queued, these were not.
-    #[error("{} first attempts were not queued", .0.webhooks.len())]
-    Partial(Unsent),
-}
-
-#[derive(Debug)]
-pub struct Unsent {
-    pub error: QueueError,
-    pub webhooks: Vec<WebhookId>,
+    #[error("{} first attempts were not queued", .0.tasks.len())]
+    Partial(NotSent),
 }
 
 /// The event's body for its tasks, when it is small enough to carry.
@@ -50,31 +43,47 @@ pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
 /// The first tasks of a published event: the first attempt of each delivery, or fan-out
 /// tasks when there are many, so that publishing stays short whatever the fan-out.
 pub fn first_tasks(event: &Event, payload: &[u8]) -> Vec<Task> {
-    let webhooks = &event.matched;
     let carried = carried(event, payload);
-    if webhooks.len() <= FANOUT_INLINE {
-        return webhooks
-            .iter()
-            .map(|webhook_id| Task::Deliver {
-                tenant: event.tenant.clone(),
-                event_id: event.id,
-                webhook_id: *webhook_id,
-                attempt: 1,
-                trigger: Trigger::Event,
-                not_before: None,
-                event: carried.clone(),
-            })
-            .collect();
+    if event.matched.len() <= FANOUT_INLINE {
+        return first_attempts(&event.tenant, event.id, &event.matched, carried.as_ref());
     }
-    webhooks
+    event
+        .matched
         .chunks(FANOUT_CHUNK)
-        .map(|chunk| Task::Fanout {
-            tenant: event.tenant.clone(),
-            event_id: event.id,
-            webhook_ids: chunk.to_vec(),
-            event: carried.clone(),
-        })
+        .map(|chunk| fanout(&event.tenant, event.id, chunk.to_vec(), carried.as_ref()))
         .collect()
+}
+
+fn first_attempts(
+    tenant: &TenantId,
+    event_id: EventId,
+    webhooks: &[WebhookId],
+    carried: Option<&Carried>,
+) -> Vec<Task> {
+    let first = |webhook_id: &WebhookId| {
+        DeliverTask::first(tenant.clone(), event_id, *webhook_id, carried.cloned()).into()
+    };
+    webhooks.iter().map(first).collect()
+}
+
+/// A task that expands into the first attempts to these webhooks.
+fn fanout(
+    tenant: &TenantId,
+    event_id: EventId,
+    webhook_ids: Vec<WebhookId>,
+    carried: Option<&Carried>,
+) -> Task {
+    Task::Fanout {
+        tenant: tenant.clone(),
+        event_id,
+        webhook_ids,
+        event: carried.cloned(),
+    }
+}
+
+/// Due now.
+fn due_now(tasks: Vec<Task>) -> Vec<(Task, Duration)> {
+    tasks.into_iter().map(|t| (t, Duration::ZERO)).collect()
 }
 
 /// First tasks that were not sent: the events they belong to, and why.
@@ -84,30 +93,16 @@ pub struct UnsentEvents {
     pub error: QueueError,
 }
 
-/// Queues the first tasks of one or more published events together, ten to an SQS request
-/// (a batch of events from the ingest queue shares its requests), a few requests at once.
+/// Queues the first tasks of one or more published events together (a batch of events from
+/// the ingest queue shares its requests).
 pub async fn publish(ctx: &AppContext, tasks: Vec<Task>) -> Result<(), UnsentEvents> {
-    let tasks: Vec<(Task, Duration)> = tasks.into_iter().map(|t| (t, Duration::ZERO)).collect();
-    let chunks: Vec<&[(Task, Duration)]> = tasks.chunks(10).collect();
-    let results = futures::future::join_all(chunks.iter().map(|c| ctx.queue.send(c))).await;
-    let mut unsent: Option<UnsentEvents> = None;
-    for (chunk, result) in chunks.iter().zip(results) {
-        if let Err(error) = result {
-            let failed = unsent.get_or_insert_with(|| UnsentEvents {
-                events: Default::default(),
-                error,
-            });
-            failed
-                .events
-                .extend(chunk.iter().filter_map(|(task, _)| match task {
-                    Task::Deliver { event_id, .. } | Task::Fanout { event_id, .. } => {
-                        Some(*event_id)
-                    }
-                    _ => None,
-                }));
-        }
-    }
-    unsent.map_or(Ok(()), Err)
+    ctx.queue
+        .send_batch(&due_now(tasks))
+        .await
+        .map_err(|unsent| UnsentEvents {
+            events: unsent.tasks.iter().filter_map(Task::event_id).collect(),
+            error: unsent.error,
+        })
 }
 
 /// Queues the first attempts. No record is written: until its first attempt, a delivery
@@ -119,42 +114,11 @@ pub async fn expand(
     webhooks: &[WebhookId],
     carried: Option<&Carried>,
 ) -> Result<(), EnqueueError> {
-    let tasks: Vec<(Task, Duration)> = webhooks
-        .iter()
-        .map(|webhook_id| {
-            let task = Task::Deliver {
-                tenant: tenant.clone(),
-                event_id,
-                webhook_id: *webhook_id,
-                attempt: 1,
-                trigger: Trigger::Event,
-                not_before: None,
-                event: carried.cloned(),
-            };
-            (task, Duration::ZERO)
-        })
-        .collect();
-    // Batches of 10 (one SQS request each) go out a few at a time: SQS answers each in
-    // milliseconds.
-    let chunks: Vec<&[(Task, Duration)]> = tasks.chunks(10).collect();
-    let sends = chunks.iter().map(|chunk| ctx.queue.send(chunk));
-    let results = futures::future::join_all(sends).await;
-    let mut unsent = Vec::new();
-    let mut failure = None;
-    for ((chunk, result), ids) in chunks.iter().zip(results).zip(webhooks.chunks(10)) {
-        if let Err(e) = result {
-            debug_assert_eq!(chunk.len(), ids.len());
-            unsent.extend_from_slice(ids);
-            failure = Some(e);
-        }
-    }
-    match failure {
-        None => Ok(()),
-        Some(error) => Err(EnqueueError::Partial(Unsent {
-            error,
-            webhooks: unsent,
-        })),
-    }
+    let tasks = first_attempts(tenant, event_id, webhooks, carried);
+    ctx.queue
+        .send_batch(&due_now(tasks))
+        .await
+        .map_err(EnqueueError::Partial)
 }
 
 /// Expands a fan-out task. When only some of its batches could be sent, the rest goes back
@@ -168,66 +132,18 @@ pub async fn expand_fanout(
     carried: Option<&Carried>,
 ) -> Result<(), EnqueueError> {
     match expand(ctx, tenant, event_id, webhooks, carried).await {
-        Err(EnqueueError::Partial(unsent)) if unsent.webhooks.len() < webhooks.len() => {
-            tracing::warn!(%event_id, unsent = unsent.webhooks.len(), error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), "part of a fan-out was not queued; queued again as a smaller fan-out");
-            let rest = Task::Fanout {
-                tenant: tenant.clone(),
-                event_id,
-                webhook_ids: unsent.webhooks,
-                event: carried.cloned(),
-            };
+        Err(EnqueueError::Partial(unsent)) if unsent.tasks.len() < webhooks.len() => {
+            tracing::warn!(%event_id, unsent = unsent.tasks.len(), error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), "part of a fan-out was not queued; queued again as a smaller fan-out");
+            let rest = unsent.tasks.iter().filter_map(|task| match task {
+                Task::Deliver(task) => Some(task.webhook_id),
+                _ => None,
+            });
+            let rest = fanout(tenant, event_id, rest.collect(), carried);
             ctx.queue.send(&[(rest, Duration::ZERO)]).await?;
             Ok(())
         }
         other => other,
     }
-}
-
-/// The same delivery (or notification) task, as attempt `attempt`, not to run before `due`.
-fn again(task: &Task, attempt: u32, due: Option<Timestamp>) -> Task {
-    let mut task = task.clone();
-    if let Task::Deliver {
-        attempt: a,
-        not_before,
-        ..
-    }
-    | Task::Notify {
-        attempt: a,
-        not_before,
-        ..
-    } = &mut task
-    {
-        *a = attempt;
-        *not_before = due.map(|t| t.millis());
-    }
-    task
-}
-
-/// Queues the next attempt of a delivery after `delay`. A delay longer than SQS allows is
-/// sent as hops (see `Task::Deliver::not_before`).
-pub async fn next_attempt(
-    ctx: &AppContext,
-    task: &Task,
-    attempt: u32,
-    delay: Duration,
-    due: Timestamp,
-) -> Result<(), QueueError> {
-    let retry = again(task, attempt, Some(due));
-    ctx.queue.send(&[(retry, delay.min(MAX_DELAY))]).await
-}
-
-/// Sends a task received before its time on towards it.
-pub async fn hop(ctx: &AppContext, task: &Task, wait: Duration) -> Result<(), QueueError> {
-    ctx.queue.send(&[(task.clone(), wait.min(MAX_DELAY))]).await
-}
-
-/// The last word on a delivery whose last attempt failed, for operators to inspect.
-pub async fn dead_letter(ctx: &AppContext, task: &Task) -> Result<(), QueueError> {
-    let last = match task {
-        Task::Deliver { attempt, .. } | Task::Notify { attempt, .. } => again(task, *attempt, None),
-        Task::Fanout { .. } | Task::Recover { .. } => task.clone(),
-    };
-    ctx.dead_letters.send(&[(last, Duration::ZERO)]).await
 }
 
 /// Queues one more attempt of `event` to `webhook_id`, asked for by a person: attempt
@@ -246,15 +162,8 @@ pub async fn manual_retry(
         .put_deliveries(&event.tenant, &[pending], ctx.records_expire_at(now))
         .await?;
     let payload = event.payload();
-    let task = Task::Deliver {
-        tenant: event.tenant.clone(),
-        event_id: event.id,
-        webhook_id,
-        attempt,
-        trigger: Trigger::Retry,
-        not_before: None,
-        event: carried(event, &payload),
-    };
+    let task = DeliverTask::manual_retry(event, webhook_id, attempt);
+    let task = task.carrying(carried(event, &payload)).into();
     ctx.queue.send(&[(task, Duration::ZERO)]).await?;
     Ok(())
 }
@@ -280,15 +189,41 @@ pub async fn recover(
     ctx.queue.send(&[(task, Duration::ZERO)]).await
 }
 
-/// Queues a new attempt (`trigger: recover`, no automatic retries after it) for each of
-/// these failed deliveries, which show as pending until it is made.
+/// One page of a recover (a `Task::Recover`): a new attempt (`trigger: recover`, no
+/// automatic retries after it) for each of the next failed deliveries of the window, which
+/// show as pending until it is made, then the next page. How many it queued; `None` when
+/// the webhook was deleted or deactivated meanwhile, which ends the recover.
 pub async fn recover_page(
     ctx: &AppContext,
     tenant: &TenantId,
     webhook_id: WebhookId,
-    failed: &[EndedDelivery],
-) -> Result<(), EnqueueError> {
+    since: Option<i64>,
+    until: i64,
+    after: Option<EventId>,
+) -> Result<Option<usize>, EnqueueError> {
     let now = Timestamp::now();
+    match ctx.webhooks.get(tenant, &webhook_id).await? {
+        Some(w) if w.active => {}
+        _ => {
+            tracing::info!(%webhook_id, "webhook deleted or inactive; recover stopped");
+            return Ok(None);
+        }
+    }
+    let range = TimeRange {
+        since: since.and_then(Timestamp::from_millis),
+        until: Timestamp::from_millis(until),
+    };
+    let failed = ctx
+        .executions
+        .failed(
+            tenant,
+            &webhook_id,
+            range,
+            after.as_ref(),
+            RECOVER_PAGE,
+            now,
+        )
+        .await?;
     let pending: Vec<Delivery> = failed
         .iter()
         .map(|f| Delivery {
@@ -299,24 +234,25 @@ pub async fn recover_page(
     ctx.events
         .put_deliveries(tenant, &pending, ctx.records_expire_at(now))
         .await?;
-    let tasks: Vec<(Task, Duration)> = failed
+    let tasks = failed
         .iter()
-        .map(|f| {
-            let task = Task::Deliver {
-                tenant: tenant.clone(),
-                event_id: f.event_id,
-                webhook_id,
-                attempt: f.attempts.saturating_add(1),
-                trigger: Trigger::Recover,
-                not_before: None,
-                event: None,
-            };
-            (task, Duration::ZERO)
-        })
-        .collect();
-    let sends = tasks.chunks(10).map(|chunk| ctx.queue.send(chunk));
-    for result in futures::future::join_all(sends).await {
-        result?;
+        .map(|f| DeliverTask::recover(tenant.clone(), webhook_id, f).into());
+    ctx.queue
+        .send_batch(&due_now(tasks.collect()))
+        .await
+        .map_err(|unsent| unsent.error)?;
+    // The next page while this one found anything: a page shortened by notes that expired
+    // meanwhile does not end the walk early; the last one finds nothing.
+    if let Some(last) = failed.last() {
+        let next = Task::Recover {
+            tenant: tenant.clone(),
+            webhook_id,
+            since,
+            until,
+            after: Some(last.event_id),
+        };
+        ctx.queue.send(&[(next, Duration::ZERO)]).await?;
     }
-    Ok(())
+    tracing::info!(%webhook_id, queued = failed.len(), "recover page queued");
+    Ok(Some(failed.len()))
 }

@@ -4,7 +4,6 @@
 //! retried on the delivery schedule, every attempt logged; nothing is sent, and nothing
 //! queued, when no operator URL is set.
 
-use super::enqueue;
 use super::send::{send, shared_body};
 use crate::AppContext;
 use crate::config::OperatorWebhook;
@@ -12,10 +11,9 @@ use crate::domain::{
     EventId, EventType, EventTypePattern, EventTypes, Secrets, TenantId, Timestamp, Webhook,
     WebhookId, WebhookSpec, WebhookUid,
 };
-use crate::queue::{QueueError, Task};
+use crate::queue::{MAX_DELAY, NotifyTask, QueueError};
 use rand::Rng;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub const WEBHOOK_DISABLED: &str = "hookline.webhook.disabled";
@@ -110,13 +108,7 @@ pub async fn notify(ctx: &AppContext, notice: Notice<'_>) -> Result<(), QueueErr
         "data": notice.data(),
     })
     .to_string();
-    let task = Task::Notify {
-        event_id: notice.id(),
-        event_type,
-        payload: payload.into(),
-        attempt: 1,
-        not_before: None,
-    };
+    let task = NotifyTask::first(notice.id(), event_type, payload.into()).into();
     ctx.queue.send(&[(task, Duration::ZERO)]).await
 }
 
@@ -153,14 +145,8 @@ pub enum Sent {
 }
 
 /// Attempts a notification; a failure is attempted again on the delivery schedule.
-pub async fn attempt(
-    ctx: &AppContext,
-    task: &Task,
-    event_id: EventId,
-    event_type: &EventType,
-    payload: &Arc<str>,
-    attempt: u32,
-) -> Result<Sent, QueueError> {
+pub async fn attempt(ctx: &AppContext, task: &NotifyTask) -> Result<Sent, QueueError> {
+    let (event_id, event_type, attempt) = (task.event_id, &task.event_type, task.attempt);
     let Some((webhook, secrets)) = ctx.config.operator_webhook.as_ref().and_then(as_webhook) else {
         tracing::warn!(%event_id, event_type = event_type.as_str(), "no operator webhook set; operational event dropped");
         return Ok(Sent::Unset);
@@ -170,7 +156,7 @@ pub async fn attempt(
         &webhook,
         &secrets,
         &event_id.to_string(),
-        shared_body(payload),
+        shared_body(&task.payload),
     )
     .await;
     tracing::info!(
@@ -189,7 +175,8 @@ pub async fn attempt(
     {
         Some(delay) => {
             let due = Timestamp::now().plus(delay);
-            enqueue::next_attempt(ctx, task, attempt + 1, delay, due).await?;
+            let next = task.next(due).into();
+            ctx.queue.send(&[(next, delay.min(MAX_DELAY))]).await?;
             Ok(Sent::Retrying)
         }
         None => {

@@ -101,6 +101,19 @@ pub async fn send_handshake(
                 .and_then(parse_retry_after)
         })
         .flatten();
+    let (body, error) = kept_body(response).await;
+    let outcome = AttemptOutcome {
+        status: Some(status),
+        body: (!body.is_empty()).then_some(body),
+        error: error.filter(|_| !(200..300).contains(&status)),
+        duration_ms: elapsed(started),
+        retry_after,
+    };
+    (outcome, echo)
+}
+
+/// The first `KEPT_RESPONSE_BYTES` of the answer's body, and the error that cut it short.
+async fn kept_body(response: reqwest::Response) -> (String, Option<String>) {
     let mut kept = Vec::new();
     let mut stream = response.bytes_stream();
     let mut error = None;
@@ -119,15 +132,7 @@ pub async fn send_handshake(
     }
     // Dropping the stream here discards the rest of the body without reading it into memory.
     drop(stream);
-    let body = String::from_utf8_lossy(&kept).into_owned();
-    let outcome = AttemptOutcome {
-        status: Some(status),
-        body: (!body.is_empty()).then_some(body),
-        error: error.filter(|_| !(200..300).contains(&status)),
-        duration_ms: elapsed(started),
-        retry_after,
-    };
-    (outcome, echo)
+    (String::from_utf8_lossy(&kept).into_owned(), error)
 }
 
 /// The handshake's header, sent with the secret and expected back.

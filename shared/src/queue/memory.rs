@@ -1,7 +1,7 @@
 //! An in-memory queue with SQS's semantics: delays, a visibility timeout and redelivery of
 //! what was received but not acknowledged. One mutex; waiting receivers are woken by `Notify`.
 
-use super::{MAX_DELAY, QueueError, Received, Task, TaskQueue};
+use super::{MAX_DELAY, NotSent, QueueError, Received, Task, TaskQueue};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -77,7 +77,8 @@ impl State {
 
 #[async_trait]
 impl TaskQueue for MemoryQueue {
-    async fn send(&self, tasks: &[(Task, Duration)]) -> Result<(), QueueError> {
+    /// Takes them all at once.
+    async fn send_batch(&self, tasks: &[(Task, Duration)]) -> Result<(), NotSent> {
         let now = Instant::now();
         let mut state = self.lock();
         for (task, delay) in tasks {

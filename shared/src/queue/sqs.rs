@@ -1,7 +1,8 @@
 //! SQS adapter of the task queue. Bodies are the task's JSON; delays longer than SQS allows
-//! are clamped here and completed by hops (`Task::Deliver::not_before`).
+//! are clamped here and completed by hops (`DeliverTask::not_before`). Any number of tasks
+//! is sent in batches of what SQS takes (`batches`).
 
-use super::{MAX_DELAY, QueueError, Received, Task, TaskQueue};
+use super::{MAX_DELAY, NotSent, QueueError, Received, Task, TaskQueue};
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{
@@ -115,54 +116,80 @@ impl SqsQueue {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// One SendMessageBatch of encoded tasks (body, delay in seconds). Entries SQS failed
+    /// are sent again (a few times): the rest of the batch is sent.
+    async fn send_entries(&self, batch: &[(String, i32)]) -> Result<(), QueueError> {
+        let mut entries = Vec::with_capacity(batch.len());
+        for (i, (body, delay)) in batch.iter().enumerate() {
+            let entry = SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(body.as_str())
+                .delay_seconds(*delay)
+                .build()
+                .map_err(backend)?;
+            entries.push(entry);
+        }
+        for round in 0..3 {
+            let sent = self
+                .client
+                .send_message_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries.clone()))
+                .send()
+                .await
+                .map_err(backend)?;
+            let failed: Vec<&str> = sent.failed().iter().map(|f| f.id()).collect();
+            if failed.is_empty() {
+                break;
+            }
+            if round == 2 {
+                let first = sent.failed().first();
+                return Err(backend(format!(
+                    "{} of {} messages were not sent: {}",
+                    failed.len(),
+                    entries.len(),
+                    first.map_or("", |f| f.message().unwrap_or(f.code()))
+                )));
+            }
+            entries.retain(|e| failed.contains(&e.id()));
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl TaskQueue for SqsQueue {
-    async fn send(&self, tasks: &[(Task, Duration)]) -> Result<(), QueueError> {
+    /// Ten to a request (and 256 KiB), the requests at once: SQS answers each in
+    /// milliseconds. A request that fails leaves its own tasks unsent, not the others.
+    async fn send_batch(&self, tasks: &[(Task, Duration)]) -> Result<(), NotSent> {
         let mut bodies = Vec::with_capacity(tasks.len());
         for (task, delay) in tasks {
-            let body = serde_json::to_string(task).map_err(QueueError::Malformed)?;
+            let body = serde_json::to_string(task).map_err(|e| NotSent {
+                error: QueueError::Malformed(e),
+                tasks: tasks.iter().map(|(task, _)| task.clone()).collect(),
+            })?;
             bodies.push((body, seconds((*delay).min(MAX_DELAY))));
         }
-        for batch in batches(&bodies) {
-            let mut entries = Vec::with_capacity(batch.len());
-            for (i, (body, delay)) in batch.iter().enumerate() {
-                let entry = SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(body.as_str())
-                    .delay_seconds(*delay)
-                    .build()
-                    .map_err(backend)?;
-                entries.push(entry);
-            }
-            // Entries SQS failed are sent again (a few times): the rest of the batch is sent.
-            for round in 0..3 {
-                let sent = self
-                    .client
-                    .send_message_batch()
-                    .queue_url(&self.url)
-                    .set_entries(Some(entries.clone()))
-                    .send()
-                    .await
-                    .map_err(backend)?;
-                let failed: Vec<&str> = sent.failed().iter().map(|f| f.id()).collect();
-                if failed.is_empty() {
-                    break;
-                }
-                if round == 2 {
-                    let first = sent.failed().first();
-                    return Err(backend(format!(
-                        "{} of {} messages were not sent: {}",
-                        failed.len(),
-                        entries.len(),
-                        first.map_or("", |f| f.message().unwrap_or(f.code()))
-                    )));
-                }
-                entries.retain(|e| failed.contains(&e.id()));
+        let batches = batches(&bodies);
+        let results =
+            futures::future::join_all(batches.iter().map(|batch| self.send_entries(batch))).await;
+        let mut unsent: Option<NotSent> = None;
+        let mut start = 0;
+        for (batch, result) in batches.iter().zip(results) {
+            let sent = tasks.get(start..start + batch.len()).unwrap_or_default();
+            start += batch.len();
+            if let Err(error) = result {
+                let failed = unsent.get_or_insert_with(|| NotSent {
+                    error,
+                    tasks: Vec::new(),
+                });
+                failed
+                    .tasks
+                    .extend(sent.iter().map(|(task, _)| task.clone()));
             }
         }
-        Ok(())
+        unsent.map_or(Ok(()), Err)
     }
 
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<Received>, QueueError> {

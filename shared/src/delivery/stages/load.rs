@@ -1,0 +1,104 @@
+//! The `load` stage: what an attempt needs, read before it is made.
+
+use super::{Loaded, Target, Unattempted};
+use crate::AppContext;
+use crate::delivery::destination::Destination;
+use crate::delivery::outcome::WorkerError;
+use crate::delivery::send::shared_body;
+use crate::domain::{Ended, EventType, Timestamp, Webhook};
+use crate::queue::DeliverTask;
+use bytes::Bytes;
+use rand::Rng;
+use std::time::Duration;
+
+pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, WorkerError> {
+    let now = Timestamp::now();
+    let webhook = match ctx.webhooks.get(&task.tenant, &task.webhook_id).await? {
+        Some(w) if w.active => w,
+        found => {
+            // Disabled for failing, the delivery failed with it (recover sends it again once
+            // the webhook is back); deactivated by a person, or deleted, it is dropped.
+            let ended = match &found {
+                Some(w) if w.failed => Some(Ended::Failed),
+                Some(_) => Some(Ended::Dropped),
+                None => None,
+            };
+            let why = Unattempted::Inactive { ended, at: now };
+            return Ok(Loaded::Unattempted(task, why));
+        }
+    };
+    if let Some(due) = held_back(ctx, &webhook, now).await {
+        let wait = Duration::from_millis(u64::try_from(due.millis() - now.millis()).unwrap_or(0));
+        let why = Unattempted::HeldBack { due, wait };
+        return Ok(Loaded::Unattempted(task, why));
+    }
+    let Some((event_type, payload)) = body(ctx, &task, now).await? else {
+        let (event_id, webhook_id) = (task.event_id, task.webhook_id);
+        tracing::warn!(%event_id, %webhook_id, "event expired before its delivery; dropped");
+        return Ok(Loaded::Unattempted(task, Unattempted::Expired));
+    };
+    let destination = Destination::open(ctx, &webhook).await?;
+    Ok(Loaded::Ready(Box::new(Target {
+        task,
+        webhook,
+        destination,
+        event_type,
+        payload,
+    })))
+}
+
+/// The event's type and body: carried by the task, or read from the stored event (`None`
+/// once it expired).
+async fn body(
+    ctx: &AppContext,
+    task: &DeliverTask,
+    now: Timestamp,
+) -> Result<Option<(EventType, Bytes)>, WorkerError> {
+    if let Some(carried) = &task.event {
+        return Ok(Some((
+            carried.event_type.clone(),
+            shared_body(&carried.payload),
+        )));
+    }
+    let event = ctx
+        .events
+        .get_event(&task.tenant, &task.event_id, now)
+        .await?;
+    Ok(event.map(|event| {
+        let payload = event.payload().into();
+        (event.event_type, payload)
+    }))
+}
+
+/// The in-flight cap: a failing webhook may start `max_in_flight_per_webhook` attempts in each
+/// window of one delivery timeout (so no more than twice that are in flight at once, across
+/// every process). Past it, the time to try again: somewhere in the next window. A webhook
+/// that is not failing is not counted, so a healthy endpoint costs no write for it.
+async fn held_back(ctx: &AppContext, webhook: &Webhook, now: Timestamp) -> Option<Timestamp> {
+    let limit = ctx.config.max_in_flight_per_webhook;
+    if limit == 0 || webhook.consecutive_failures == 0 {
+        return None;
+    }
+    let span = i64::try_from(ctx.config.delivery.timeout.as_millis())
+        .unwrap_or(i64::MAX)
+        .max(1000);
+    let window = now.millis() / span;
+    let next = (window + 1) * span;
+    let lapses = Timestamp::from_millis(next + span).unwrap_or(now);
+    let admitted = ctx
+        .in_flight
+        .admit(
+            ctx.executions.as_ref(),
+            &webhook.tenant,
+            &webhook.id,
+            window,
+            limit,
+            lapses,
+        )
+        .await;
+    if admitted {
+        return None;
+    }
+    let spread = rand::rng().random_range(0..span);
+    Timestamp::from_millis(next + spread)
+}

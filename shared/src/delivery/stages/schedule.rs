@@ -1,0 +1,36 @@
+//! The `schedule` stage: what follows a task, queued last, once everything about it is
+//! recorded. A delay longer than SQS allows is sent as hops (`DeliverTask::not_before`).
+
+use super::{Recorded, Then};
+use crate::AppContext;
+use crate::delivery::outcome::{Outcome, WorkerError};
+use crate::domain::Trigger;
+use crate::queue::MAX_DELAY;
+use std::time::Duration;
+
+pub(super) async fn schedule(ctx: &AppContext, recorded: Recorded) -> Result<Outcome, WorkerError> {
+    let Recorded { task, then } = recorded;
+    match then {
+        Then::Done(outcome) => Ok(outcome),
+        Then::Retry { delay, due } => {
+            let next = task.next(due).into();
+            ctx.queue.send(&[(next, delay.min(MAX_DELAY))]).await?;
+            Ok(Outcome::Retrying { delay })
+        }
+        Then::Defer { due, wait } => {
+            let (event_id, webhook_id, attempt) = (task.event_id, task.webhook_id, task.attempt);
+            let again = task.due_at(due).into();
+            ctx.queue.send(&[(again, wait.min(MAX_DELAY))]).await?;
+            tracing::info!(%event_id, %webhook_id, attempt, "failing webhook at its in-flight cap; attempt deferred");
+            Ok(Outcome::Deferred)
+        }
+        Then::GiveUp => {
+            // The last word on a delivery whose last attempt failed, for operators to inspect.
+            if task.trigger == Trigger::Event {
+                let last = task.last().into();
+                ctx.dead_letters.send(&[(last, Duration::ZERO)]).await?;
+            }
+            Ok(Outcome::Failed)
+        }
+    }
+}
