@@ -18,6 +18,7 @@ use std::time::Duration;
 
 /// The settings the functions and the local server share. The defaults are the functions'.
 #[derive(Clone, Debug, Args)]
+#[group(skip)]
 pub struct Settings {
     /// The DynamoDB table (locally, with `--dynamodb-endpoint`).
     #[arg(long, env = "HOOKLINE_TABLE_NAME")]
@@ -60,8 +61,9 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_KMS_KEY_ID", value_parser = trimmed)]
     pub kms_key_id: Option<String>,
 
-    /// Seal with the local master key in this file instead (written there when missing,
-    /// readable by its owner only), so a restart opens what was sealed before.
+    /// Seal with the local master key in this file instead of KMS (locally, with
+    /// `--dynamodb-endpoint`): written there when missing, readable by its owner only, so a
+    /// restart opens what was sealed before.
     #[arg(long, env = "HOOKLINE_KEY_FILE", value_parser = path)]
     pub key_file: Option<PathBuf>,
 
