@@ -257,7 +257,7 @@ fn named(error: &clap::Error, command: &Command) -> ConfigError {
 }
 
 /// `true` or `false`, and their usual spellings (`1`, `yes`, `on`, ...).
-pub fn parse_bool(text: &str) -> Result<bool, String> {
+fn parse_bool(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
@@ -266,7 +266,7 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
 }
 
 /// Parses `15s`, `5m`, `5d` and the like; zero is refused.
-pub fn duration(text: &str) -> Result<Duration, String> {
+fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim())
         .ok()
         .filter(|d| !d.is_zero())
