@@ -292,7 +292,17 @@ mod tests {
             (name == "HOOKLINE_KMS_KEY_ID").then(|| "alias/k".to_owned())
         })
         .unwrap_err();
-        assert_eq!(error.name, "HOOKLINE_TABLE_NAME");
+        assert_eq!(
+            error.to_string(),
+            "environment variable HOOKLINE_TABLE_NAME: is required"
+        );
+        assert_eq!(
+            read(&[("HOOKLINE_DELIVERY_TIMEOUT", "soon")])
+                .unwrap_err()
+                .to_string(),
+            "environment variable HOOKLINE_DELIVERY_TIMEOUT: expected a duration such as 15s, 5m \
+             or 5d, got \"soon\""
+        );
         for (name, value) in [
             ("HOOKLINE_STRICT_URLS", "maybe"),
             ("HOOKLINE_AUTH_MODE", "iam"),
