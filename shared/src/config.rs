@@ -1,7 +1,10 @@
-//! Settings, read once at start. In AWS they are the functions' environment variables (set by
-//! `template.yaml`); the local server fills the same struct from its flags.
+//! The configuration, read once at start from the settings (`settings`): in AWS the
+//! functions' environment variables (set by `template.yaml`), locally the server's flags.
 
-use crate::domain::TenantId;
+mod settings;
+
+pub use settings::{FunctionSettings, Settings};
+
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
 use crate::portal::FrameAncestors;
 use crate::url_guard::resolve::DnsOverrides;
@@ -34,6 +37,8 @@ pub struct Config {
     /// The delivery queue and its dead-letter queue (SQS URLs), in AWS.
     pub queue_url: Option<String>,
     pub dead_letter_queue_url: Option<String>,
+    /// Where the `ingest-events` function sends the events it refuses (an SQS URL).
+    pub ingest_dead_letter_queue_url: Option<String>,
     /// Whether only catalogued event types may be published and subscribed to.
     pub catalog: CatalogMode,
     /// Where operational events go (`hookline.webhook.disabled`, ...); none when unset.
@@ -85,27 +90,27 @@ impl OperatorWebhook {
             (Some(url), Some(secret)) => (url, secret),
             (Some(_), None) => {
                 return Err(ConfigError {
-                    name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+                    name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET".into(),
                     message: "is required with HOOKLINE_OPERATOR_WEBHOOK_URL".into(),
                 });
             }
             (None, Some(_)) => {
                 return Err(ConfigError {
-                    name: "HOOKLINE_OPERATOR_WEBHOOK_URL",
+                    name: "HOOKLINE_OPERATOR_WEBHOOK_URL".into(),
                     message: "is required with HOOKLINE_OPERATOR_WEBHOOK_SECRET".into(),
                 });
             }
         };
         Ok(Some(Self {
             url: WebhookUrl::parse(url.trim(), policy).map_err(|e| ConfigError {
-                name: "HOOKLINE_OPERATOR_WEBHOOK_URL",
+                name: "HOOKLINE_OPERATOR_WEBHOOK_URL".into(),
                 message: match e {
                     crate::url_guard::UrlError::Invalid(why)
                     | crate::url_guard::UrlError::NotAllowed(why) => why,
                 },
             })?,
             secret: WebhookSecret::parse(secret.trim()).map_err(|message| ConfigError {
-                name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+                name: "HOOKLINE_OPERATOR_WEBHOOK_SECRET".into(),
                 message,
             })?,
         }))
@@ -135,17 +140,6 @@ impl Default for DeliverySettings {
     }
 }
 
-/// Parses `15s`, `5m`, `5d` and the like.
-pub fn parse_duration(name: &'static str, text: &str) -> Result<Duration, ConfigError> {
-    humantime::parse_duration(text.trim())
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or(ConfigError {
-            name,
-            message: format!("expected a duration such as 15s, 5m or 5d, got {text:?}"),
-        })
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -157,6 +151,7 @@ impl Default for Config {
             delivery: DeliverySettings::default(),
             queue_url: None,
             dead_letter_queue_url: None,
+            ingest_dead_letter_queue_url: None,
             catalog: CatalogMode::Open,
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
@@ -172,191 +167,22 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {name}: {message}")]
 pub struct ConfigError {
-    pub name: &'static str,
+    /// The variable at fault.
+    pub name: String,
     pub message: String,
 }
 
-pub fn parse_bool(name: &'static str, text: &str) -> Result<bool, ConfigError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError {
-            name,
-            message: format!("expected true or false, got {text:?}"),
-        }),
-    }
-}
-
 impl Config {
-    /// Reads `HOOKLINE_TABLE_NAME` (required), `HOOKLINE_STRICT_URLS` (default true),
-    /// `HOOKLINE_URL_ALLOW_LIST` (CIDRs and host names, comma-separated),
-    /// `HOOKLINE_MAX_WEBHOOKS_PER_TENANT` (default 1000), `HOOKLINE_AUTH_MODE`
-    /// (`authorizer`, the default, or `keys`), `HOOKLINE_RETRY_SCHEDULE`,
-    /// `HOOKLINE_DELIVERY_TIMEOUT`, `HOOKLINE_DISABLE_AFTER`, `HOOKLINE_EXECUTION_TTL`,
-    /// `HOOKLINE_QUEUE_URL`, `HOOKLINE_DEAD_LETTER_QUEUE_URL`, `HOOKLINE_EVENT_CATALOG`
-    /// (`open`, the default, or `enforced`), `HOOKLINE_OPERATOR_WEBHOOK_URL` and
-    /// `HOOKLINE_OPERATOR_WEBHOOK_SECRET`, `HOOKLINE_PORTAL_FRAME_ANCESTORS`, `HOOKLINE_METRICS`,
-    /// `HOOKLINE_METRICS_TENANTS`, `HOOKLINE_TENANT_EVENTS_PER_SECOND`,
-    /// `HOOKLINE_MAX_UNVERIFIED_WEBHOOKS`, `HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK`, and `HOOKLINE_KMS_KEY_ID` or `HOOKLINE_KEY_FILE`
-    /// (one is required: functions in separate processes must open what the others seal).
-    /// A bad value fails the cold start, naming it.
+    /// The functions' configuration, from their environment variables (see
+    /// `FunctionSettings`; `template.yaml` sets them). A bad value fails the cold start,
+    /// naming its variable.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_source(|name| env::var(name).ok())
     }
 
     /// `from_env`, with the variables read from `source` (the tests' own maps).
     pub fn from_source(source: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| source(name).filter(|v| !v.trim().is_empty());
-        let table_name = var("HOOKLINE_TABLE_NAME").ok_or(ConfigError {
-            name: "HOOKLINE_TABLE_NAME",
-            message: "is required".into(),
-        })?;
-        let strict_urls = match var("HOOKLINE_STRICT_URLS") {
-            Some(v) => parse_bool("HOOKLINE_STRICT_URLS", &v)?,
-            None => true,
-        };
-        let allow =
-            crate::url_guard::AllowList::parse(&var("HOOKLINE_URL_ALLOW_LIST").unwrap_or_default())
-                .map_err(|message| ConfigError {
-                    name: "HOOKLINE_URL_ALLOW_LIST",
-                    message,
-                })?;
-        let max_webhooks_per_tenant = match var("HOOKLINE_MAX_WEBHOOKS_PER_TENANT") {
-            Some(v) => v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or(ConfigError {
-                    name: "HOOKLINE_MAX_WEBHOOKS_PER_TENANT",
-                    message: format!("expected a positive whole number, got {v:?}"),
-                })?,
-            None => DEFAULT_MAX_WEBHOOKS_PER_TENANT,
-        };
-        let auth = match var("HOOKLINE_AUTH_MODE").as_deref() {
-            None | Some("authorizer") => AuthMode::Authorizer,
-            Some("keys") => AuthMode::KeyStore,
-            Some(other) => {
-                return Err(ConfigError {
-                    name: "HOOKLINE_AUTH_MODE",
-                    message: format!("expected authorizer or keys, got {other:?}"),
-                });
-            }
-        };
-        let mut delivery = DeliverySettings::default();
-        if let Some(v) = var("HOOKLINE_RETRY_SCHEDULE") {
-            delivery.retry_schedule = RetrySchedule::parse(&v).map_err(|message| ConfigError {
-                name: "HOOKLINE_RETRY_SCHEDULE",
-                message,
-            })?;
-        }
-        if let Some(v) = var("HOOKLINE_DELIVERY_TIMEOUT") {
-            delivery.timeout = parse_duration("HOOKLINE_DELIVERY_TIMEOUT", &v)?;
-        }
-        if let Some(v) = var("HOOKLINE_DISABLE_AFTER") {
-            delivery.disable_after = parse_duration("HOOKLINE_DISABLE_AFTER", &v)?;
-        }
-        if let Some(v) = var("HOOKLINE_EXECUTION_TTL") {
-            delivery.execution_ttl = parse_duration("HOOKLINE_EXECUTION_TTL", &v)?;
-        }
-        let catalog = match var("HOOKLINE_EVENT_CATALOG") {
-            None => CatalogMode::Open,
-            Some(v) => CatalogMode::parse(v.trim()).ok_or(ConfigError {
-                name: "HOOKLINE_EVENT_CATALOG",
-                message: format!("expected open or enforced, got {v:?}"),
-            })?,
-        };
-        let urls = UrlPolicy {
-            development: !strict_urls,
-            allow,
-        };
-        let operator_webhook = OperatorWebhook::from_settings(
-            var("HOOKLINE_OPERATOR_WEBHOOK_URL").as_deref(),
-            var("HOOKLINE_OPERATOR_WEBHOOK_SECRET").as_deref(),
-            &urls,
-        )?;
-        let metrics = crate::metrics::MetricsSettings {
-            emf: match var("HOOKLINE_METRICS").as_deref().map(str::trim) {
-                None | Some("" | "off") => false,
-                Some("emf") => true,
-                Some(other) => {
-                    return Err(ConfigError {
-                        name: "HOOKLINE_METRICS",
-                        message: format!("expected emf or off, got {other:?}"),
-                    });
-                }
-            },
-            tenant_dimension: var("HOOKLINE_METRICS_TENANTS")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(|t| {
-                    TenantId::parse(t).map_err(|why| ConfigError {
-                        name: "HOOKLINE_METRICS_TENANTS",
-                        message: format!("{t:?}: {why}"),
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        let sealing = match (var("HOOKLINE_KMS_KEY_ID"), var("HOOKLINE_KEY_FILE")) {
-            (Some(key), None) => SealingKey::Kms(key.trim().to_owned()),
-            (None, Some(path)) => SealingKey::File(path.trim().into()),
-            (Some(_), Some(_)) => {
-                return Err(ConfigError {
-                    name: "HOOKLINE_KEY_FILE",
-                    message: "is not used with HOOKLINE_KMS_KEY_ID: set one".into(),
-                });
-            }
-            (None, None) => {
-                return Err(ConfigError {
-                    name: "HOOKLINE_KMS_KEY_ID",
-                    message: "is required (or HOOKLINE_KEY_FILE, a local key file)".into(),
-                });
-            }
-        };
-        Ok(Self {
-            sealing,
-            max_in_flight_per_webhook: match var("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK") {
-                None => 0,
-                Some(v) => v.trim().parse().map_err(|_| ConfigError {
-                    name: "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK",
-                    message: format!("expected a whole number (0: no limit), got {v:?}"),
-                })?,
-            },
-            table_name,
-            urls,
-            dns_overrides: DnsOverrides::default(),
-            max_webhooks_per_tenant,
-            auth,
-            delivery,
-            queue_url: var("HOOKLINE_QUEUE_URL"),
-            dead_letter_queue_url: var("HOOKLINE_DEAD_LETTER_QUEUE_URL"),
-            catalog,
-            operator_webhook,
-            portal_frame_ancestors: FrameAncestors::parse(
-                &var("HOOKLINE_PORTAL_FRAME_ANCESTORS").unwrap_or_default(),
-            )
-            .map_err(|message| ConfigError {
-                name: "HOOKLINE_PORTAL_FRAME_ANCESTORS",
-                message,
-            })?,
-            metrics,
-            max_unverified_webhooks: match var("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS") {
-                None => 0,
-                Some(v) => v.trim().parse().map_err(|_| ConfigError {
-                    name: "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS",
-                    message: format!("expected a whole number (0: no limit), got {v:?}"),
-                })?,
-            },
-            tenant_events_per_second: match var("HOOKLINE_TENANT_EVENTS_PER_SECOND") {
-                None => 0,
-                Some(v) => v.trim().parse().map_err(|_| ConfigError {
-                    name: "HOOKLINE_TENANT_EVENTS_PER_SECOND",
-                    message: format!("expected a whole number (0: no limit), got {v:?}"),
-                })?,
-            },
-        })
+        FunctionSettings::from_source(source)?.into_config()
     }
 }
 
@@ -407,6 +233,89 @@ mod tests {
         ] {
             let error = read(&[(name, value)]).unwrap_err();
             assert_eq!(error.name, name, "{value}");
+        }
+    }
+
+    #[test]
+    fn the_declared_defaults_are_the_config_defaults() {
+        let read = read(&[]).unwrap();
+        let default = Config::default();
+        assert_eq!(read.urls.development, default.urls.development);
+        assert_eq!(
+            read.max_webhooks_per_tenant,
+            default.max_webhooks_per_tenant
+        );
+        assert_eq!(
+            read.delivery.retry_schedule,
+            default.delivery.retry_schedule
+        );
+        assert_eq!(read.delivery.timeout, default.delivery.timeout);
+        assert_eq!(read.delivery.disable_after, default.delivery.disable_after);
+        assert_eq!(read.delivery.execution_ttl, default.delivery.execution_ttl);
+        assert_eq!(read.catalog, default.catalog);
+        assert_eq!(read.auth, default.auth);
+        assert_eq!(read.metrics, default.metrics);
+        assert_eq!(read.tenant_events_per_second, 0);
+        assert_eq!(read.max_unverified_webhooks, 0);
+        assert_eq!(read.max_in_flight_per_webhook, 0);
+        assert!(read.queue_url.is_none() && read.ingest_dead_letter_queue_url.is_none());
+    }
+
+    #[test]
+    fn the_functions_read_every_shared_and_own_setting() {
+        let config = read(&[
+            ("HOOKLINE_STRICT_URLS", "off"),
+            ("HOOKLINE_AUTH_MODE", "keys"),
+            ("HOOKLINE_QUEUE_URL", "https://sqs/q"),
+            ("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL", "https://sqs/i"),
+            ("HOOKLINE_DELIVERY_TIMEOUT", " 20s "),
+            ("HOOKLINE_EVENT_CATALOG", "enforced"),
+            ("HOOKLINE_MAX_WEBHOOKS_PER_TENANT", "5"),
+            ("HOOKLINE_URL_ALLOW_LIST", ""),
+        ])
+        .unwrap();
+        assert!(config.urls.development);
+        assert_eq!(config.auth, AuthMode::KeyStore);
+        assert_eq!(config.queue_url.as_deref(), Some("https://sqs/q"));
+        assert_eq!(
+            config.ingest_dead_letter_queue_url.as_deref(),
+            Some("https://sqs/i")
+        );
+        assert_eq!(config.delivery.timeout, Duration::from_secs(20));
+        assert_eq!(config.catalog, CatalogMode::Enforced);
+        assert_eq!(config.max_webhooks_per_tenant, 5);
+    }
+
+    #[test]
+    fn a_missing_or_lone_value_is_named() {
+        let error = Config::from_source(|name| {
+            (name == "HOOKLINE_KMS_KEY_ID").then(|| "alias/k".to_owned())
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "environment variable HOOKLINE_TABLE_NAME: is required"
+        );
+        assert_eq!(
+            read(&[("HOOKLINE_DELIVERY_TIMEOUT", "soon")])
+                .unwrap_err()
+                .to_string(),
+            "environment variable HOOKLINE_DELIVERY_TIMEOUT: expected a duration such as 15s, 5m \
+             or 5d, got \"soon\""
+        );
+        for (name, value) in [
+            ("HOOKLINE_STRICT_URLS", "maybe"),
+            ("HOOKLINE_AUTH_MODE", "iam"),
+            ("HOOKLINE_MAX_WEBHOOKS_PER_TENANT", "0"),
+            ("HOOKLINE_EVENT_CATALOG", "closed"),
+            ("HOOKLINE_OPERATOR_WEBHOOK_URL", "https://ops.example/hook"),
+        ] {
+            let error = read(&[(name, value)]).unwrap_err();
+            let expected = match name {
+                "HOOKLINE_OPERATOR_WEBHOOK_URL" => "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
+                other => other,
+            };
+            assert_eq!(error.name, expected, "{value}: {error}");
         }
     }
 

@@ -69,7 +69,97 @@ pub enum StartError {
     Sealing(String),
 }
 
+/// Where a context keeps its records: every store in one DynamoDB table, or in memory.
+pub enum Stores {
+    Dynamo(DynamoStore),
+    Memory,
+}
+
+/// The delivery queue and the dead-letter queue.
+pub struct Queues {
+    pub tasks: Arc<dyn TaskQueue>,
+    pub dead_letters: Arc<dyn TaskQueue>,
+}
+
+impl Queues {
+    /// Both in memory, hiding a received task as SQS would.
+    pub fn in_memory(config: &Config) -> Self {
+        let visibility = visibility_timeout(config);
+        Self {
+            tasks: Arc::new(MemoryQueue::new(visibility)),
+            dead_letters: Arc::new(MemoryQueue::new(visibility)),
+        }
+    }
+}
+
+/// The stores of `Stores`, one handle per role, and the keyring that opens their secrets.
+struct Opened {
+    webhooks: Arc<dyn WebhookStore>,
+    keys: Arc<dyn KeyStore>,
+    events: Arc<dyn EventStore>,
+    executions: Arc<dyn ExecutionStore>,
+    catalog: Arc<dyn CatalogStore>,
+    keyring: Arc<Keyring>,
+}
+
+impl Stores {
+    fn open(self) -> Result<Opened, StartError> {
+        Ok(match self {
+            Self::Dynamo(store) => {
+                let keyring = store.keyring().clone();
+                let store = Arc::new(store);
+                Opened {
+                    webhooks: store.clone(),
+                    keys: store.clone(),
+                    events: store.clone(),
+                    catalog: store.clone(),
+                    executions: store,
+                    keyring,
+                }
+            }
+            Self::Memory => {
+                let deliveries = Arc::new(MemoryDeliveryStore::default());
+                // The in-memory store keeps secrets open: nothing it holds is at rest.
+                let keyring = Keyring::for_setting(&crate::config::SealingKey::Generated, None)
+                    .map_err(StartError::Sealing)?;
+                Opened {
+                    webhooks: Arc::new(MemoryWebhookStore::default()),
+                    keys: Arc::new(MemoryKeyStore::default()),
+                    events: deliveries.clone(),
+                    executions: deliveries,
+                    catalog: Arc::new(MemoryCatalogStore::default()),
+                    keyring: Arc::new(keyring),
+                }
+            }
+        })
+    }
+}
+
 impl AppContext {
+    /// The one builder: every context, in AWS, locally or in a test, is these settings over
+    /// these stores and queues.
+    pub fn new(config: Config, stores: Stores, queues: Queues) -> Result<Self, StartError> {
+        let stores = stores.open()?;
+        let http = delivery_client(&config)?;
+        let publish_quota = Arc::new(PublishQuota::new(config.tenant_events_per_second));
+        Ok(Self {
+            config: Arc::new(config),
+            webhooks: stores.webhooks,
+            keys: stores.keys,
+            events: stores.events,
+            executions: stores.executions,
+            catalog: stores.catalog,
+            catalog_cache: Arc::default(),
+            queue: queues.tasks,
+            dead_letters: queues.dead_letters,
+            http,
+            routes: Arc::default(),
+            publish_quota,
+            keyring: stores.keyring,
+            in_flight: Arc::default(),
+        })
+    }
+
     /// The Lambda context: DynamoDB and SQS through the SDK's environment (region,
     /// credentials, `AWS_ENDPOINT_URL`), settings from `Config::from_env`.
     pub async fn from_env() -> Result<Self, StartError> {
@@ -85,12 +175,12 @@ impl AppContext {
         let sqs = crate::aws::sqs_client(&sdk);
         // A function that never queues anything (the CRUD routes) runs without queue URLs;
         // a send would then fail loudly rather than vanish.
-        let queue = SqsQueue::new(sqs.clone(), config.queue_url.clone().unwrap_or_default());
-        let dead_letters = SqsQueue::new(
-            sqs,
-            config.dead_letter_queue_url.clone().unwrap_or_default(),
-        );
-        Self::with_backends(config, store, Arc::new(queue), Arc::new(dead_letters))
+        let queue_url = |url: &Option<String>| url.clone().unwrap_or_default();
+        let queues = Queues {
+            tasks: Arc::new(SqsQueue::new(sqs.clone(), queue_url(&config.queue_url))),
+            dead_letters: Arc::new(SqsQueue::new(sqs, queue_url(&config.dead_letter_queue_url))),
+        };
+        Self::new(config, Stores::Dynamo(store), queues)
     }
 
     /// Every store in one DynamoDB table, with these queues.
@@ -100,59 +190,23 @@ impl AppContext {
         queue: Arc<dyn TaskQueue>,
         dead_letters: Arc<dyn TaskQueue>,
     ) -> Result<Self, StartError> {
-        let keyring = store.keyring().clone();
-        let store = Arc::new(store);
-        let http = delivery_client(&config)?;
-        let config_rate = config.tenant_events_per_second;
-        Ok(Self {
-            keyring,
-            config: Arc::new(config),
-            webhooks: store.clone(),
-            keys: store.clone(),
-            events: store.clone(),
-            catalog: store.clone(),
-            catalog_cache: Arc::default(),
-            executions: store,
-            queue,
+        let queues = Queues {
+            tasks: queue,
             dead_letters,
-            http,
-            routes: Arc::default(),
-            publish_quota: Arc::new(PublishQuota::new(config_rate)),
-            in_flight: Arc::default(),
-        })
+        };
+        Self::new(config, Stores::Dynamo(store), queues)
     }
 
     /// Every store in DynamoDB, queues in memory.
     pub fn with_store(config: Config, store: DynamoStore) -> Result<Self, StartError> {
-        let (queue, dead_letters) = memory_queues(&config);
-        Self::with_backends(config, store, queue, dead_letters)
+        let queues = Queues::in_memory(&config);
+        Self::new(config, Stores::Dynamo(store), queues)
     }
 
-    /// Everything in memory: the local server's default and the handler tests'.
+    /// Everything in memory: the handler tests'.
     pub fn in_memory(config: Config) -> Result<Self, StartError> {
-        let (queue, dead_letters) = memory_queues(&config);
-        let deliveries = Arc::new(MemoryDeliveryStore::default());
-        let http = delivery_client(&config)?;
-        let config_rate = config.tenant_events_per_second;
-        // The in-memory store keeps secrets open: nothing it holds is at rest.
-        let keyring = Keyring::for_setting(&crate::config::SealingKey::Generated, None)
-            .map_err(StartError::Sealing)?;
-        Ok(Self {
-            keyring: Arc::new(keyring),
-            config: Arc::new(config),
-            webhooks: Arc::new(MemoryWebhookStore::default()),
-            keys: Arc::new(MemoryKeyStore::default()),
-            events: deliveries.clone(),
-            executions: deliveries,
-            catalog: Arc::new(MemoryCatalogStore::default()),
-            catalog_cache: Arc::default(),
-            queue,
-            dead_letters,
-            http,
-            routes: Arc::default(),
-            publish_quota: Arc::new(PublishQuota::new(config_rate)),
-            in_flight: Arc::default(),
-        })
+        let queues = Queues::in_memory(&config);
+        Self::new(config, Stores::Memory, queues)
     }
 
     /// When records made `now` (events, deliveries, executions) expire.
@@ -163,12 +217,4 @@ impl AppContext {
     pub fn url_policy(&self) -> &UrlPolicy {
         &self.config.urls
     }
-}
-
-fn memory_queues(config: &Config) -> (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) {
-    let visibility = visibility_timeout(config);
-    (
-        Arc::new(MemoryQueue::new(visibility)),
-        Arc::new(MemoryQueue::new(visibility)),
-    )
 }

@@ -323,8 +323,11 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
 async fn serve_ingest() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
-    let url = std::env::var("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL")
-        .map_err(|_| Error::from("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL is not set"))?;
+    let url = ctx
+        .config
+        .ingest_dead_letter_queue_url
+        .clone()
+        .ok_or_else(|| Error::from("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL is not set"))?;
     let sdk = crate::aws::sdk_config(None).await;
     let dead_letters = crate::ingest::sqs::SqsDeadLetters::new(crate::aws::sqs_client(&sdk), url);
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {

@@ -11,23 +11,17 @@ use bytes::Bytes;
 use clap::Parser;
 use hookline::AppContext;
 use hookline::api::{self, ApiError, ApiRequest, Identity, Lang, Served};
-use hookline::config::{
-    AuthMode, Config, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings, OperatorWebhook,
-    SealingKey,
-};
+use hookline::config::{AuthMode, Config, SealingKey};
+use hookline::context::{Queues, Stores};
 use hookline::delivery::worker::Outcome;
-use hookline::domain::{ApiKey, ApiKeyRecord, CatalogMode, KeyOwner, Scopes, TenantId};
-use hookline::domain::{DEFAULT_SCHEDULE, RetrySchedule};
+use hookline::domain::{ApiKey, ApiKeyRecord, KeyOwner, Scopes, TenantId};
 use hookline::ingest::sqs::IngestQueue;
-use hookline::portal::FrameAncestors;
-use hookline::queue::memory::MemoryQueue;
+use hookline::queue::Received;
 use hookline::queue::sqs::SqsQueue;
-use hookline::queue::{Received, TaskQueue};
 use hookline::seal::Keyring;
 use hookline::seal::kms::{KmsKeys, create_alias_if_missing};
 use hookline::store::dynamodb::DynamoStore;
 use hookline::url_guard::resolve::DnsOverrides;
-use hookline::url_guard::{AllowList, UrlPolicy};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +30,14 @@ use tokio::net::TcpListener;
 /// Serves the Hookline API on one port, with no AWS needed.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "hookline-local", version, about)]
+// The settings shared with the functions are `hookline::config::Settings`, flattened below.
+// Where a laptop's defaults differ from AWS's, they are overridden here, and only here: no
+// table to name, the development URL rules, one process's quotas, a KMS alias to create.
+#[command(mut_arg("table_name", |a| a.required(false).default_value("hookline")))]
+#[command(mut_arg("strict_urls", |a| a.default_value("false")))]
+#[command(mut_arg("tenant_events_per_second", |a| a.default_value("500")))]
+#[command(mut_arg("max_in_flight_per_webhook", |a| a.default_value("10")))]
+#[command(mut_arg("kms_key_id", |a| a.default_value("alias/hookline")))]
 pub struct Settings {
     /// Where the API listens.
     #[arg(long, env = "HOOKLINE_LISTEN", default_value = "127.0.0.1:3000")]
@@ -55,39 +57,10 @@ pub struct Settings {
     )]
     pub operator_keys: Vec<String>,
 
-    /// Apply the production URL rules (https only, no private or loopback hosts). Off, the
-    /// development switch is on: http and any address, for receivers on this machine.
-    #[arg(long, env = "HOOKLINE_STRICT_URLS")]
-    pub strict_urls: bool,
-
-    /// Non-public networks and hosts deliveries may reach under the strict rules: CIDRs, IP
-    /// addresses and host names, comma-separated (https is still required).
-    #[arg(long, env = "HOOKLINE_URL_ALLOW_LIST", default_value = "", value_parser = AllowList::parse)]
-    pub url_allow_list: AllowList,
-
     /// Answer a host name with this address, like curl's --resolve, as HOST=ADDRESS
     /// (repeatable). The answer is vetted like any DNS answer.
     #[arg(long, env = "HOOKLINE_RESOLVE", value_delimiter = ',')]
     pub resolve: Vec<String>,
-
-    /// Events one tenant may publish per second, as a ten-second allowance (0: no limit);
-    /// past it, 429 `rate_limited` with `Retry-After`.
-    #[arg(long, env = "HOOKLINE_TENANT_EVENTS_PER_SECOND", default_value_t = 500)]
-    pub tenant_events_per_second: u32,
-
-    /// Webhooks whose endpoint was not verified (`"verify": false`) one tenant may hold (0:
-    /// no limit; a laptop's receivers are often not up yet); past it, 429 `rate_limited`.
-    #[arg(long, env = "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", default_value_t = 0)]
-    pub max_unverified_webhooks: u32,
-
-    /// Attempts a failing webhook may start per delivery timeout (so at most twice this many
-    /// in flight); the rest wait for the next window. 0: no limit.
-    #[arg(long, env = "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", default_value_t = 10)]
-    pub max_in_flight_per_webhook: u32,
-
-    /// The most webhooks one tenant may hold.
-    #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT", default_value_t = DEFAULT_MAX_WEBHOOKS_PER_TENANT)]
-    pub max_webhooks_per_tenant: u32,
 
     /// Log level (`RUST_LOG` filters are honoured too).
     #[arg(long, env = "HOOKLINE_LOG_LEVEL", default_value = "info")]
@@ -107,36 +80,6 @@ pub struct Settings {
     /// start, so what is stored cannot be opened after a restart.
     #[arg(long, env = "HOOKLINE_KMS_ENDPOINT", conflicts_with = "key_file")]
     pub kms_endpoint: Option<String>,
-
-    /// The KMS key, with `--kms-endpoint`: an id, ARN or alias (an alias missing there is
-    /// created, with a new key).
-    #[arg(long, env = "HOOKLINE_KMS_KEY_ID", default_value = "alias/hookline")]
-    pub kms_key_id: String,
-
-    /// With `--dynamodb-endpoint`: seal with the local master key in this file (written there
-    /// when missing, readable by its owner only), so a restart opens what was sealed before.
-    #[arg(long, env = "HOOKLINE_KEY_FILE")]
-    pub key_file: Option<std::path::PathBuf>,
-
-    /// The DynamoDB table, with `--dynamodb-endpoint`.
-    #[arg(long, env = "HOOKLINE_TABLE_NAME", default_value = "hookline")]
-    pub table_name: String,
-
-    /// Delays between delivery attempts: N delays, N + 1 attempts.
-    #[arg(long, env = "HOOKLINE_RETRY_SCHEDULE", default_value = DEFAULT_SCHEDULE, value_parser = RetrySchedule::parse)]
-    pub retry_schedule: RetrySchedule,
-
-    /// The time limit of one delivery attempt.
-    #[arg(long, env = "HOOKLINE_DELIVERY_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
-    pub delivery_timeout: Duration,
-
-    /// A webhook failing this long with no success is disabled.
-    #[arg(long, env = "HOOKLINE_DISABLE_AFTER", default_value = "5d", value_parser = humantime::parse_duration)]
-    pub disable_after: Duration,
-
-    /// How long execution records (and events) are kept.
-    #[arg(long, env = "HOOKLINE_EXECUTION_TTL", default_value = "30d", value_parser = humantime::parse_duration)]
-    pub execution_ttl: Duration,
 
     /// Use SQS at this endpoint for the delivery queue (created when missing) instead of the
     /// in-memory one.
@@ -161,40 +104,28 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
 
-    /// `open`: uncatalogued event types may be published and subscribed to; `enforced`: only
-    /// catalogued, unarchived ones (catalogued schemas validate published data either way).
-    #[arg(long, env = "HOOKLINE_EVENT_CATALOG", default_value = "open", value_parser = parse_catalog_mode)]
-    pub event_catalog: CatalogMode,
-
     /// How many deliveries run at once.
     #[arg(long, env = "HOOKLINE_DELIVERY_CONCURRENCY", default_value_t = 256)]
     pub delivery_concurrency: usize,
 
-    /// The operator's own endpoint for operational events (`hookline.webhook.disabled`,
-    /// `hookline.delivery.exhausted`); none are sent without it.
-    #[arg(
-        long,
-        env = "HOOKLINE_OPERATOR_WEBHOOK_URL",
-        requires = "operator_webhook_secret"
-    )]
-    pub operator_webhook_url: Option<String>,
-
-    /// Which sites may frame the customer portal (`frame-ancestors`): `'self'` or origins
-    /// such as https://app.example, space-separated; none by default.
-    #[arg(long, env = "HOOKLINE_PORTAL_FRAME_ANCESTORS", default_value = "'none'", value_parser = FrameAncestors::parse)]
-    pub portal_frame_ancestors: FrameAncestors,
-
-    /// The secret (`whsec_...`) operational events are signed with.
-    #[arg(
-        long,
-        env = "HOOKLINE_OPERATOR_WEBHOOK_SECRET",
-        requires = "operator_webhook_url"
-    )]
-    pub operator_webhook_secret: Option<String>,
+    /// The settings the functions read from their environment.
+    #[command(flatten)]
+    pub shared: hookline::config::Settings,
 }
 
-fn parse_catalog_mode(text: &str) -> Result<CatalogMode, String> {
-    CatalogMode::parse(text).ok_or_else(|| format!("expected open or enforced, got {text:?}"))
+/// The local settings are the shared ones and more: `settings.table_name` reads through.
+impl std::ops::Deref for Settings {
+    type Target = hookline::config::Settings;
+
+    fn deref(&self) -> &Self::Target {
+        &self.shared
+    }
+}
+
+impl std::ops::DerefMut for Settings {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.shared
+    }
 }
 
 /// A key the server accepts, as given on the command line or generated.
@@ -279,6 +210,22 @@ impl Running {
 
 /// Builds the context the settings describe and seeds the keys into its key store.
 pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<LocalKey>)> {
+    let keys = local_keys(settings)?;
+    let config = config(settings)?;
+    let queues = queues(settings, &config).await?;
+    let stores = stores(settings, &config).await?;
+    let ctx = AppContext::new(config, stores, queues)?;
+    for k in &keys {
+        ctx.keys
+            .put(&k.record())
+            .await
+            .context("storing an API key")?;
+    }
+    Ok((ctx, keys))
+}
+
+/// The keys given, or a dev key and a dev operator key made now for those not given.
+fn local_keys(settings: &Settings) -> anyhow::Result<Vec<LocalKey>> {
     let mut keys = settings
         .api_keys
         .iter()
@@ -306,100 +253,75 @@ pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<Loc
         });
     }
     keys.extend(operator_keys);
+    Ok(keys)
+}
+
+/// The shared settings' configuration, and what only the local server has: bearer keys
+/// checked in its own store, fixed DNS answers, metric lines with JSON logs, and sealing by
+/// the endpoint or file given.
+fn config(settings: &Settings) -> anyhow::Result<Config> {
     let mut dns_overrides = DnsOverrides::default();
     for entry in &settings.resolve {
         dns_overrides
             .add(entry)
             .map_err(|e| anyhow::anyhow!("--resolve {e}"))?;
     }
-    let urls = UrlPolicy {
-        development: !settings.strict_urls,
-        allow: settings.url_allow_list.clone(),
+    let sealing = match (
+        &settings.kms_endpoint,
+        &settings.kms_key_id,
+        &settings.key_file,
+    ) {
+        (Some(_), Some(key_id), _) => SealingKey::Kms(key_id.clone()),
+        (Some(_), None, _) => bail!("--kms-endpoint needs --kms-key-id"),
+        (None, _, Some(path)) => SealingKey::File(path.clone()),
+        (None, _, None) => SealingKey::Generated,
     };
-    let operator_webhook = OperatorWebhook::from_settings(
-        settings.operator_webhook_url.as_deref(),
-        settings.operator_webhook_secret.as_deref(),
-        &urls,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let config = Config {
-        table_name: settings.table_name.clone(),
-        urls,
+    Ok(Config {
         dns_overrides,
-        max_webhooks_per_tenant: settings.max_webhooks_per_tenant,
         auth: AuthMode::KeyStore,
-        delivery: DeliverySettings {
-            retry_schedule: settings.retry_schedule.clone(),
-            timeout: settings.delivery_timeout,
-            disable_after: settings.disable_after,
-            execution_ttl: settings.execution_ttl,
-        },
-        queue_url: None,
-        dead_letter_queue_url: None,
-        catalog: settings.event_catalog,
-        operator_webhook,
-        portal_frame_ancestors: settings.portal_frame_ancestors.clone(),
         // With JSON logs, the metric lines too: the same lines the functions write in AWS.
-        tenant_events_per_second: settings.tenant_events_per_second,
-        max_unverified_webhooks: settings.max_unverified_webhooks,
-        max_in_flight_per_webhook: settings.max_in_flight_per_webhook,
         metrics: hookline::metrics::MetricsSettings {
             emf: settings.log_format == hookline::telemetry::LogFormat::Json,
             tenant_dimension: Default::default(),
         },
-        sealing: match (&settings.kms_endpoint, &settings.key_file) {
-            (Some(_), _) => SealingKey::Kms(settings.kms_key_id.clone()),
-            (None, Some(path)) => SealingKey::File(path.clone()),
-            (None, None) => SealingKey::Generated,
-        },
+        sealing,
+        ..settings.shared.clone().into_config()?
+    })
+}
+
+/// The delivery queues: in memory, or SQS at `--sqs-endpoint` (created when missing).
+async fn queues(settings: &Settings, config: &Config) -> anyhow::Result<Queues> {
+    let Some(endpoint) = &settings.sqs_endpoint else {
+        return Ok(Queues::in_memory(config));
     };
-    let visibility = hookline::context::visibility_timeout(&config);
-    let (queue, dead_letters): (Arc<dyn TaskQueue>, Arc<dyn TaskQueue>) =
-        match &settings.sqs_endpoint {
-            None => (
-                Arc::new(MemoryQueue::new(visibility)),
-                Arc::new(MemoryQueue::new(visibility)),
-            ),
-            Some(endpoint) => {
-                let client = SqsQueue::client(Some(endpoint)).await;
-                // Five receives without an acknowledgement: the dead-letter queue takes it.
-                let url = SqsQueue::create_if_missing(&client, &settings.queue_name, visibility, 5)
-                    .await
-                    .context("creating the SQS queue")?;
-                let dlq_url = format!("{url}-dlq");
-                (
-                    Arc::new(SqsQueue::new(client.clone(), url)),
-                    Arc::new(SqsQueue::new(client, dlq_url)),
-                )
-            }
-        };
-    let ctx = match &settings.dynamodb_endpoint {
-        None => {
-            let mut ctx = AppContext::in_memory(config)?;
-            ctx.queue = queue;
-            ctx.dead_letters = dead_letters;
-            ctx
-        }
-        Some(endpoint) => {
-            let store = DynamoStore::new(
-                DynamoStore::client(Some(endpoint)).await,
-                &settings.table_name,
-                Arc::new(keyring(settings, &config.sealing).await?),
-            );
-            store
-                .create_table_if_missing()
-                .await
-                .context("creating the DynamoDB table")?;
-            AppContext::with_backends(config, store, queue, dead_letters)?
-        }
+    let visibility = hookline::context::visibility_timeout(config);
+    let client = SqsQueue::client(Some(endpoint)).await;
+    // Five receives without an acknowledgement: the dead-letter queue takes it.
+    let url = SqsQueue::create_if_missing(&client, &settings.queue_name, visibility, 5)
+        .await
+        .context("creating the SQS queue")?;
+    let dlq_url = format!("{url}-dlq");
+    Ok(Queues {
+        tasks: Arc::new(SqsQueue::new(client.clone(), url)),
+        dead_letters: Arc::new(SqsQueue::new(client, dlq_url)),
+    })
+}
+
+/// The stores: in memory, or DynamoDB at `--dynamodb-endpoint` (the table made when missing).
+async fn stores(settings: &Settings, config: &Config) -> anyhow::Result<Stores> {
+    let Some(endpoint) = &settings.dynamodb_endpoint else {
+        return Ok(Stores::Memory);
     };
-    for k in &keys {
-        ctx.keys
-            .put(&k.record())
-            .await
-            .context("storing an API key")?;
-    }
-    Ok((ctx, keys))
+    let store = DynamoStore::new(
+        DynamoStore::client(Some(endpoint)).await,
+        &config.table_name,
+        Arc::new(keyring(settings, &config.sealing).await?),
+    );
+    store
+        .create_table_if_missing()
+        .await
+        .context("creating the DynamoDB table")?;
+    Ok(Stores::Dynamo(store))
 }
 
 /// What seals webhooks' secrets in DynamoDB: KMS at `--kms-endpoint` (the key's alias made
@@ -675,4 +597,31 @@ async fn run_workers(
     }
     // Finish what is in flight before stopping.
     while running.join_next().await.is_some() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_defaults_override_the_functions_ones() {
+        let settings = Settings::try_parse_from(["hookline-local"]).unwrap();
+        assert_eq!(settings.table_name, "hookline");
+        assert!(!settings.strict_urls);
+        assert_eq!(settings.tenant_events_per_second, 500);
+        assert_eq!(settings.max_in_flight_per_webhook, 10);
+        assert_eq!(settings.kms_key_id.as_deref(), Some("alias/hookline"));
+        // The rest are the functions' defaults.
+        assert_eq!(settings.max_unverified_webhooks, 0);
+        assert_eq!(settings.max_webhooks_per_tenant, 1000);
+        assert_eq!(settings.delivery_timeout, Duration::from_secs(15));
+    }
+
+    #[test]
+    fn strict_urls_is_still_a_flag() {
+        let on = Settings::try_parse_from(["hookline-local", "--strict-urls"]).unwrap();
+        assert!(on.strict_urls);
+        let off = Settings::try_parse_from(["hookline-local", "--strict-urls=false"]).unwrap();
+        assert!(!off.strict_urls);
+    }
 }
