@@ -51,7 +51,7 @@ pub struct Config {
     pub tenant_events_per_second: u32,
     /// Webhooks whose endpoint was not verified a tenant may hold; 0: no limit.
     pub max_unverified_webhooks: u32,
-    /// Attempts a failing webhook may start per delivery timeout (see `delivery::worker`);
+    /// Attempts a failing webhook may start per delivery timeout (see `delivery::stages::load`);
     /// 0: no limit.
     pub max_in_flight_per_webhook: u32,
     /// What seals webhooks' secrets in the DynamoDB store.

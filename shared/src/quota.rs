@@ -156,7 +156,7 @@ mod tests {
     }
 }
 
-/// The in-flight cap of failing webhooks (see `delivery::worker`): attempts started per
+/// The in-flight cap of failing webhooks (see `delivery::stages::load`): attempts started per
 /// webhook and window, counted in the execution store across every process. A window this
 /// process saw full is remembered, so tasks held back again within it cost no write.
 #[derive(Default)]

@@ -406,13 +406,7 @@ async fn serve_api(State(app): State<App>, request: Request) -> Response {
         tokio::time::timeout(app.request_timeout, axum::body::to_bytes(body, MAX_READ)).await;
     let response = match read {
         Ok(Ok(body)) => {
-            let request = ApiRequest {
-                method: parts.method,
-                path: path.clone(),
-                query: parts.uri.query().map(str::to_owned),
-                headers: parts.headers,
-                body,
-            };
+            let request = ApiRequest::from(http::Request::from_parts(parts, body));
             api::handle(ctx, Served::All, Identity::BearerKey, request).await
         }
         // The rest of the body is left unread, so this connection cannot carry another
