@@ -1,13 +1,6 @@
 //! Test support for Hookline's black-box tests: a local server per test (in memory or on a
 //! fresh DynamoDB table in the moto emulator), a typed HTTP client, and the conformance suite
 //! that every store adapter must pass.
-// Test support: a failed expectation must fail the test, loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 pub mod conformance;
 pub mod receiver;

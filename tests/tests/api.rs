@@ -1,11 +1,4 @@
 //! The webhook registry through real HTTP against the local server, on both backends.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::domain::{KeyOwner, TenantId};
 use hookline_tests::{

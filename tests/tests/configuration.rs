@@ -2,13 +2,6 @@
 //! functions or the local server read has a row, with its flag and each side's default, and
 //! the table names nothing that is not declared. Adding a setting without documenting it
 //! fails here.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use clap::{Arg, Command, CommandFactory};
 use std::collections::BTreeMap;

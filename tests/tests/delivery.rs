@@ -1,12 +1,6 @@
 //! Delivery end to end: the local server publishes, its workers deliver to real receivers on
 //! loopback, and every attempt shows in the history. Both backends: memory, and DynamoDB +
 //! SQS in the emulator. Seconds-scale schedules (`1s,1s`); polls with deadlines, no sleeps.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline_tests::receiver::{Answer, Receiver};
 use hookline_tests::{Backend, KEY_A, KEY_OPERATOR, TestServer, eventually, on_both_backends};

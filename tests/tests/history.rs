@@ -2,12 +2,6 @@
 //! down, deliveries exhausted, the operator's endpoint told, the receiver back, one recover
 //! call, every failed event delivered once more and visible with its trigger; the events list
 //! paged by type and time; stats that add up to the executions listed. Both backends.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::domain::{Timestamp, WebhookSecret};
 use hookline_tests::receiver::{Answer, Receiver};

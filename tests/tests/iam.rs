@@ -6,13 +6,6 @@
 //! would fail in AWS; an action the policy allows and the code never calls is a right the
 //! function does not need. The few actions only a rarer branch takes are listed below, each
 //! with the branch.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use aws_lambda_events::apigw::{ApiGatewayV2CustomAuthorizerV2Request, ApiGatewayV2httpRequest};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};

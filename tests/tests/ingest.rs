@@ -3,12 +3,6 @@
 //! in go to the ingest dead-letter queue with their reason, and the rest of the batch is
 //! delivered. The `ingest-events` Lambda's handler on SQS events: an outage makes a message
 //! come back, a refusal does not.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};

@@ -4,12 +4,6 @@
 //! 403, the operator's key acting for tenant B gets 404 and without a tenant 400, and none
 //! of them changes anything of tenant A's. Revoked and expired keys are refused on the next
 //! request. Both backends.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::api::{Operation, ROUTES, Tenancy};
 use hookline::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, TenantId};

@@ -1,12 +1,5 @@
 //! The Lambda entry points on API Gateway fixture events (the same files `cargo lambda
 //! invoke --data-file` sends in CI), against DynamoDB in the emulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerV2Request, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,

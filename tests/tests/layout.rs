@@ -1,13 +1,6 @@
 //! The shape the code and its documents keep: no function in the domain crate longer than
 //! 80 lines, the ingest consumer independent of the HTTP layer, and a README a newcomer
 //! reads in minutes whose every link, like every link of docs/, resolves in the repository.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use std::path::{Path, PathBuf};
 use syn::visit::Visit;

@@ -1,13 +1,6 @@
 //! The route table in `hookline::api::routes` is the single source of the routes: the SAM
 //! template's HttpApi events, the OpenAPI paths, the `cargo lambda watch` router and the
 //! local server must all say the same.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::api::ROUTES;
 use hookline_tests::{Backend, TestServer};

@@ -3,12 +3,6 @@
 //! handlers the Lambdas and the local server share, as every function and as the local
 //! server, and never panic and never answer 5xx. The store is shared across cases, so later
 //! cases meet the webhooks, events and executions earlier ones made.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use bytes::Bytes;
 use hookline::AppContext;

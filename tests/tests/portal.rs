@@ -1,11 +1,5 @@
 //! Portal sessions: the operator mints a short-lived tenant key for the customer portal,
 //! handed over in a URL fragment. Both backends, real HTTP.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::domain::Timestamp;
 use hookline_tests::receiver::Receiver;

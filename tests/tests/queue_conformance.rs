@@ -1,8 +1,4 @@
 //! The task queue adapters pass the same suite.
-#![allow(
-    clippy::unwrap_used,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::queue::memory::MemoryQueue;
 use hookline_tests::conformance;

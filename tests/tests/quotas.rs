@@ -2,12 +2,6 @@
 //! is refused with 429 `rate_limited` and `Retry-After` once the tenant's allowance is
 //! spent, nothing of a refused publish is stored, and another tenant's events flow all the
 //! while. Both backends (the shared counter in DynamoDB, or in memory).
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline_tests::{KEY_A, KEY_B, TestServer, on_both_backends};
 use serde_json::json;

@@ -3,13 +3,6 @@
 //! deliveries are signed with the secret and carry the headers; an item written before
 //! sealing is still read, and sealed by its next write; a key without `webhooks:edit` sees
 //! header values masked; and a local key file opens, after a restart, what it sealed before.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use hookline_tests::receiver::Receiver;

@@ -1,11 +1,4 @@
 //! Both store adapters pass the same suite: memory directly, DynamoDB over the wire (moto).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::config::SealingKey;
 use hookline::seal::Keyring;

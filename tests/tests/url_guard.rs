@@ -3,12 +3,6 @@
 //! and at every attempt, every answer is vetted, and a refused attempt is a recorded failure
 //! that never opened a connection. A bare TCP listener stands in for the target, so any connection at
 //! all, even one that would fail its TLS handshake, is seen.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a failed expectation must fail the test"
-)]
 
 use hookline::url_guard::AllowList;
 use hookline_tests::{Backend, KEY_A, Reply, TestServer, eventually};
