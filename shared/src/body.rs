@@ -73,6 +73,16 @@ impl Body {
         }
     }
 
+    /// A text field parsed into its domain type; why it does not parse is noted against it.
+    pub fn take_parsed<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let text = self.take::<String>(name)?;
+        parse(&text).map_err(|why| self.error(name, why)).ok()
+    }
+
     pub fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
     }

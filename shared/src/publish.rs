@@ -41,15 +41,7 @@ pub struct NewEvent {
 
 /// `event_type` and `data` of an event to publish, checked; what is wrong is noted in `body`.
 pub fn event_fields(body: &mut Body) -> Option<(EventType, Value, EventData)> {
-    let event_type = body
-        .take::<String>("event_type")
-        .and_then(|t| match EventType::parse(&t) {
-            Ok(t) => Some(t),
-            Err(why) => {
-                body.error("event_type", why);
-                None
-            }
-        });
+    let event_type = body.take_parsed("event_type", EventType::parse);
     let event_type = body.require("event_type", event_type);
     let data = body.take::<Value>("data");
     let encoded = data.as_ref().map(EventData::from_object);

@@ -68,15 +68,7 @@ pub async fn create(ctx: &AppContext, request: &ApiRequest) -> Result<ApiRespons
         &["name", "description", "schema", "example"],
         &[],
     )?;
-    let name = body
-        .take::<String>("name")
-        .and_then(|n| match EventType::parse(&n) {
-            Ok(name) => Some(name),
-            Err(why) => {
-                body.error("name", why);
-                None
-            }
-        });
+    let name = body.take_parsed("name", EventType::parse);
     let name = body.require("name", name);
     let description = description(&mut body);
     let description = body.require("description", description);

@@ -686,15 +686,7 @@ impl Rotation {
                 }
             },
         };
-        let secret =
-            body.take::<String>("secret")
-                .and_then(|text| match WebhookSecret::parse(&text) {
-                    Ok(secret) => Some(secret),
-                    Err(why) => {
-                        body.error("secret", why);
-                        None
-                    }
-                });
+        let secret = body.take_parsed("secret", WebhookSecret::parse);
         let errors = body.into_errors();
         match grace {
             Some(grace) if errors.is_empty() => Ok(Self { grace, secret }),

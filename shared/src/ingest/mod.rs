@@ -83,15 +83,7 @@ const EVENT_FIELDS: [&str; 4] = ["tenant", "event_type", "data", "idempotency_ke
 fn event_of(item: &[u8]) -> Result<NewEvent, PublishError> {
     let mut body =
         Body::parse(item, &EVENT_FIELDS, &[]).map_err(|e| PublishError::Invalid(vec![e]))?;
-    let tenant = body
-        .take::<String>("tenant")
-        .and_then(|t| match TenantId::parse(&t) {
-            Ok(t) => Some(t),
-            Err(why) => {
-                body.error("tenant", why);
-                None
-            }
-        });
+    let tenant = body.take_parsed("tenant", TenantId::parse);
     let tenant = body.require("tenant", tenant);
     let key = body.take::<String>("idempotency_key");
     let fields = event_fields(&mut body);
