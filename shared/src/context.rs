@@ -1,5 +1,6 @@
 //! `AppContext`: what every handler needs, built once per process.
 
+use crate::budget::Ledger;
 use crate::catalog::CatalogCache;
 use crate::config::Config;
 use crate::queue::TaskQueue;
@@ -40,8 +41,10 @@ pub struct AppContext {
     pub publish_quota: Arc<PublishQuota>,
     /// Opens webhooks' sealed secrets (the DynamoDB store seals with the same keyring).
     pub keyring: Arc<Keyring>,
-    /// Failing webhooks' attempts in flight.
+    /// Failing webhooks' attempts in flight, counted across every process.
     pub in_flight: Arc<InFlightCap>,
+    /// This process's attempts in flight and per second, per tenant and webhook.
+    pub budgets: Arc<Ledger>,
 }
 
 /// The client webhook requests go out on, under the configured URL rules and time limit.
@@ -157,6 +160,7 @@ impl AppContext {
             publish_quota,
             keyring: stores.keyring,
             in_flight: Arc::default(),
+            budgets: Arc::default(),
         })
     }
 

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod aws;
 pub mod body;
+pub mod budget;
 pub mod catalog;
 pub mod config;
 pub mod context;

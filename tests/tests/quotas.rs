@@ -178,3 +178,46 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_slow_healthy_webhook_is_held_to_its_in_flight_budget,
+    |backend| async move {
+        // Every attempt counts, not only a failing webhook's: a slow endpoint that answers
+        // 200 gets at most its budget of requests at once, and every event still arrives.
+        let server = TestServer::start_with(backend, |s| s.max_in_flight_per_webhook = 2).await;
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        receiver.always(
+            "/slow",
+            hookline_tests::receiver::Answer::status(200)
+                .delay(std::time::Duration::from_millis(700)),
+        );
+        let created = server
+            .create_webhook(KEY_A, &receiver.url("/slow"), &["slow.test"])
+            .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let publishes = (0..8).map(|n| {
+            let server = &server;
+            async move {
+                let body = json!({"event_type": "slow.test", "data": {"n": n}});
+                let reply = server.post(KEY_A, "/v1/events", body).await;
+                assert_eq!(reply.status, 202, "{}", reply.body);
+            }
+        });
+        futures::future::join_all(publishes).await;
+        hookline_tests::eventually(
+            std::time::Duration::from_secs(40),
+            "every event delivered",
+            || {
+                let receiver = &receiver;
+                async move { (receiver.events_on("/slow").len() >= 8).then_some(()) }
+            },
+        )
+        .await;
+        let most = receiver.most_in_flight();
+        assert!(most <= 2, "{most} attempts were in flight at once");
+        // Waiting for room is not an attempt.
+        for execution in server.executions(KEY_A, &id, "").await {
+            assert_eq!(execution["attempt"], 1, "{execution}");
+        }
+    }
+);

@@ -3,6 +3,7 @@
 
 use super::send::{send, send_handshake};
 use crate::AppContext;
+use crate::budget::Limits;
 use crate::domain::{
     AttemptOutcome, Event, EventData, EventId, EventType, Secrets, Timestamp, Verification, Webhook,
 };
@@ -49,6 +50,9 @@ pub async fn verify(ctx: &AppContext, webhook: &Webhook, secrets: &Secrets) -> R
     Ok(())
 }
 
+/// How long a ping waits for room in its webhook's budgets before it goes anyway.
+const PING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Sends the ping and returns it with what came of it.
 pub async fn ping(
     ctx: &AppContext,
@@ -56,6 +60,13 @@ pub async fn ping(
     secrets: &Secrets,
 ) -> (Event, AttemptOutcome) {
     let event = ping_event(webhook);
+    // A ping counts against the webhook's budgets like any attempt; a person waits for it,
+    // so past them it waits a little for room, then goes anyway.
+    let limits = Limits::of(ctx, &webhook.tenant).await;
+    let _lease = ctx
+        .budgets
+        .wait_for_slot(&webhook.tenant, &webhook.id, limits, PING_WAIT)
+        .await;
     let attempt = send(
         &ctx.http,
         webhook,

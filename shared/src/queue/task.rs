@@ -78,6 +78,14 @@ pub struct DeliverTask {
     /// attempt reads the event back. Absent, the worker reads the stored event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Carried>,
+    /// How many times this attempt was held back past a budget (`crate::budget`): each wait
+    /// is longer than the one before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deferrals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl DeliverTask {
@@ -97,6 +105,7 @@ impl DeliverTask {
             trigger,
             not_before: None,
             event: None,
+            deferrals: 0,
         }
     }
 
@@ -152,7 +161,17 @@ impl DeliverTask {
     pub fn next(&self, due: Timestamp) -> Self {
         Self {
             attempt: self.attempt + 1,
+            deferrals: 0,
             ..self.clone()
+        }
+        .due_at(due)
+    }
+
+    /// The same attempt, held back past a budget until `due`.
+    pub fn deferred(self, due: Timestamp) -> Self {
+        Self {
+            deferrals: self.deferrals.saturating_add(1),
+            ..self
         }
         .due_at(due)
     }

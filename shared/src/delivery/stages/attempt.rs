@@ -15,10 +15,12 @@ pub(super) async fn attempt(ctx: &AppContext, target: Target) -> Attempted {
         destination,
         event_type,
         payload,
+        lease,
     } = target;
     let (event_id, webhook_id, attempt) = (task.event_id, task.webhook_id, task.attempt);
     let msg_id = event_id.to_string();
     let outcome = destination.send(ctx, &webhook, &msg_id, payload).await;
+    drop(lease);
     let at = Timestamp::now();
     let rules = Rules {
         schedule: &ctx.config.delivery.retry_schedule,

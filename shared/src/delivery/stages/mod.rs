@@ -19,6 +19,7 @@ use super::destination::Destination;
 use super::outcome::{Outcome, WorkerError};
 use super::verdict::Verdict;
 use crate::AppContext;
+use crate::budget::Lease;
 use crate::domain::{AttemptOutcome, Ended, EventType, Timestamp, Webhook};
 use crate::queue::DeliverTask;
 use bytes::Bytes;
@@ -48,6 +49,8 @@ struct Target {
     destination: Destination,
     event_type: EventType,
     payload: Bytes,
+    /// The attempt's slot in this process's budgets, given back when it is done.
+    lease: Lease,
 }
 
 /// Why no attempt is made now.
@@ -55,7 +58,8 @@ enum Unattempted {
     /// The webhook is deleted (`ended: None`), deactivated by a person (`Dropped`) or disabled
     /// for failing (`Failed`), as read at `at`.
     Inactive { ended: Option<Ended>, at: Timestamp },
-    /// The webhook is failing and at its in-flight cap: the same attempt, due at `due`.
+    /// Past a budget (`crate::budget`), or failing and at its shared in-flight cap: the same
+    /// attempt, due at `due`.
     HeldBack { due: Timestamp, wait: Duration },
     /// The event expired before its delivery.
     Expired,

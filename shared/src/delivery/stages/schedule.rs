@@ -19,9 +19,10 @@ pub(super) async fn schedule(ctx: &AppContext, recorded: Recorded) -> Result<Out
         }
         Then::Defer { due, wait } => {
             let (event_id, webhook_id, attempt) = (task.event_id, task.webhook_id, task.attempt);
-            let again = task.due_at(due).into();
+            let deferrals = task.deferrals;
+            let again = task.deferred(due).into();
             ctx.queue.send(&[(again, wait.min(MAX_DELAY))]).await?;
-            tracing::info!(%event_id, %webhook_id, attempt, "failing webhook at its in-flight cap; attempt deferred");
+            tracing::info!(%event_id, %webhook_id, attempt, deferrals, wait_ms = wait.as_millis(), "attempt past a budget; deferred");
             Ok(Outcome::Deferred)
         }
         Then::GiveUp => {
