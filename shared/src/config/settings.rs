@@ -46,8 +46,9 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", default_value_t = 0, value_parser = whole_number)]
     pub max_unverified_webhooks: u32,
 
-    /// Attempts a failing webhook may start per delivery timeout (so at most twice this many
-    /// in flight); the rest wait for the next window. 0: no limit.
+    /// Attempts in flight per webhook, healthy, slow or failing alike (counted in each
+    /// process; a failing webhook's also per delivery timeout across every instance); the
+    /// rest wait. 0: no limit.
     #[arg(long, env = "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", default_value_t = 0, value_parser = whole_number)]
     pub max_in_flight_per_webhook: u32,
 
