@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use super::call::{Call, find};
-use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, empty_response, json_response};
 use super::views::{ExecutionView, HeaderValues, SecretView, WebhookView};
 use crate::domain::webhook_limits::*;
@@ -426,16 +426,16 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             .await?
         }
     };
-    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let opened =
         futures::future::try_join_all(page.iter().map(|w| call.ctx.keyring.open(w))).await?;
     let values = header_values(&call);
-    let data = page
-        .iter()
-        .zip(&opened)
-        .map(|(w, secrets)| WebhookView::new(w, secrets, values))
-        .collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        page.iter().zip(&opened),
+        next.map(Cursor::after),
+        |(w, _)| Cursor::after(w.id),
+        |(w, secrets)| WebhookView::new(w, secrets, values),
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 /// With the catalog enforced, every pattern must match a catalogued, unarchived type.
