@@ -1,6 +1,7 @@
 //! Opaque cursors: base64url of a small JSON naming the last item of the previous page.
 
 use super::ApiError;
+use super::request::json_len;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -178,24 +179,6 @@ pub fn bounded_page<I, V: serde::Serialize>(
         data,
         next_cursor: next.map(|c| c.encode()),
     }
-}
-
-/// The length of `value`'s JSON, counted as it is written, nothing kept.
-fn json_len(value: &impl serde::Serialize) -> usize {
-    struct Counter(usize);
-    impl std::io::Write for Counter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter(0);
-    // A view that fails to write fails the whole answer as well; its count does not matter.
-    let _ = serde_json::to_writer(&mut counter, value);
-    counter.0
 }
 
 #[cfg(test)]
