@@ -75,35 +75,32 @@ on_both_backends!(
     }
 );
 
-on_both_backends!(
-    events_with_their_data_page_by_size,
-    |backend| async move {
-        let server = TestServer::start(backend).await;
-        for i in 0..100 {
-            let data = json!({"n": i, "blob": "x".repeat(100_000)});
-            let published = server
-                .post(
-                    KEY_A,
-                    "/v1/events",
-                    json!({"event_type": "blob.stored", "data": data}),
-                )
-                .await;
-            assert_eq!(published.status, StatusCode::ACCEPTED, "{}", published.body);
-        }
-        let first = server
-            .get(KEY_A, "/v1/events?with_data=true&limit=100")
+on_both_backends!(events_with_their_data_page_by_size, |backend| async move {
+    let server = TestServer::start(backend).await;
+    for i in 0..100 {
+        let data = json!({"n": i, "blob": "x".repeat(100_000)});
+        let published = server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "blob.stored", "data": data}),
+            )
             .await;
-        assert!(size(&first) < FIVE_MB, "{} bytes", size(&first));
-        assert!(first.body["next_cursor"].is_string(), "a cursor to go on");
-        let (ids, sizes) = every_page(&server, "/v1/events?with_data=true&limit=100").await;
-        assert!(sizes.iter().all(|s| *s < FIVE_MB), "{sizes:?}");
-        assert_each_once(&ids, 100);
-        // Without the data, one page holds them all.
-        let (ids, sizes) = every_page(&server, "/v1/events?limit=100").await;
-        assert_eq!(sizes.len(), 1);
-        assert_each_once(&ids, 100);
+        assert_eq!(published.status, StatusCode::ACCEPTED, "{}", published.body);
     }
-);
+    let first = server
+        .get(KEY_A, "/v1/events?with_data=true&limit=100")
+        .await;
+    assert!(size(&first) < FIVE_MB, "{} bytes", size(&first));
+    assert!(first.body["next_cursor"].is_string(), "a cursor to go on");
+    let (ids, sizes) = every_page(&server, "/v1/events?with_data=true&limit=100").await;
+    assert!(sizes.iter().all(|s| *s < FIVE_MB), "{sizes:?}");
+    assert_each_once(&ids, 100);
+    // Without the data, one page holds them all.
+    let (ids, sizes) = every_page(&server, "/v1/events?limit=100").await;
+    assert_eq!(sizes.len(), 1);
+    assert_each_once(&ids, 100);
+});
 
 /// A webhook whose filters, metadata, headers and description take `bytes` bytes as JSON.
 fn webhook_of(bytes: usize) -> Value {
@@ -185,21 +182,79 @@ on_both_backends!(
     }
 );
 
-on_both_backends!(
-    large_webhooks_page_by_size,
-    |backend| async move {
-        let server = TestServer::start(backend).await;
-        for i in 0..100 {
-            let mut body = webhook_of(WEBHOOK_FIELDS_BYTES);
-            body["url"] = json!(format!("https://hooks.example.com/{i}"));
-            let created = server.post(KEY_A, "/v1/webhooks", body).await;
-            assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-        }
-        let first = server.get(KEY_A, "/v1/webhooks?limit=100").await;
-        assert!(size(&first) < FIVE_MB, "{} bytes", size(&first));
-        assert!(first.body["next_cursor"].is_string(), "a cursor to go on");
-        let (ids, sizes) = every_page(&server, "/v1/webhooks?limit=100").await;
-        assert!(sizes.iter().all(|s| *s < FIVE_MB), "{sizes:?}");
-        assert_each_once(&ids, 100);
+on_both_backends!(large_webhooks_page_by_size, |backend| async move {
+    let server = TestServer::start(backend).await;
+    for i in 0..100 {
+        let mut body = webhook_of(WEBHOOK_FIELDS_BYTES);
+        body["url"] = json!(format!("https://hooks.example.com/{i}"));
+        let created = server.post(KEY_A, "/v1/webhooks", body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     }
-);
+    let first = server.get(KEY_A, "/v1/webhooks?limit=100").await;
+    assert!(size(&first) < FIVE_MB, "{} bytes", size(&first));
+    assert!(first.body["next_cursor"].is_string(), "a cursor to go on");
+    let (ids, sizes) = every_page(&server, "/v1/webhooks?limit=100").await;
+    assert!(sizes.iter().all(|s| *s < FIVE_MB), "{sizes:?}");
+    assert_each_once(&ids, 100);
+});
+
+/// DynamoDB keeps an event's data beside its document, and the events list without data
+/// reads the items without it: a page of large events carries and parses little.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dynamodb_events_list_without_data_does_not_read_it() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use hookline::domain::{Event, EventData, EventId, EventType, TenantId, TimeRange, Timestamp};
+    use hookline::store::EventStore;
+    use hookline::store::dynamodb::DynamoStore;
+
+    let endpoint = hookline_tests::emulator_endpoint();
+    let client = DynamoStore::client(Some(&endpoint)).await;
+    let table = hookline_tests::unique_table();
+    let keyring = hookline_tests::moto_keyring().await;
+    let store = DynamoStore::new(client.clone(), table.clone(), keyring);
+    store.create_table_if_missing().await.unwrap();
+    let now = Timestamp::now();
+    let tenant = TenantId::parse("projected").unwrap();
+    let event = Event {
+        id: EventId::new(),
+        tenant: tenant.clone(),
+        event_type: EventType::parse("blob.stored").unwrap(),
+        data: EventData::from_object(&json!({"blob": "x".repeat(100_000)})).unwrap(),
+        created_at: now,
+        matched: Vec::new(),
+    };
+    let expires = Timestamp::from_millis(now.millis() + 86_400_000).unwrap();
+    store.put_event(&event, expires).await.unwrap();
+
+    // The document holds no data; the data attribute does.
+    let scanned = client.scan().table_name(&table).send().await.unwrap();
+    let item = scanned.items()[0].clone();
+    let doc: Value = serde_json::from_str(item["doc"].as_s().unwrap()).unwrap();
+    assert!(doc.get("data").is_none(), "{doc}");
+    assert_eq!(item["data"].as_s().unwrap(), event.data.as_str());
+
+    // Spoil the data attribute: a list without data never reads it, one with data does.
+    client
+        .put_item()
+        .table_name(&table)
+        .set_item(Some({
+            let mut spoiled = item.clone();
+            spoiled.insert("data".into(), AttributeValue::S("not json".into()));
+            spoiled
+        }))
+        .send()
+        .await
+        .unwrap();
+    let listed = store
+        .list_events(&tenant, TimeRange::default(), None, 10, false, now)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].data, None);
+    assert!(
+        store
+            .list_events(&tenant, TimeRange::default(), None, 10, true, now)
+            .await
+            .is_err()
+    );
+}
