@@ -1,4 +1,5 @@
-//! Opaque cursors: base64url of a small JSON naming the last item of the previous page.
+//! Pages: opaque cursors (base64url of a small JSON naming the last item of the previous
+//! page), pages filled by count, and pages bounded by size.
 
 use super::ApiError;
 use super::request::json_len;
