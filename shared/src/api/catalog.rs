@@ -2,7 +2,7 @@
 //! JSON Schema for their `data` and an example), and every tenant reads it.
 
 use super::ApiError;
-use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiRequest, ApiResponse, Body, Query, empty_response, json_response};
 use super::views::CatalogEntryView;
 use crate::AppContext;
@@ -136,9 +136,13 @@ pub async fn list(ctx: &AppContext, request: &ApiRequest) -> Result<ApiResponse,
         |after, n| async move { ctx.catalog.list(after.as_ref(), n).await },
     )
     .await?;
-    let next_cursor = next.map(|k| Cursor::after(k.as_str()).encode());
-    let data = page.iter().map(CatalogEntryView::new).collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        &page,
+        next.map(|k| Cursor::after(k.as_str())),
+        |e| Cursor::after(e.name.as_str()),
+        CatalogEntryView::new,
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 async fn find(ctx: &AppContext, name: &str) -> Result<CatalogEntry, ApiError> {

@@ -3,7 +3,7 @@
 use super::ApiError;
 use super::call::{Call, find};
 use super::history::asked_window;
-use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
 use super::views::{ExecutionView, RetryQueuedView};
 use crate::delivery::enqueue;
@@ -66,9 +66,13 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         },
     )
     .await?;
-    let next_cursor = next.map(|k| Cursor::after(k).encode());
-    let data = page.iter().map(ExecutionView::new).collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        &page,
+        next.map(Cursor::after),
+        |e| Cursor::after(e.id),
+        ExecutionView::new,
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 async fn find_execution(

@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use super::call::{Call, find};
-use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, json_response};
 use super::views::{AttemptCounts, DeliveryCounts, ListedEventView, RecoverQueuedView, StatsView};
 use crate::delivery::enqueue;
@@ -156,9 +156,13 @@ pub async fn list_events(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         },
     )
     .await?;
-    let next_cursor = next.map(|k| Cursor::after(k).encode());
-    let data = page.iter().map(ListedEventView::new).collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        &page,
+        next.map(Cursor::after),
+        |e| Cursor::after(e.id),
+        ListedEventView::new,
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 /// `POST /v1/webhooks/{id}/recover`: counts the failed deliveries of the window's events

@@ -3,7 +3,7 @@
 
 use super::ApiError;
 use super::call::Call;
-use super::pagination::{Cursor, Page, fill_page, page_params};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, empty_response, json_response};
 use super::views::{CreatedKeyView, KeyView};
 use crate::domain::{ApiKey, ApiKeyId, ApiKeyRecord, KeyOwner, Scope, Scopes, Timestamp};
@@ -107,9 +107,13 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         |after, n| async move { ctx.keys.list_page(tenant, after.as_ref(), n).await },
     )
     .await?;
-    let next_cursor = next.map(|k| Cursor::after(k).encode());
-    let data = page.iter().map(KeyView::new).collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        &page,
+        next.map(Cursor::after),
+        |k| Cursor::after(k.id),
+        KeyView::new,
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 pub async fn revoke(call: Call<'_>, key_id: &str) -> Result<ApiResponse, ApiError> {

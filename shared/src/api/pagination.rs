@@ -1,6 +1,8 @@
-//! Opaque cursors: base64url of a small JSON naming the last item of the previous page.
+//! Pages: opaque cursors (base64url of a small JSON naming the last item of the previous
+//! page), pages filled by count, and pages bounded by size.
 
 use super::ApiError;
+use super::request::json_len;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -140,6 +142,46 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// No answer is larger than this: API Gateway and Lambda return at most 6 MB.
+pub const MAX_ANSWER_BYTES: usize = 5_000_000;
+
+/// Room kept for a page's own members around its items (`{"data":[`, the cursor).
+const PAGE_ENVELOPE_BYTES: usize = 1_024;
+
+/// The page that `items` (as `view` shows them) make, stopped before the item that would take
+/// the answer past `MAX_ANSWER_BYTES`: then the cursor names the last item kept, and `limit`
+/// was the most items, not a promise. Otherwise the cursor is `next`, the list's own. The
+/// first item is always kept, so paging goes on (an item is far below the bound).
+pub fn bounded_page<I, V: serde::Serialize>(
+    items: impl IntoIterator<Item = I>,
+    next: Option<Cursor>,
+    key: impl Fn(&I) -> Cursor,
+    view: impl Fn(I) -> V,
+) -> Page<V> {
+    let mut data = Vec::new();
+    let mut size = PAGE_ENVELOPE_BYTES;
+    let mut last_kept = None;
+    for item in items {
+        let cursor = key(&item);
+        let shown = view(item);
+        // Its JSON and the comma before the next one.
+        let item_size = json_len(&shown) + 1;
+        if !data.is_empty() && size + item_size > MAX_ANSWER_BYTES {
+            return Page {
+                data,
+                next_cursor: last_kept.map(|c: Cursor| c.encode()),
+            };
+        }
+        size += item_size;
+        data.push(shown);
+        last_kept = Some(cursor);
+    }
+    Page {
+        data,
+        next_cursor: next.map(|c| c.encode()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +228,29 @@ mod tests {
             .unwrap();
         assert_eq!(page.len(), 9);
         assert_eq!(next, None);
+    }
+
+    #[test]
+    fn a_page_stops_before_the_item_that_would_pass_five_megabytes() {
+        let big = "x".repeat(100_000);
+        let items: Vec<usize> = (0..100).collect();
+        let page = bounded_page(
+            items.iter(),
+            Some(Cursor::after(99)),
+            |i| Cursor::after(i),
+            |i| (*i, big.as_str()),
+        );
+        let size = serde_json::to_vec(&page).unwrap().len();
+        assert!(size <= MAX_ANSWER_BYTES, "{size}");
+        let kept = page.data.len();
+        assert!((40..100).contains(&kept), "{kept}");
+        let next = Cursor::decode(&page.next_cursor.unwrap()).unwrap();
+        assert_eq!(next, Cursor::after(kept - 1));
+
+        // Small items: the list's own cursor, or none at its end.
+        let page = bounded_page(items.iter(), None, |i| Cursor::after(i), |i| *i);
+        assert_eq!(page.data.len(), 100);
+        assert_eq!(page.next_cursor, None);
     }
 
     #[test]

@@ -103,6 +103,13 @@ pub enum ApiError {
 /// `Retry-After` of a refusal for too many unverified webhooks.
 const UNVERIFIED_RETRY_AFTER: u64 = 60;
 
+/// A problem lists at most this many `errors`; `errors_truncated` counts the rest.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
+/// A listed error's message is cut to this many characters: a schema's message quotes the
+/// value it refused, which can be most of the event's data.
+pub const MAX_ERROR_MESSAGE_CHARS: usize = 1_000;
+
 impl ApiError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])
@@ -276,7 +283,11 @@ impl ApiError {
         body.insert("detail".into(), self.detail(lang).into());
         match &self {
             ApiError::Validation(errors) => {
-                body.insert("errors".into(), serde_json::json!(errors));
+                body.insert("errors".into(), listed_errors(errors));
+                let more = errors.len().saturating_sub(MAX_LISTED_ERRORS);
+                if more > 0 {
+                    body.insert("errors_truncated".into(), more.into());
+                }
             }
             ApiError::PingFailed(execution) => {
                 body.insert("execution".into(), (**execution).clone());
@@ -318,6 +329,23 @@ impl ApiError {
         }
         response
     }
+}
+
+/// The first `MAX_LISTED_ERRORS` errors, each message cut to `MAX_ERROR_MESSAGE_CHARS`: a
+/// publish can fail its schema once per array element, and each answer stays small.
+fn listed_errors(errors: &[FieldError]) -> serde_json::Value {
+    let listed: Vec<FieldError> = errors
+        .iter()
+        .take(MAX_LISTED_ERRORS)
+        .map(|e| {
+            if e.message.chars().count() <= MAX_ERROR_MESSAGE_CHARS {
+                return e.clone();
+            }
+            let kept: String = e.message.chars().take(MAX_ERROR_MESSAGE_CHARS).collect();
+            FieldError::new(e.field.clone(), format!("{kept}…"))
+        })
+        .collect();
+    serde_json::json!(listed)
 }
 
 fn join(methods: &[Method]) -> String {
@@ -430,6 +458,27 @@ mod tests {
             assert_eq!(text, expected);
         }
         assert!(refusals().iter().all(|r| !r.is_transient()));
+    }
+
+    #[test]
+    fn a_problem_lists_a_hundred_errors_and_counts_the_rest() {
+        let long = "x".repeat(5_000);
+        let errors = (0..30_000)
+            .map(|i| FieldError::new(format!("/data/items/{i}"), long.clone()))
+            .collect();
+        let response = ApiError::Validation(errors).into_response(Lang::En);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        let listed = body["errors"].as_array().unwrap();
+        assert_eq!(listed.len(), MAX_LISTED_ERRORS);
+        assert_eq!(listed[99]["field"], "/data/items/99");
+        assert_eq!(body["errors_truncated"], 29_900);
+        let message = listed[0]["message"].as_str().unwrap();
+        assert_eq!(message.chars().count(), MAX_ERROR_MESSAGE_CHARS + 1);
+        assert!(response.body().len() < 120_000, "{}", response.body().len());
+
+        let few = ApiError::validation("url", "is required").into_response(Lang::En);
+        let body: serde_json::Value = serde_json::from_slice(few.body()).unwrap();
+        assert!(body.get("errors_truncated").is_none());
     }
 
     #[test]

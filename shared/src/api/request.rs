@@ -54,6 +54,24 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> ApiRes
     response
 }
 
+/// The length of `value`'s JSON, counted as it is written, nothing kept.
+pub fn json_len(value: &impl serde::Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // A value that fails to write fails its whole answer as well; its count does not matter.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
 pub fn empty_response(status: StatusCode) -> ApiResponse {
     let mut response = Response::new(Bytes::new());
     *response.status_mut() = status;

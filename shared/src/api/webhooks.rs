@@ -2,8 +2,8 @@
 
 use super::ApiError;
 use super::call::{Call, find};
-use super::pagination::{Cursor, Page, fill_page, page_params};
-use super::request::{ApiResponse, Body, Query, empty_response, json_response};
+use super::pagination::{Cursor, bounded_page, fill_page, page_params};
+use super::request::{ApiResponse, Body, Query, empty_response, json_len, json_response};
 use super::views::{ExecutionView, HeaderValues, SecretView, WebhookView};
 use crate::domain::webhook_limits::*;
 use crate::domain::{
@@ -223,36 +223,24 @@ fn finish(body: Body, url_refused: Option<String>) -> Result<(), ApiError> {
     }
 }
 
-/// How many bytes a webhook's own fields may take together as stored: a DynamoDB item holds
-/// 400 KB, and the rest of the item (health, names, keys) needs a little of it.
-pub const MAX_WEBHOOK_BYTES: usize = 380_000;
-
-/// Every field within its own limit can still make a webhook too large to store (filters,
-/// headers and metadata at their limits in 4-byte characters): refused as a whole, clearly,
-/// before anything is written. Headers are counted as stored, sealed in base64.
-fn fits_in_store(spec: &WebhookSpec) -> Result<(), ApiError> {
-    let plain = json_len(&spec.uid)
-        + json_len(&spec.url)
-        + json_len(&spec.event_types)
-        + json_len(&spec.filters)
-        + json_len(&spec.description)
-        + json_len(&spec.metadata);
-    let sealed = json_len(&spec.headers) * 4 / 3;
-    let size = plain + sealed;
-    if size > MAX_WEBHOOK_BYTES {
+/// Every field within its own limit can still make a webhook too large: its filters,
+/// metadata, headers and description together are refused past `MAX_WEBHOOK_FIELDS_BYTES`,
+/// as a whole, before anything is written.
+fn within_size(spec: &WebhookSpec) -> Result<(), ApiError> {
+    let size = json_len(&spec.filters)
+        + json_len(&spec.metadata)
+        + json_len(&spec.headers)
+        + spec.description.as_ref().map_or(0, json_len);
+    if size > MAX_WEBHOOK_FIELDS_BYTES {
         return Err(ApiError::validation(
             "",
             format!(
-                "the webhook's fields take {size} bytes together; at most {MAX_WEBHOOK_BYTES} \
-                 can be stored (shorten filters, headers or metadata)"
+                "filters, metadata, headers and description take {size} bytes together as \
+                 JSON; at most {MAX_WEBHOOK_FIELDS_BYTES} are allowed"
             ),
         ));
     }
     Ok(())
-}
-
-fn json_len<T: serde::Serialize>(value: &T) -> usize {
-    serde_json::to_vec(value).map_or(0, |bytes| bytes.len())
 }
 
 /// A whole spec from a create or PUT body: `url` and `event_types` required, the rest
@@ -320,7 +308,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     screen_name(&call, &mut given).await;
     let verify = given.verify.unwrap_or(true);
     let spec = whole_spec(body, given)?;
-    fits_in_store(&spec)?;
+    within_size(&spec)?;
     subscribable(&call, &spec.event_types).await?;
     let mut webhook = Webhook::new(
         call.caller.tenant.clone(),
@@ -426,16 +414,16 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             .await?
         }
     };
-    let next_cursor = next.map(|k| Cursor::after(k).encode());
     let opened =
         futures::future::try_join_all(page.iter().map(|w| call.ctx.keyring.open(w))).await?;
     let values = header_values(&call);
-    let data = page
-        .iter()
-        .zip(&opened)
-        .map(|(w, secrets)| WebhookView::new(w, secrets, values))
-        .collect();
-    Ok(json_response(StatusCode::OK, &Page { data, next_cursor }))
+    let page = bounded_page(
+        page.iter().zip(&opened),
+        next.map(Cursor::after),
+        |(w, _)| Cursor::after(w.id),
+        |(w, secrets)| WebhookView::new(w, secrets, values),
+    );
+    Ok(json_response(StatusCode::OK, &page))
 }
 
 /// With the catalog enforced, every pattern must match a catalogued, unarchived type.
@@ -493,7 +481,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
             Change::Replace(spec) => spec.clone(),
             Change::Patch(given) => patched_spec(current.spec(&secrets), given.clone()),
         };
-        fits_in_store(&spec)?;
+        within_size(&spec)?;
         let next = current.with_spec(&secrets, spec);
         let secrets = call.ctx.keyring.open(&next).await?;
         if next.event_types != current.event_types {

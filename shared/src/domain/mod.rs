@@ -42,6 +42,7 @@ pub use webhook::{Disable, HealthChange, Metadata, Verification, Webhook, Webhoo
 pub mod webhook_limits {
     pub use super::webhook::{
         MAX_DESCRIPTION_LEN, MAX_METADATA_ENTRIES, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN,
+        MAX_WEBHOOK_FIELDS_BYTES,
     };
 }
 

@@ -14,6 +14,10 @@ pub const MAX_DESCRIPTION_LEN: usize = 1024;
 pub const MAX_METADATA_ENTRIES: usize = 50;
 pub const MAX_METADATA_KEY_LEN: usize = 64;
 pub const MAX_METADATA_VALUE_LEN: usize = 1024;
+/// A webhook's own stored fields together (filters, metadata, headers, description), as the
+/// JSON the API writes them in, are at most this many bytes: each field within its own limit
+/// can still make a webhook that costs every publish's route cache and every list too much.
+pub const MAX_WEBHOOK_FIELDS_BYTES: usize = 64 * 1024;
 
 /// What an attempt changes on its webhook (decided by `delivery::verdict`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,9 +6,10 @@
 //! sit beside it. A tenant can write about `SHARDS` × 1,000 items per second this way
 //! (DynamoDB's limit per partition key), events and delivery records together.
 
-use super::{DynamoStore, TTL_ATTRIBUTE, document, key, n, read, s};
+use super::{DynamoStore, Item, ReadAs, TTL_ATTRIBUTE, document, key, n, read, s};
 use crate::domain::{
-    Delivery, Event, EventId, ListedEvent, TenantId, TimeRange, Timestamp, WebhookId,
+    Delivery, Event, EventData, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp,
+    WebhookId,
 };
 use crate::store::{Claim, EventStore, StoreError};
 use async_trait::async_trait;
@@ -19,6 +20,38 @@ use std::collections::HashMap;
 
 /// The event item's attribute of matched webhook ids, packed.
 const MATCHED: &str = "matched";
+
+/// The event item's attribute of its data (JSON text), beside the document: a list that
+/// does not show data reads the item without it.
+const DATA: &str = "data";
+
+/// What the events list reads of an item when it does not show data.
+const WITHOUT_DATA: &[&str] = &["doc", TTL_ATTRIBUTE];
+
+/// An event item's document: the event but its data, which sits in `DATA` (items written
+/// before that hold it here).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EventDoc {
+    id: EventId,
+    tenant: TenantId,
+    event_type: EventType,
+    created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<EventData>,
+}
+
+impl EventDoc {
+    /// The live event document of `item`, with the data when the item was read with it.
+    fn read(item: &Item, now: Timestamp) -> Result<Option<Self>, StoreError> {
+        let Some(mut doc) = read::<EventDoc>(item, now)? else {
+            return Ok(None);
+        };
+        if let Some(text) = item.get(DATA).and_then(|v| v.as_s().ok()) {
+            doc.data = Some(serde_json::from_str(text).map_err(StoreError::backend)?);
+        }
+        Ok(Some(doc))
+    }
+}
 
 /// Partitions per tenant and day.
 const SHARDS: u8 = 4;
@@ -65,12 +98,20 @@ fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
 #[async_trait]
 impl EventStore for DynamoStore {
     async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
+        let doc = EventDoc {
+            id: event.id,
+            tenant: event.tenant.clone(),
+            event_type: event.event_type.clone(),
+            created_at: event.created_at,
+            data: None,
+        };
         let mut item = document(
             event_pk(&event.tenant, &event.id),
             event_sk(&event.id),
-            event,
+            &doc,
             expires_at,
         )?;
+        item.insert(DATA.into(), s(event.data.as_str()));
         // 16 bytes per matched webhook, beside the document: 1,000 webhooks add 16 KB.
         if !event.matched.is_empty() {
             let packed: Vec<u8> = event.matched.iter().flat_map(|w| w.to_bytes()).collect();
@@ -95,8 +136,18 @@ impl EventStore for DynamoStore {
         let Some(item) = self.get_doc(event_pk(tenant, id), event_sk(id)).await? else {
             return Ok(None);
         };
-        let Some(mut event) = read::<Event>(&item, now)? else {
+        let Some(doc) = EventDoc::read(&item, now)? else {
             return Ok(None);
+        };
+        let mut event = Event {
+            id: doc.id,
+            tenant: doc.tenant,
+            event_type: doc.event_type,
+            data: doc
+                .data
+                .ok_or_else(|| StoreError::backend("event item has no data"))?,
+            created_at: doc.created_at,
+            matched: Vec::new(),
         };
         if let Some(packed) = item.get(MATCHED).and_then(|v| v.as_b().ok()) {
             event.matched = packed
@@ -135,7 +186,12 @@ impl EventStore for DynamoStore {
             .since
             .map_or(now.millis() - LOOKBACK_DAYS * DAY_MILLIS, |s| s.millis());
         let want = limit + usize::from(before.is_some());
-        let mut found: Vec<Event> = Vec::new();
+        let how = if with_data {
+            ReadAs::Eventual
+        } else {
+            ReadAs::Only(WITHOUT_DATA)
+        };
+        let mut found: Vec<ListedEvent> = Vec::new();
         // Newest day first; a day's shards at once, merged by id.
         let mut day = day_of(newest);
         while day >= day_of(oldest) && found.len() < limit {
@@ -149,16 +205,21 @@ impl EventStore for DynamoStore {
                     ],
                     false,
                     want,
-                    false,
+                    how,
                 )
             });
             let mut days_events = Vec::new();
             for items in futures::future::try_join_all(shards).await? {
                 for item in &items {
-                    if let Some(event) = read::<Event>(item, now)?
-                        && Some(&event.id) != before
+                    if let Some(doc) = EventDoc::read(item, now)?
+                        && Some(&doc.id) != before
                     {
-                        days_events.push(event);
+                        days_events.push(ListedEvent {
+                            id: doc.id,
+                            event_type: doc.event_type,
+                            created_at: doc.created_at,
+                            data: doc.data.filter(|_| with_data),
+                        });
                     }
                 }
             }
@@ -167,10 +228,7 @@ impl EventStore for DynamoStore {
             day -= 1;
         }
         found.truncate(limit);
-        Ok(found
-            .iter()
-            .map(|e| ListedEvent::of(e, with_data))
-            .collect())
+        Ok(found)
     }
 
     async fn put_deliveries(
@@ -232,7 +290,7 @@ impl EventStore for DynamoStore {
                 vec![(":dl", s(format!("DL#{event_id}#")))],
                 true,
                 usize::MAX,
-                true,
+                ReadAs::Consistent,
             )
             .await?;
         let mut deliveries = Vec::with_capacity(items.len());

@@ -1,7 +1,7 @@
 //! Execution items: one per attempt, in the webhook's partition, newest first by id; and
 //! beside them, the notes of deliveries that ended failed or dropped, by event id.
 
-use super::{DynamoStore, TTL_ATTRIBUTE, document, expired, key, n, read, s};
+use super::{DynamoStore, ReadAs, TTL_ATTRIBUTE, document, expired, key, n, read, s};
 use crate::domain::{
     Ended, EndedDelivery, EventId, Execution, ExecutionId, TenantId, TimeRange, Timestamp,
     WebhookId,
@@ -114,7 +114,7 @@ impl ExecutionStore for DynamoStore {
                 ],
                 false,
                 limit + extra,
-                true,
+                ReadAs::Consistent,
             )
             .await?;
         let mut executions = Vec::with_capacity(items.len());
@@ -189,7 +189,7 @@ impl ExecutionStore for DynamoStore {
                 ],
                 true,
                 limit + extra,
-                true,
+                ReadAs::Consistent,
             )
             .await?;
         let mut noted = Vec::with_capacity(items.len());
