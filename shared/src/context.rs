@@ -2,6 +2,7 @@
 
 use crate::catalog::CatalogCache;
 use crate::config::Config;
+use crate::domain::TenantId;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
@@ -9,7 +10,6 @@ use crate::quota::{InFlightCap, PublishQuota};
 use crate::routing::RoutingCache;
 use crate::seal::Keyring;
 use crate::store::dynamodb::DynamoStore;
-use crate::domain::TenantId;
 use crate::store::memory::{
     MemoryCatalogStore, MemoryKeyStore, MemoryTenantSettingsStore, MemoryWebhookStore,
 };

@@ -167,7 +167,11 @@ on_both_backends!(
         let (mut a_accepted, mut a_refused) = (0, 0);
         for n in 0..40 {
             let reply = server
-                .post(KEY_A, "/v1/events", json!({"event_type": "rate.test", "data": {"n": n}}))
+                .post(
+                    KEY_A,
+                    "/v1/events",
+                    json!({"event_type": "rate.test", "data": {"n": n}}),
+                )
                 .await;
             match reply.status.as_u16() {
                 202 => a_accepted += 1,
@@ -178,7 +182,11 @@ on_both_backends!(
                 other => panic!("publish answered {other}: {}", reply.body),
             }
             let b = server
-                .post(KEY_B, "/v1/events", json!({"event_type": "rate.test", "data": {"n": n}}))
+                .post(
+                    KEY_B,
+                    "/v1/events",
+                    json!({"event_type": "rate.test", "data": {"n": n}}),
+                )
                 .await;
             assert_eq!(b.status, 202, "tenant B has no limit: {}", b.body);
         }
@@ -191,7 +199,11 @@ on_both_backends!(
             .patch(KEY_OPERATOR, A, json!({"events_per_second": null}))
             .await;
         let reply = server
-            .post(KEY_A, "/v1/events", json!({"event_type": "rate.test", "data": {}}))
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "rate.test", "data": {}}),
+            )
             .await;
         assert_eq!(reply.status, 202, "{}", reply.body);
     }

@@ -5,10 +5,10 @@
 //! `tests/tests/configuration.rs`.
 
 use super::{AuthMode, Config, ConfigError, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
-use crate::tenant_settings::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
 use super::{OperatorWebhook, SealingKey};
 use crate::domain::{CatalogMode, DEFAULT_SCHEDULE, RetrySchedule, TenantId};
 use crate::portal::FrameAncestors;
+use crate::tenant_settings::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
 use crate::url_guard::{AllowList, UrlPolicy};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Command, CommandFactory, FromArgMatches, Parser};
