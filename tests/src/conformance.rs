@@ -1601,7 +1601,13 @@ pub async fn tenant_settings_store(store: Arc<dyn hookline::store::TenantSetting
         "another tenant's settings are its own"
     );
 
-    // Four patches at once, each of its own field: none is lost.
+    // Four patches at once, each of its own field: none is lost. (The item exists first:
+    // moto does not lock around `UpdateItem`, and two creating it at once may lose one.)
+    let first = SettingsPatch {
+        retention_days: Some(Some(60)),
+        ..SettingsPatch::default()
+    };
+    store.update_settings(&b, &first).await.unwrap();
     let patches = [
         SettingsPatch {
             deliveries_per_second: Some(Some(1)),
