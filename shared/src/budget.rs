@@ -38,12 +38,20 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The budgets in effect for `tenant`.
-    pub async fn of(ctx: &crate::AppContext, _tenant: &TenantId) -> Limits {
+    /// The budgets in effect for `tenant`: its own settings over the deployment's defaults
+    /// (the defaults when its settings cannot be read: work is held to something).
+    pub async fn of(ctx: &crate::AppContext, tenant: &TenantId) -> Limits {
+        let effective = match ctx.effective_settings(tenant).await {
+            Ok(effective) => effective,
+            Err(error) => {
+                tracing::warn!(%tenant, error.cause_chain = ?crate::telemetry::error_chain(&error), "tenant settings unreadable; the deployment's budgets apply");
+                crate::tenant_settings::TenantSettings::default().effective(&ctx.config)
+            }
+        };
         Limits {
             in_flight_per_webhook: ctx.config.max_in_flight_per_webhook,
-            in_flight_per_tenant: 0,
-            per_second: 0,
+            in_flight_per_tenant: effective.max_in_flight,
+            per_second: effective.deliveries_per_second,
         }
     }
 }

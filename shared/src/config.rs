@@ -54,6 +54,14 @@ pub struct Config {
     /// Attempts a failing webhook may start per delivery timeout (see `delivery::stages::load`);
     /// 0: no limit.
     pub max_in_flight_per_webhook: u32,
+    /// Deliveries a tenant's webhooks may get per second, unless the tenant's settings say
+    /// otherwise (see `tenant_settings`); 0: no limit.
+    pub tenant_deliveries_per_second: u32,
+    /// Attempts in flight at once across a tenant's webhooks, unless the tenant's settings
+    /// say otherwise; 0: no limit.
+    pub tenant_max_in_flight: u32,
+    /// Days a tenant's records are kept, unless the tenant's settings say otherwise (1 to 90).
+    pub retention_days: u16,
     /// What seals webhooks' secrets in the DynamoDB store.
     pub sealing: SealingKey,
 }
@@ -159,6 +167,9 @@ impl Default for Config {
             tenant_events_per_second: 0,
             max_unverified_webhooks: 0,
             max_in_flight_per_webhook: 0,
+            tenant_deliveries_per_second: 0,
+            tenant_max_in_flight: 0,
+            retention_days: crate::tenant_settings::DEFAULT_RETENTION_DAYS,
             sealing: SealingKey::Generated,
         }
     }
@@ -210,6 +221,9 @@ mod tests {
             ("HOOKLINE_TENANT_EVENTS_PER_SECOND", "100"),
             ("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", "10"),
             ("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", "10"),
+            ("HOOKLINE_TENANT_DELIVERIES_PER_SECOND", "500"),
+            ("HOOKLINE_TENANT_MAX_IN_FLIGHT", "250"),
+            ("HOOKLINE_RETENTION_DAYS", "7"),
         ])
         .unwrap();
         assert!(config.metrics.emf);
@@ -217,6 +231,9 @@ mod tests {
         assert_eq!(config.tenant_events_per_second, 100);
         assert_eq!(config.max_unverified_webhooks, 10);
         assert_eq!(config.max_in_flight_per_webhook, 10);
+        assert_eq!(config.tenant_deliveries_per_second, 500);
+        assert_eq!(config.tenant_max_in_flight, 250);
+        assert_eq!(config.retention_days, 7);
         assert_eq!(config.sealing, SealingKey::Kms("alias/k".into()));
     }
 
@@ -228,6 +245,10 @@ mod tests {
             ("HOOKLINE_TENANT_EVENTS_PER_SECOND", "-1"),
             ("HOOKLINE_MAX_UNVERIFIED_WEBHOOKS", "ten"),
             ("HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", "1.5"),
+            ("HOOKLINE_TENANT_DELIVERIES_PER_SECOND", "-5"),
+            ("HOOKLINE_TENANT_MAX_IN_FLIGHT", "many"),
+            ("HOOKLINE_RETENTION_DAYS", "0"),
+            ("HOOKLINE_RETENTION_DAYS", "91"),
             ("HOOKLINE_KEY_FILE", "/tmp/both.key"),
             ("HOOKLINE_DELIVERY_TIMEOUT", "soon"),
         ] {
@@ -258,6 +279,10 @@ mod tests {
         assert_eq!(read.tenant_events_per_second, 0);
         assert_eq!(read.max_unverified_webhooks, 0);
         assert_eq!(read.max_in_flight_per_webhook, 0);
+        assert_eq!(read.tenant_deliveries_per_second, 0);
+        assert_eq!(read.tenant_max_in_flight, 0);
+        assert_eq!(read.retention_days, default.retention_days);
+        assert_eq!(read.retention_days, 30);
         assert!(read.queue_url.is_none() && read.ingest_dead_letter_queue_url.is_none());
     }
 

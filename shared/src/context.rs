@@ -3,6 +3,7 @@
 use crate::budget::Ledger;
 use crate::catalog::CatalogCache;
 use crate::config::Config;
+use crate::domain::TenantId;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
@@ -10,10 +11,14 @@ use crate::quota::{InFlightCap, PublishQuota};
 use crate::routing::RoutingCache;
 use crate::seal::Keyring;
 use crate::store::dynamodb::DynamoStore;
-use crate::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
-use crate::store::{
-    CatalogStore, EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, WebhookStore,
+use crate::store::memory::{
+    MemoryCatalogStore, MemoryKeyStore, MemoryTenantSettingsStore, MemoryWebhookStore,
 };
+use crate::store::{
+    CatalogStore, EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, StoreError,
+    TenantSettingsStore, WebhookStore,
+};
+use crate::tenant_settings::{Effective, SettingsCache, SettingsPatch, TenantSettings};
 use crate::url_guard::UrlPolicy;
 use crate::url_guard::client::DeliveryClient;
 use std::sync::Arc;
@@ -45,6 +50,9 @@ pub struct AppContext {
     pub in_flight: Arc<InFlightCap>,
     /// This process's attempts in flight and per second, per tenant and webhook.
     pub budgets: Arc<Ledger>,
+    /// Each tenant's own settings, and this process's copy of those it read lately.
+    pub tenant_settings: Arc<dyn TenantSettingsStore>,
+    pub settings_cache: Arc<SettingsCache>,
 }
 
 /// The client webhook requests go out on, under the configured URL rules and time limit.
@@ -102,6 +110,7 @@ struct Opened {
     events: Arc<dyn EventStore>,
     executions: Arc<dyn ExecutionStore>,
     catalog: Arc<dyn CatalogStore>,
+    tenant_settings: Arc<dyn TenantSettingsStore>,
     keyring: Arc<Keyring>,
 }
 
@@ -116,6 +125,7 @@ impl Stores {
                     keys: store.clone(),
                     events: store.clone(),
                     catalog: store.clone(),
+                    tenant_settings: store.clone(),
                     executions: store,
                     keyring,
                 }
@@ -131,6 +141,7 @@ impl Stores {
                     events: deliveries.clone(),
                     executions: deliveries,
                     catalog: Arc::new(MemoryCatalogStore::default()),
+                    tenant_settings: Arc::new(MemoryTenantSettingsStore::default()),
                     keyring: Arc::new(keyring),
                 }
             }
@@ -144,7 +155,6 @@ impl AppContext {
     pub fn new(config: Config, stores: Stores, queues: Queues) -> Result<Self, StartError> {
         let stores = stores.open()?;
         let http = delivery_client(&config)?;
-        let publish_quota = Arc::new(PublishQuota::new(config.tenant_events_per_second));
         Ok(Self {
             config: Arc::new(config),
             webhooks: stores.webhooks,
@@ -157,10 +167,12 @@ impl AppContext {
             dead_letters: queues.dead_letters,
             http,
             routes: Arc::default(),
-            publish_quota,
+            publish_quota: Arc::default(),
             keyring: stores.keyring,
             in_flight: Arc::default(),
             budgets: Arc::default(),
+            tenant_settings: stores.tenant_settings,
+            settings_cache: Arc::default(),
         })
     }
 
@@ -220,5 +232,34 @@ impl AppContext {
 
     pub fn url_policy(&self) -> &UrlPolicy {
         &self.config.urls
+    }
+
+    /// What holds for the tenant: its own settings over the deployment's defaults. Read from
+    /// the store at most once per `tenant_settings::CACHE_TTL` (10 s) per process: in AWS a
+    /// change takes effect everywhere within that time, in the process that made it at once.
+    pub async fn effective_settings(&self, tenant: &TenantId) -> Result<Effective, StoreError> {
+        let settings = match self.settings_cache.fresh(tenant) {
+            Some(settings) => settings,
+            None => self.read_settings(tenant).await?,
+        };
+        Ok(settings.effective(&self.config))
+    }
+
+    /// The tenant's settings as stored now (and remembered for `effective_settings`).
+    pub async fn read_settings(&self, tenant: &TenantId) -> Result<TenantSettings, StoreError> {
+        let settings = self.tenant_settings.get_settings(tenant).await?;
+        self.settings_cache.remember(tenant, settings);
+        Ok(settings)
+    }
+
+    /// Applies a merge patch to the tenant's settings; this process uses them at once.
+    pub async fn update_settings(
+        &self,
+        tenant: &TenantId,
+        patch: &SettingsPatch,
+    ) -> Result<TenantSettings, StoreError> {
+        let settings = self.tenant_settings.update_settings(tenant, patch).await?;
+        self.settings_cache.remember(tenant, settings);
+        Ok(settings)
     }
 }

@@ -22,6 +22,7 @@ pub mod routing;
 pub mod seal;
 pub mod store;
 pub mod telemetry;
+pub mod tenant_settings;
 pub mod url_guard;
 
 pub use config::Config;

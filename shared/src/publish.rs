@@ -322,9 +322,13 @@ async fn check_one(
 /// The tenant's rate: an event over it is refused before anything is stored.
 async fn admit(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Checked> {
     let tenant = &checked.event.tenant;
+    let per_second = match ctx.effective_settings(tenant).await {
+        Ok(effective) => effective.events_per_second,
+        Err(e) => return Step::Answered(Err(e.into())),
+    };
     match ctx
         .publish_quota
-        .admit(ctx.events.as_ref(), tenant, now)
+        .admit(ctx.events.as_ref(), tenant, per_second, now)
         .await
     {
         Ok(Admission::Admitted) => Step::Going(checked),

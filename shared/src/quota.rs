@@ -1,5 +1,6 @@
 //! Per-tenant quotas against abuse. Publishing: a tenant may publish `per_second` × 10
-//! events in each aligned ten-second window (so bursts up to that), counted across every
+//! events in each aligned ten-second window (`per_second` is the tenant's effective
+//! `events_per_second`, see `tenant_settings`) (so bursts up to that), counted across every
 //! process by one shared counter per tenant and window. No publish writes to it: a process
 //! leases tokens in chunks (a twentieth of the window's allowance, at least ten) and spends
 //! them from memory, so the counter takes at most one write per chunk, and a tenant that
@@ -26,42 +27,31 @@ pub enum Admission {
     },
 }
 
+/// The tokens this process leased and has not spent. The rate is each tenant's own, passed
+/// with each publish: a change of it applies from the next lease.
 #[derive(Default)]
 pub struct PublishQuota {
-    /// Events per second per tenant; 0: no limit.
-    per_second: u32,
     /// Tokens leased and not spent, per tenant, with their window.
     leased: Mutex<HashMap<TenantId, (i64, u32)>>,
 }
 
 impl PublishQuota {
-    pub fn new(per_second: u32) -> Self {
-        Self {
-            per_second,
-            leased: Mutex::default(),
-        }
-    }
-
-    fn window_limit(&self) -> u32 {
-        self.per_second
-            .saturating_mul(u32::try_from(WINDOW_SECONDS).unwrap_or(10))
-    }
-
-    /// Takes one publish of `tenant`'s allowance.
+    /// Takes one publish of `tenant`'s allowance of `per_second` events (0: no limit).
     pub async fn admit(
         &self,
         store: &dyn EventStore,
         tenant: &TenantId,
+        per_second: u32,
         now: Timestamp,
     ) -> Result<Admission, StoreError> {
-        if self.per_second == 0 {
+        if per_second == 0 {
             return Ok(Admission::Admitted);
         }
         let window = now.unix_seconds().div_euclid(WINDOW_SECONDS);
         if self.spend(tenant, window) {
             return Ok(Admission::Admitted);
         }
-        let limit = self.window_limit();
+        let limit = per_second.saturating_mul(u32::try_from(WINDOW_SECONDS).unwrap_or(10));
         let chunk = (limit / 20).max(MIN_CHUNK).min(limit);
         let ends = (window + 1) * WINDOW_SECONDS;
         let expires_at = Timestamp::from_millis(ends * 1000).unwrap_or(now);
@@ -113,30 +103,51 @@ mod tests {
         let other = TenantId::parse("other").unwrap();
         let now = Timestamp::from_millis(1_800_000_003_000).unwrap();
         // Two processes sharing the counter: 3 per second is 30 per window.
-        let (one, two) = (PublishQuota::new(3), PublishQuota::new(3));
+        let (one, two) = (PublishQuota::default(), PublishQuota::default());
         let mut admitted = 0;
         for i in 0..50 {
             let quota = if i % 2 == 0 { &one } else { &two };
-            if quota.admit(&store, &tenant, now).await.unwrap() == Admission::Admitted {
+            if quota.admit(&store, &tenant, 3, now).await.unwrap() == Admission::Admitted {
                 admitted += 1;
             }
         }
         assert_eq!(admitted, 30);
         assert_eq!(
-            one.admit(&store, &tenant, now).await.unwrap(),
+            one.admit(&store, &tenant, 3, now).await.unwrap(),
             Admission::Limited { retry_after: 7 }
         );
         assert_eq!(
-            one.admit(&store, &other, now).await.unwrap(),
+            one.admit(&store, &other, 3, now).await.unwrap(),
             Admission::Admitted,
             "another tenant's allowance is its own"
         );
         let next = Timestamp::from_millis(1_800_000_010_000).unwrap();
         assert_eq!(
-            two.admit(&store, &tenant, next).await.unwrap(),
+            two.admit(&store, &tenant, 3, next).await.unwrap(),
             Admission::Admitted,
             "a new window"
         );
+    }
+
+    #[tokio::test]
+    async fn each_tenant_is_held_to_its_own_rate() {
+        let store = MemoryDeliveryStore::default();
+        let (slow, fast) = (
+            TenantId::parse("slow").unwrap(),
+            TenantId::parse("fast").unwrap(),
+        );
+        let now = Timestamp::from_millis(1_800_000_000_000).unwrap();
+        let quota = PublishQuota::default();
+        let mut admitted = (0, 0);
+        for _ in 0..100 {
+            if quota.admit(&store, &slow, 1, now).await.unwrap() == Admission::Admitted {
+                admitted.0 += 1;
+            }
+            if quota.admit(&store, &fast, 50, now).await.unwrap() == Admission::Admitted {
+                admitted.1 += 1;
+            }
+        }
+        assert_eq!(admitted, (10, 100));
     }
 
     #[tokio::test]
@@ -147,7 +158,7 @@ mod tests {
         for _ in 0..1000 {
             assert_eq!(
                 quota
-                    .admit(&store, &tenant, Timestamp::now())
+                    .admit(&store, &tenant, 0, Timestamp::now())
                     .await
                     .unwrap(),
                 Admission::Admitted

@@ -1548,3 +1548,116 @@ async fn counts_attempts_started_per_window(store: &dyn hookline::store::Executi
         "the next window"
     );
 }
+
+/// Each tenant's settings: unset until patched, a merge patch sets, resets and leaves fields,
+/// concurrent patches of different fields all hold, and tenants are apart.
+pub async fn tenant_settings_store(store: Arc<dyn hookline::store::TenantSettingsStore>) {
+    use hookline::tenant_settings::{SettingsPatch, TenantSettings};
+    let (a, b) = (
+        TenantId::parse("settings-a").unwrap(),
+        TenantId::parse("settings-b").unwrap(),
+    );
+    assert_eq!(
+        store.get_settings(&a).await.unwrap(),
+        TenantSettings::default()
+    );
+    let set = SettingsPatch {
+        deliveries_per_second: Some(Some(70)),
+        events_per_second: Some(Some(3)),
+        retention_days: Some(Some(7)),
+        ..SettingsPatch::default()
+    };
+    let expected = TenantSettings {
+        deliveries_per_second: Some(70),
+        max_in_flight: None,
+        events_per_second: Some(3),
+        retention_days: Some(7),
+    };
+    assert_eq!(store.update_settings(&a, &set).await.unwrap(), expected);
+    assert_eq!(store.get_settings(&a).await.unwrap(), expected);
+    assert_eq!(
+        store
+            .update_settings(&a, &SettingsPatch::default())
+            .await
+            .unwrap(),
+        expected,
+        "an empty patch changes nothing"
+    );
+    let reset = SettingsPatch {
+        deliveries_per_second: Some(None),
+        max_in_flight: Some(Some(9)),
+        ..SettingsPatch::default()
+    };
+    let expected = TenantSettings {
+        deliveries_per_second: None,
+        max_in_flight: Some(9),
+        ..expected
+    };
+    assert_eq!(store.update_settings(&a, &reset).await.unwrap(), expected);
+    assert_eq!(store.get_settings(&a).await.unwrap(), expected);
+    assert_eq!(
+        store.get_settings(&b).await.unwrap(),
+        TenantSettings::default(),
+        "another tenant's settings are its own"
+    );
+
+    // Four patches at once, each of its own field: none is lost. (The item exists first:
+    // moto does not lock around `UpdateItem`, and two creating it at once may lose one.)
+    let first = SettingsPatch {
+        retention_days: Some(Some(60)),
+        ..SettingsPatch::default()
+    };
+    store.update_settings(&b, &first).await.unwrap();
+    let patches = [
+        SettingsPatch {
+            deliveries_per_second: Some(Some(1)),
+            ..SettingsPatch::default()
+        },
+        SettingsPatch {
+            max_in_flight: Some(Some(2)),
+            ..SettingsPatch::default()
+        },
+        SettingsPatch {
+            events_per_second: Some(Some(3)),
+            ..SettingsPatch::default()
+        },
+        SettingsPatch {
+            retention_days: Some(Some(4)),
+            ..SettingsPatch::default()
+        },
+    ];
+    let tasks: Vec<_> = patches
+        .into_iter()
+        .map(|patch| {
+            let (store, b) = (store.clone(), b.clone());
+            tokio::spawn(async move { store.update_settings(&b, &patch).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(
+        store.get_settings(&b).await.unwrap(),
+        TenantSettings {
+            deliveries_per_second: Some(1),
+            max_in_flight: Some(2),
+            events_per_second: Some(3),
+            retention_days: Some(4),
+        }
+    );
+    // Every field back to the default.
+    let all_reset = SettingsPatch {
+        deliveries_per_second: Some(None),
+        max_in_flight: Some(None),
+        events_per_second: Some(None),
+        retention_days: Some(None),
+    };
+    assert_eq!(
+        store.update_settings(&b, &all_reset).await.unwrap(),
+        TenantSettings::default()
+    );
+    assert_eq!(
+        store.get_settings(&b).await.unwrap(),
+        TenantSettings::default()
+    );
+}

@@ -271,9 +271,8 @@ impl World {
         self.ctx.keyring.forget().await;
         self.ctx.catalog_cache = Arc::default();
         self.ctx.routes = Arc::default();
-        self.ctx.publish_quota = Arc::new(hookline::quota::PublishQuota::new(
-            self.ctx.config.tenant_events_per_second,
-        ));
+        self.ctx.publish_quota = Arc::default();
+        self.ctx.settings_cache = Arc::default();
     }
 
     /// One call of `function`'s route, recorded as that function's; the answer's body.
@@ -561,6 +560,22 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
             F::ListTenantKeys,
             "GET",
             &format!("/v1/tenants/{TENANT}/keys"),
+            None,
+        )
+        .await;
+    world
+        .call(
+            F::TenantSettings,
+            "PATCH",
+            &format!("/v1/tenants/{TENANT}/settings"),
+            Some(json!({"events_per_second": 1000, "retention_days": null})),
+        )
+        .await;
+    world
+        .call(
+            F::TenantSettings,
+            "GET",
+            &format!("/v1/tenants/{TENANT}/settings"),
             None,
         )
         .await;

@@ -58,6 +58,7 @@ fn body_for(operation: Operation, receiver: &Receiver) -> Option<Value> {
         Operation::PatchWebhook => Some(json!({"description": "changed"})),
         Operation::PublishEvent => Some(json!({"event_type": "iso.made", "data": {"n": 2}})),
         Operation::CreateTenantKey => Some(json!({"scopes": ["webhooks:view"]})),
+        Operation::UpdateTenantSettings => Some(json!({"max_in_flight": 5})),
         Operation::CreatePortalSession => Some(json!({"ttl": "10m"})),
         Operation::CreateEventType => Some(json!({"name": "iso.other", "description": "x"})),
         Operation::UpdateEventType => Some(json!({"description": "changed"})),
@@ -87,6 +88,11 @@ async fn snapshot(server: &TestServer, fx: &Fixture) -> Value {
     let keys = server.get(KEY_OPERATOR, "/v1/tenants/tenant-a/keys").await;
     assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
     seen.push(keys.body);
+    let settings = server
+        .get(KEY_OPERATOR, "/v1/tenants/tenant-a/settings")
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    seen.push(settings.body);
     let catalog = server
         .get(KEY_A, "/v1/event-types?include_archived=true")
         .await;

@@ -2,7 +2,9 @@
 
 use hookline::config::SealingKey;
 use hookline::seal::Keyring;
-use hookline::store::memory::{MemoryCatalogStore, MemoryKeyStore, MemoryWebhookStore};
+use hookline::store::memory::{
+    MemoryCatalogStore, MemoryKeyStore, MemoryTenantSettingsStore, MemoryWebhookStore,
+};
 use hookline_tests::conformance::{self, Isolation};
 use hookline_tests::dynamo_store;
 use std::sync::Arc;
@@ -72,4 +74,14 @@ async fn memory_deliveries_race_publishes() {
 async fn dynamodb_deliveries_race_publishes() {
     let store = Arc::new(dynamo_store().await);
     conformance::deliveries_race_publishes(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_tenant_settings_store_conforms() {
+    conformance::tenant_settings_store(Arc::new(MemoryTenantSettingsStore::default())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_tenant_settings_store_conforms() {
+    conformance::tenant_settings_store(Arc::new(dynamo_store().await)).await;
 }

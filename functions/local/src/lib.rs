@@ -32,11 +32,14 @@ use tokio::net::TcpListener;
 #[command(name = "hookline-local", version, about)]
 // The settings shared with the functions are `hookline::config::Settings`, flattened below.
 // Where a laptop's defaults differ from AWS's, they are overridden here, and only here: no
-// table to name, the development URL rules, one process's quotas, a KMS alias to create.
+// table to name, the development URL rules, one process's quotas and budgets (a tenant may
+// hold half of the default `--delivery-concurrency`), a KMS alias to create.
 #[command(mut_arg("table_name", |a| a.required(false).default_value("hookline")))]
 #[command(mut_arg("strict_urls", |a| a.default_value("false")))]
 #[command(mut_arg("tenant_events_per_second", |a| a.default_value("500")))]
 #[command(mut_arg("max_in_flight_per_webhook", |a| a.default_value("10")))]
+#[command(mut_arg("tenant_deliveries_per_second", |a| a.default_value("1000")))]
+#[command(mut_arg("tenant_max_in_flight", |a| a.default_value("128")))]
 #[command(mut_arg("kms_key_id", |a| a.default_value("alias/hookline")))]
 pub struct Settings {
     /// Where the API listens.
@@ -604,10 +607,14 @@ mod tests {
         assert!(!settings.strict_urls);
         assert_eq!(settings.tenant_events_per_second, 500);
         assert_eq!(settings.max_in_flight_per_webhook, 10);
+        assert_eq!(settings.tenant_deliveries_per_second, 1000);
+        assert_eq!(settings.tenant_max_in_flight, 128);
+        assert!(settings.tenant_max_in_flight as usize * 2 <= settings.delivery_concurrency);
         assert_eq!(settings.kms_key_id.as_deref(), Some("alias/hookline"));
         // The rest are the functions' defaults.
         assert_eq!(settings.max_unverified_webhooks, 0);
         assert_eq!(settings.max_webhooks_per_tenant, 1000);
+        assert_eq!(settings.retention_days, 30);
         assert_eq!(settings.delivery_timeout, Duration::from_secs(15));
     }
 

@@ -14,6 +14,7 @@ mod portal;
 mod problem;
 pub mod request;
 pub mod routes;
+mod tenant_settings;
 pub mod views;
 mod webhooks;
 
@@ -135,6 +136,8 @@ async fn dispatch(
         Operation::CreateTenantKey => keys::create(call()?).await,
         Operation::ListTenantKeys => keys::list(call()?).await,
         Operation::RevokeTenantKey => keys::revoke(call()?, key_id).await,
+        Operation::GetTenantSettings => tenant_settings::get(call()?).await,
+        Operation::UpdateTenantSettings => tenant_settings::update(call()?).await,
         Operation::CreatePortalSession => portal::create_session(call()?).await,
         Operation::CreateEventType => catalog::create(ctx, request).await,
         Operation::ListEventTypes => catalog::list(ctx, request).await,

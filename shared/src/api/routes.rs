@@ -142,6 +142,10 @@ http_functions! {
     ListTenantKeys "list-tenant-keys" {
         ListTenantKeys: GET "/v1/tenants/{tenant}/keys", Operator, Path, MAX_BODY;
     }
+    TenantSettings "tenant-settings" {
+        GetTenantSettings: GET "/v1/tenants/{tenant}/settings", Operator, Path, MAX_BODY;
+        UpdateTenantSettings: PATCH "/v1/tenants/{tenant}/settings", Operator, Path, MAX_BODY;
+    }
     RevokeTenantKey "revoke-tenant-key" {
         RevokeTenantKey: DELETE "/v1/tenants/{tenant}/keys/{key_id}", Operator, Path, MAX_BODY;
     }

@@ -354,3 +354,20 @@ impl<'a> CatalogEntryView<'a> {
         }
     }
 }
+
+/// A tenant's settings as stored (`null`: the deployment's default), and what holds.
+#[derive(Serialize)]
+pub struct TenantSettingsView {
+    #[serde(flatten)]
+    settings: crate::tenant_settings::TenantSettings,
+    effective: crate::tenant_settings::Effective,
+}
+
+impl TenantSettingsView {
+    pub fn new(settings: crate::tenant_settings::TenantSettings, config: &crate::Config) -> Self {
+        Self {
+            settings,
+            effective: settings.effective(config),
+        }
+    }
+}

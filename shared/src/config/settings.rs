@@ -8,6 +8,7 @@ use super::{AuthMode, Config, ConfigError, DEFAULT_MAX_WEBHOOKS_PER_TENANT, Deli
 use super::{OperatorWebhook, SealingKey};
 use crate::domain::{CatalogMode, DEFAULT_SCHEDULE, RetrySchedule, TenantId};
 use crate::portal::FrameAncestors;
+use crate::tenant_settings::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
 use crate::url_guard::{AllowList, UrlPolicy};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Command, CommandFactory, FromArgMatches, Parser};
@@ -51,6 +52,20 @@ pub struct Settings {
     /// rest wait. 0: no limit.
     #[arg(long, env = "HOOKLINE_MAX_IN_FLIGHT_PER_WEBHOOK", default_value_t = 0, value_parser = whole_number)]
     pub max_in_flight_per_webhook: u32,
+
+    /// Deliveries one tenant's webhooks may get per second, retries, pings and recovers
+    /// included (0: no limit); a tenant's own setting replaces it.
+    #[arg(long, env = "HOOKLINE_TENANT_DELIVERIES_PER_SECOND", default_value_t = 0, value_parser = whole_number)]
+    pub tenant_deliveries_per_second: u32,
+
+    /// Attempts in flight at once across one tenant's webhooks (0: no limit); a tenant's own
+    /// setting replaces it.
+    #[arg(long, env = "HOOKLINE_TENANT_MAX_IN_FLIGHT", default_value_t = 0, value_parser = whole_number)]
+    pub tenant_max_in_flight: u32,
+
+    /// Days a tenant's records are kept, 1 to 90; a tenant's own setting replaces it.
+    #[arg(long, env = "HOOKLINE_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS, value_parser = retention_days)]
+    pub retention_days: u16,
 
     /// The most webhooks one tenant may hold.
     #[arg(long, env = "HOOKLINE_MAX_WEBHOOKS_PER_TENANT",
@@ -134,6 +149,9 @@ impl Settings {
             tenant_events_per_second: self.tenant_events_per_second,
             max_unverified_webhooks: self.max_unverified_webhooks,
             max_in_flight_per_webhook: self.max_in_flight_per_webhook,
+            tenant_deliveries_per_second: self.tenant_deliveries_per_second,
+            tenant_max_in_flight: self.tenant_max_in_flight,
+            retention_days: self.retention_days,
             ..Config::default()
         })
     }
@@ -286,6 +304,20 @@ fn positive_number(text: &str) -> Result<u32, String> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| format!("expected a positive whole number, got {text:?}"))
+}
+
+fn retention_days(text: &str) -> Result<u16, String> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|n| RETENTION_DAYS.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "expected a whole number of days from {} to {}, got {text:?}",
+                RETENTION_DAYS.start(),
+                RETENTION_DAYS.end()
+            )
+        })
 }
 
 fn trimmed(text: &str) -> Result<String, String> {

@@ -1,11 +1,12 @@
 //! In-memory adapters: the local server's default and the handler tests' store. Same
 //! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
 
-use super::{CatalogStore, KeyStore, StoreError, WebhookStore};
+use super::{CatalogStore, KeyStore, StoreError, TenantSettingsStore, WebhookStore};
 use crate::domain::{
     ApiKeyId, ApiKeyRecord, CatalogEntry, EventType, HealthChange, KeyHash, KeyOwner, TenantId,
     Webhook, WebhookId, WebhookUid, uid_key,
 };
+use crate::tenant_settings::{SettingsPatch, TenantSettings};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -329,5 +330,35 @@ impl CatalogStore for MemoryCatalogStore {
 
     async fn delete(&self, name: &EventType) -> Result<bool, StoreError> {
         Ok(self.lock().remove(name).is_some())
+    }
+}
+
+/// Each tenant's settings in memory.
+#[derive(Default)]
+pub struct MemoryTenantSettingsStore {
+    settings: Mutex<HashMap<TenantId, TenantSettings>>,
+}
+
+impl MemoryTenantSettingsStore {
+    fn lock(&self) -> MutexGuard<'_, HashMap<TenantId, TenantSettings>> {
+        self.settings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl TenantSettingsStore for MemoryTenantSettingsStore {
+    async fn get_settings(&self, tenant: &TenantId) -> Result<TenantSettings, StoreError> {
+        Ok(self.lock().get(tenant).copied().unwrap_or_default())
+    }
+
+    async fn update_settings(
+        &self,
+        tenant: &TenantId,
+        patch: &SettingsPatch,
+    ) -> Result<TenantSettings, StoreError> {
+        let mut settings = self.lock();
+        let stored = settings.entry(tenant.clone()).or_default();
+        *stored = stored.patched(patch);
+        Ok(*stored)
     }
 }

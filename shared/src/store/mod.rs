@@ -13,6 +13,7 @@ use crate::domain::{
     EventType, Execution, ExecutionId, HealthChange, KeyHash, KeyOwner, ListedEvent, TenantId,
     TimeRange, Timestamp, Webhook, WebhookId, WebhookUid,
 };
+use crate::tenant_settings::{SettingsPatch, TenantSettings};
 use async_trait::async_trait;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -196,6 +197,21 @@ pub trait EventStore: Send + Sync {
         limit: u32,
         expires_at: Timestamp,
     ) -> Result<u32, StoreError>;
+}
+
+/// Each tenant's own settings (`tenant_settings`): one small record per tenant.
+#[async_trait]
+pub trait TenantSettingsStore: Send + Sync {
+    /// The tenant's settings; every field unset when it never had any.
+    async fn get_settings(&self, tenant: &TenantId) -> Result<TenantSettings, StoreError>;
+
+    /// Applies a merge patch in one write that changes only the fields it names (two patches
+    /// of different fields at once both hold); the settings as they now are.
+    async fn update_settings(
+        &self,
+        tenant: &TenantId,
+        patch: &SettingsPatch,
+    ) -> Result<TenantSettings, StoreError>;
 }
 
 /// The event-type catalog, one for the deployment, by name.

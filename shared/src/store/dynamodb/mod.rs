@@ -18,6 +18,7 @@
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
 //! | publishes leased in a rate window | `T#<tenant>#RATE#<window>` | `RATE` |
 //! | attempts a failing webhook started in a window | `T#<tenant>#WH#<webhook id>` | `IF#<window>` |
+//! | a tenant's settings (a number attribute per setting set) | `T#<tenant>#SETTINGS` | `SETTINGS` |
 //!
 //! A tenant's own partition holds only its webhooks and their guards: events, keys and
 //! executions each spread over partitions of their own. Events are keyed by time (the day
@@ -34,6 +35,7 @@ mod catalog;
 mod events;
 mod executions;
 mod keys;
+mod tenant_settings;
 mod webhooks;
 
 use super::StoreError;
