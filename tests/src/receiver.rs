@@ -16,6 +16,8 @@ pub struct Received {
     pub path: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -176,6 +178,7 @@ async fn record(State(inner): State<Arc<Mutex<Inner>>>, request: Request) -> Res
             path: path.clone(),
             headers: parts.headers,
             body,
+            at: std::time::Instant::now(),
         });
         let scripted = inner.scripts.get_mut(&path).and_then(VecDeque::pop_front);
         scripted

@@ -3,7 +3,7 @@
 //! spent, nothing of a refused publish is stored, and another tenant's events flow all the
 //! while. Both backends (the shared counter in DynamoDB, or in memory).
 
-use hookline_tests::{KEY_A, KEY_B, TestServer, on_both_backends};
+use hookline_tests::{KEY_A, KEY_B, KEY_OPERATOR, TestServer, on_both_backends};
 use serde_json::json;
 
 /// Two per second: twenty per ten-second window.
@@ -221,3 +221,89 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_tenant_is_held_to_its_own_in_flight_budget_across_its_webhooks,
+    |backend| async move {
+        // Two slow webhooks, each far under its own budget; the tenant's setting of 2 holds
+        // across both.
+        let server = TestServer::start(backend).await;
+        let settings = json!({"max_in_flight": 2});
+        let set = server
+            .patch(KEY_OPERATOR, "/v1/tenants/tenant-a/settings", settings)
+            .await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        for path in ["/one", "/two"] {
+            receiver.always(
+                path,
+                hookline_tests::receiver::Answer::status(200)
+                    .delay(std::time::Duration::from_millis(600)),
+            );
+            server
+                .create_webhook(KEY_A, &receiver.url(path), &["slow.test"])
+                .await;
+        }
+        publish_each(&server, 4).await;
+        hookline_tests::eventually(
+            std::time::Duration::from_secs(40),
+            "every event delivered to both",
+            || {
+                let receiver = &receiver;
+                async move { (receiver.all().len() >= 8).then_some(()) }
+            },
+        )
+        .await;
+        let most = receiver.most_in_flight();
+        assert!(most <= 2, "{most} attempts were in flight at once");
+    }
+);
+
+on_both_backends!(
+    a_tenant_is_held_to_its_deliveries_per_second,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let settings = json!({"deliveries_per_second": 2});
+        let set = server
+            .patch(KEY_OPERATOR, "/v1/tenants/tenant-a/settings", settings)
+            .await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        receiver.always("/fast", hookline_tests::receiver::Answer::status(200));
+        server
+            .create_webhook(KEY_A, &receiver.url("/fast"), &["slow.test"])
+            .await;
+        publish_each(&server, 8).await;
+        let all = hookline_tests::eventually(
+            std::time::Duration::from_secs(40),
+            "every event delivered",
+            || {
+                let receiver = &receiver;
+                async move {
+                    let got = receiver.events_on("/fast");
+                    (got.len() >= 8).then_some(got)
+                }
+            },
+        )
+        .await;
+        // Two a second: eight take at least four seconds' allowances, so the last arrives
+        // two seconds or more after the first (all at once without the budget).
+        let first = all.iter().map(|r| r.at).min().unwrap();
+        let last = all.iter().map(|r| r.at).max().unwrap();
+        let span = last.duration_since(first);
+        assert!(
+            span >= std::time::Duration::from_secs(2),
+            "eight deliveries within {span:?}"
+        );
+    }
+);
+
+/// Publishes `n` events of `slow.test` as tenant A, at once.
+async fn publish_each(server: &TestServer, n: u32) {
+    let publishes = (0..n).map(|n| async move {
+        let body = json!({"event_type": "slow.test", "data": {"n": n}});
+        let reply = server.post(KEY_A, "/v1/events", body).await;
+        assert_eq!(reply.status, 202, "{}", reply.body);
+    });
+    futures::future::join_all(publishes).await;
+}
