@@ -12,6 +12,7 @@
 //! Run: `cargo run --release -p hookline-bench` (options: docs/benchmarks.md).
 
 mod cost;
+mod matching;
 
 /// The local server's allocator, as `hookline-local` has it.
 #[global_allocator]
@@ -52,6 +53,10 @@ struct Args {
     /// DynamoDB and SQS at `--aws-endpoint` (moto; `scripts/cost` starts one).
     #[arg(long)]
     cost: bool,
+    /// Print the route cache's size for a tenant of 1,000 webhooks at their limits and the
+    /// time to match a heavy event against them instead.
+    #[arg(long)]
+    matching: bool,
     /// The DynamoDB and SQS endpoint for `--cost`.
     #[arg(long, env = "HOOKLINE_TEST_AWS_ENDPOINT")]
     aws_endpoint: Option<String>,
@@ -375,6 +380,9 @@ async fn main() -> anyhow::Result<()> {
             .aws_endpoint
             .context("--cost needs --aws-endpoint (or run scripts/cost)")?;
         return cost::run(&endpoint).await;
+    }
+    if args.matching {
+        return matching::run().await;
     }
     let receiver_runtime = runtime(RECEIVER_THREADS)?;
     let server_runtime = runtime(SERVER_THREADS)?;

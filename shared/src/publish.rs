@@ -29,6 +29,11 @@ const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 /// block its key for long.
 const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(60);
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+/// An event's schema check and matching run off the runtime's threads from this much `data`
+/// (an array of thousands of values checked against a schema or matched against filters)...
+const HEAVY_DATA_BYTES: usize = 16 * 1024;
+/// ...and its matching from this many active webhooks of its tenant.
+const HEAVY_ROUTES: usize = 1_000;
 
 /// An event to publish, its fields checked: what `POST /v1/events` and an ingest message carry.
 pub struct NewEvent {
@@ -264,7 +269,7 @@ async fn check(ctx: &AppContext, now: Timestamp, events: Vec<NewEvent>) -> Batch
     let mut routes = TenantRoutes::new();
     let mut steps = Vec::with_capacity(events.len());
     for new in events {
-        let checked = check_one(ctx, catalog.as_deref().ok(), &mut routes, now, new).await;
+        let checked = check_one(ctx, catalog.as_ref().ok(), &mut routes, now, new).await;
         steps.push(Step::from(checked));
     }
     if let Err(e) = &catalog {
@@ -275,7 +280,7 @@ async fn check(ctx: &AppContext, now: Timestamp, events: Vec<NewEvent>) -> Batch
 
 async fn check_one(
     ctx: &AppContext,
-    catalog: Option<&Loaded>,
+    catalog: Option<&Arc<Loaded>>,
     routes: &mut TenantRoutes,
     now: Timestamp,
     new: NewEvent,
@@ -283,23 +288,38 @@ async fn check_one(
     if new.encoded.encoded_len() > MAX_DATA_BYTES {
         return Err(PublishError::DataTooLarge);
     }
-    let catalog = catalog.ok_or(PublishError::Internal)?;
-    let failures = catalog.check_publish(ctx.config.catalog, &new.event_type, &new.data);
+    let catalog = catalog.ok_or(PublishError::Internal)?.clone();
+    let heavy_data = new.encoded.encoded_len() >= HEAVY_DATA_BYTES;
+    let NewEvent {
+        tenant,
+        event_type,
+        data,
+        encoded,
+        idempotency_key,
+    } = new;
+    let mode = ctx.config.catalog;
+    let (data, event_type, failures) = off_the_runtime(heavy_data, move || {
+        let failures = catalog.check_publish(mode, &event_type, &data);
+        (data, event_type, failures)
+    })
+    .await?;
     if !failures.is_empty() {
         return Err(PublishError::Invalid(failures));
     }
-    let tenant_routes = match routes.get(&new.tenant) {
+    let tenant_routes = match routes.get(&tenant) {
         Some(r) => r.clone(),
         None => {
-            let r = ctx
-                .routes
-                .current(ctx.webhooks.as_ref(), &new.tenant)
-                .await?;
-            routes.insert(new.tenant.clone(), r.clone());
+            let r = ctx.routes.current(ctx.webhooks.as_ref(), &tenant).await?;
+            routes.insert(tenant.clone(), r.clone());
             r
         }
     };
-    let matched = tenant_routes.matching(&new.event_type, &new.data);
+    let heavy = heavy_data || tenant_routes.len() >= HEAVY_ROUTES;
+    let (event_type, matched) = off_the_runtime(heavy, move || {
+        let matched = tenant_routes.matching(&event_type, &data);
+        (event_type, matched)
+    })
+    .await?;
     // The event's time is its id's, to the millisecond: the events list's window is a range
     // of ids. Ids made in one process keep their order within a millisecond.
     let id = EventId::new();
@@ -307,15 +327,31 @@ async fn check_one(
         Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
     let event = Event {
         id,
-        tenant: new.tenant,
-        event_type: new.event_type,
-        data: new.encoded,
+        tenant,
+        event_type,
+        data: encoded,
         created_at,
         matched,
     };
     Ok(Checked {
         event,
-        key: new.idempotency_key,
+        key: idempotency_key,
+    })
+}
+
+/// Runs `work` on tokio's blocking pool when it is `heavy`, so that the requests and
+/// deliveries sharing the runtime's threads do not wait for it; in place otherwise, where the
+/// hop to another thread would cost more than the work.
+async fn off_the_runtime<T: Send + 'static>(
+    heavy: bool,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PublishError> {
+    if !heavy {
+        return Ok(work());
+    }
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "a publish's matching or schema check failed");
+        PublishError::Internal
     })
 }
 

@@ -27,7 +27,7 @@ pub use event::{Delivery, DeliveryStatus, Ended, EndedDelivery, Event, ListedEve
 pub use event_data::EventData;
 pub use event_type::{EventType, EventTypePattern, EventTypes};
 pub use execution::{DeliveryAttempt, Execution, RequestStatus, Trigger};
-pub use filter::{Filter, FilterValue, MAX_ANY_OF, MAX_FILTERS};
+pub use filter::{AnyOf, Filter, FilterValue, Found, MAX_ANY_OF, MAX_FILTERS, Scalar};
 pub use headers::{CustomHeaders, is_reserved as is_reserved_header};
 pub use ids::{ApiKeyId, EventId, ExecutionId, WebhookId};
 pub use retry::{DEFAULT_SCHEDULE, RetrySchedule};
