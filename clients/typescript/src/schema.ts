@@ -488,6 +488,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ja` preferred (by q-value) gives Japanese `title` and `detail` in problems. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description A tenant id, `[a-z0-9_-]{1,64}`; anything else is a `validation_error`. */
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A tenant's own settings, with what holds (operator)
+         * @description Each setting is `null` until set: the deployment's default (its template parameter or
+         *     local flag) then holds. `effective` shows what holds now. A tenant that was never
+         *     configured has every setting `null`.
+         */
+        get: operations["getTenantSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a tenant's own settings (operator)
+         * @description A JSON merge patch: a field left out stays as it is, `null` resets it to the
+         *     deployment's default, a number sets it. A body with any field wrong changes nothing.
+         *     **Choice:** the bounds: `deliveries_per_second` 1 to 100,000, `max_in_flight` 1 to
+         *     10,000, `events_per_second` 1 to 100,000, `retention_days` 1 to 90 (a tenant cannot
+         *     ask for no limit; only the deployment's default can be 0, no limit). The process that
+         *     answers uses the change at once; in AWS the other functions within 10 s (each caches
+         *     a tenant's settings that long). `retention_days` is stored and shown; records are kept
+         *     for `HOOKLINE_EXECUTION_TTL` until retention by tenant is built.
+         */
+        patch: operations["updateTenantSettings"];
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/keys/{key_id}": {
         parameters: {
             query?: never;
@@ -742,6 +781,7 @@ export interface components {
         WebhookWithSecret: components["schemas"]["Webhook"] & {
             secret: string;
         };
+        /** @description `filters`, `metadata`, `headers` and `description` together, as JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one error on field `""`, and nothing is stored. */
         WebhookCreate: {
             uid?: components["schemas"]["Uid"] | null;
             url: components["schemas"]["Url"];
@@ -761,6 +801,7 @@ export interface components {
              */
             verify?: boolean;
         };
+        /** @description `filters`, `metadata`, `headers` and `description` together, as JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one error on field `""`, and nothing is stored. */
         WebhookPut: {
             uid?: components["schemas"]["Uid"] | null;
             url: components["schemas"]["Url"];
@@ -775,6 +816,7 @@ export interface components {
             /** @default true */
             verify?: boolean;
         };
+        /** @description `filters`, `metadata`, `headers` and `description` together, as JSON, are at most 65,536 bytes (64 KB) as the webhook would store them after the patch; past it the request is a `validation_error` with one error on field `""`, and nothing is stored. */
         WebhookPatch: {
             uid?: components["schemas"]["Uid"] | null;
             url?: components["schemas"]["Url"];
@@ -988,6 +1030,51 @@ export interface components {
             data: components["schemas"]["TenantKey"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "events_per_second": 20,
+         *       "max_in_flight": null
+         *     }
+         */
+        TenantSettingsPatch: {
+            deliveries_per_second?: number | null;
+            max_in_flight?: number | null;
+            events_per_second?: number | null;
+            retention_days?: number | null;
+        };
+        /**
+         * @description The tenant's own settings (`null`, the deployment's default) and `effective`, what holds.
+         * @example {
+         *       "deliveries_per_second": null,
+         *       "max_in_flight": 50,
+         *       "events_per_second": null,
+         *       "retention_days": null,
+         *       "effective": {
+         *         "deliveries_per_second": 500,
+         *         "max_in_flight": 50,
+         *         "events_per_second": 100,
+         *         "retention_days": 30
+         *       }
+         *     }
+         */
+        TenantSettings: {
+            /** @description Deliveries its webhooks may get per second; retries, manual retries, pings and recovers count. */
+            deliveries_per_second: number | null;
+            /** @description Attempts in flight at once across its webhooks. */
+            max_in_flight: number | null;
+            /** @description Events it may publish per second (as a ten-second allowance); past it, 429 `rate_limited`. */
+            events_per_second: number | null;
+            /** @description Days its records are kept. */
+            retention_days: number | null;
+            effective: components["schemas"]["EffectiveTenantSettings"];
+        };
+        /** @description What holds for the tenant, its own setting or else the deployment's default. 0 is no limit. */
+        EffectiveTenantSettings: {
+            deliveries_per_second: number;
+            max_in_flight: number;
+            events_per_second: number;
+            retention_days: number;
+        };
         /** @description RFC 9457 problem details; `title` and `detail` in Japanese when `Accept-Language` prefers `ja`. */
         Problem: {
             /**
@@ -1018,7 +1105,10 @@ export interface components {
             title: string;
             status: number;
             detail: string;
+            /** @description At most 100 field errors, in the order found; each `message` is cut to 1,000 characters (then it ends in `…`). */
             errors?: components["schemas"]["FieldError"][];
+            /** @description Present only when more than 100 field errors were found: how many more there were, not listed (a publish can fail its schema once per array element). */
+            errors_truncated?: number;
         };
     };
     responses: {
@@ -1183,7 +1273,7 @@ export interface components {
         WebhookId: string;
         /** @description A malformed id is answered 404, like an unknown one. */
         ExecutionId: string;
-        /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+        /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
         Limit: number;
         /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
         Cursor: string;
@@ -1214,7 +1304,7 @@ export interface operations {
     listWebhooks: {
         parameters: {
             query?: {
-                /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+                /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
                 cursor?: components["parameters"]["Cursor"];
@@ -1547,7 +1637,7 @@ export interface operations {
     listExecutions: {
         parameters: {
             query?: {
-                /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+                /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
                 cursor?: components["parameters"]["Cursor"];
@@ -1760,7 +1850,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+                /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
                 cursor?: components["parameters"]["Cursor"];
@@ -2007,7 +2097,7 @@ export interface operations {
     listTenantKeys: {
         parameters: {
             query?: {
-                /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+                /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
                 cursor?: components["parameters"]["Cursor"];
@@ -2075,6 +2165,72 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getTenantSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ja` preferred (by q-value) gives Japanese `title` and `detail` in problems. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description A tenant id, `[a-z0-9_-]{1,64}`; anything else is a `validation_error`. */
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateTenantSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ja` preferred (by q-value) gives Japanese `title` and `detail` in problems. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description A tenant id, `[a-z0-9_-]{1,64}`; anything else is a `validation_error`. */
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantSettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description The tenant's settings, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     revokeTenantKey: {
         parameters: {
             query?: never;
@@ -2110,7 +2266,7 @@ export interface operations {
     listEventTypes: {
         parameters: {
             query?: {
-                /** @description 1 to 100; out of range is a `validation_error`, not clamped. */
+                /** @description 1 to 100; out of range is a `validation_error`, not clamped. The most items a page holds, not a promise: a page stops early, with `next_cursor`, before the item that would take the answer past 5 MB (5,000,000 bytes), so no answer is larger. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page; any other value is a `validation_error`. */
                 cursor?: components["parameters"]["Cursor"];

@@ -6,6 +6,7 @@ from .catalog_event_type_page import CatalogEventTypePage
 from .catalog_event_type_schema_type_0 import CatalogEventTypeSchemaType0
 from .created_tenant_key import CreatedTenantKey
 from .delivery_exhausted_data import DeliveryExhaustedData
+from .effective_tenant_settings import EffectiveTenantSettings
 from .event_data import EventData
 from .event_type_create import EventTypeCreate
 from .event_type_create_example import EventTypeCreateExample
@@ -48,6 +49,8 @@ from .secret import Secret
 from .tenant_key import TenantKey
 from .tenant_key_create import TenantKeyCreate
 from .tenant_key_page import TenantKeyPage
+from .tenant_settings import TenantSettings
+from .tenant_settings_patch import TenantSettingsPatch
 from .verification import Verification
 from .webhook import Webhook
 from .webhook_create import WebhookCreate
@@ -67,6 +70,7 @@ __all__ = (
     "CatalogEventTypeSchemaType0",
     "CreatedTenantKey",
     "DeliveryExhaustedData",
+    "EffectiveTenantSettings",
     "EventData",
     "EventTypeCreate",
     "EventTypeCreateExample",
@@ -107,6 +111,8 @@ __all__ = (
     "TenantKey",
     "TenantKeyCreate",
     "TenantKeyPage",
+    "TenantSettings",
+    "TenantSettingsPatch",
     "Verification",
     "Webhook",
     "WebhookCreate",

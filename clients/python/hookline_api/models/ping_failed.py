@@ -31,7 +31,10 @@ class PingFailed:
         status (int):
         detail (str):
         execution (Execution):
-        errors (list[FieldError] | Unset):
+        errors (list[FieldError] | Unset): At most 100 field errors, in the order found; each `message` is cut to 1,000
+            characters (then it ends in `…`).
+        errors_truncated (int | Unset): Present only when more than 100 field errors were found: how many more there
+            were, not listed (a publish can fail its schema once per array element).
     """
 
     type_: str
@@ -40,6 +43,7 @@ class PingFailed:
     detail: str
     execution: Execution
     errors: list[FieldError] | Unset = UNSET
+    errors_truncated: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +64,8 @@ class PingFailed:
                 errors_item = errors_item_data.to_dict()
                 errors.append(errors_item)
 
+        errors_truncated = self.errors_truncated
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -73,6 +79,8 @@ class PingFailed:
         )
         if errors is not UNSET:
             field_dict["errors"] = errors
+        if errors_truncated is not UNSET:
+            field_dict["errors_truncated"] = errors_truncated
 
         return field_dict
 
@@ -101,6 +109,8 @@ class PingFailed:
 
                 errors.append(errors_item)
 
+        errors_truncated = d.pop("errors_truncated", UNSET)
+
         ping_failed = cls(
             type_=type_,
             title=title,
@@ -108,6 +118,7 @@ class PingFailed:
             detail=detail,
             execution=execution,
             errors=errors,
+            errors_truncated=errors_truncated,
         )
 
         ping_failed.additional_properties = d

@@ -29,7 +29,10 @@ class Problem:
         title (str):
         status (int):
         detail (str):
-        errors (list[FieldError] | Unset):
+        errors (list[FieldError] | Unset): At most 100 field errors, in the order found; each `message` is cut to 1,000
+            characters (then it ends in `…`).
+        errors_truncated (int | Unset): Present only when more than 100 field errors were found: how many more there
+            were, not listed (a publish can fail its schema once per array element).
     """
 
     type_: str
@@ -37,6 +40,7 @@ class Problem:
     status: int
     detail: str
     errors: list[FieldError] | Unset = UNSET
+    errors_truncated: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +59,8 @@ class Problem:
                 errors_item = errors_item_data.to_dict()
                 errors.append(errors_item)
 
+        errors_truncated = self.errors_truncated
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -67,6 +73,8 @@ class Problem:
         )
         if errors is not UNSET:
             field_dict["errors"] = errors
+        if errors_truncated is not UNSET:
+            field_dict["errors_truncated"] = errors_truncated
 
         return field_dict
 
@@ -92,12 +100,15 @@ class Problem:
 
                 errors.append(errors_item)
 
+        errors_truncated = d.pop("errors_truncated", UNSET)
+
         problem = cls(
             type_=type_,
             title=title,
             status=status,
             detail=detail,
             errors=errors,
+            errors_truncated=errors_truncated,
         )
 
         problem.additional_properties = d

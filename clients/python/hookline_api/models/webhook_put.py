@@ -19,31 +19,33 @@ T = TypeVar("T", bound="WebhookPut")
 
 @_attrs_define
 class WebhookPut:
-    """
-    Attributes:
-        url (str): https only, no userinfo, no IPv6 zone id, no loopback/private/link-local/CGNAT/unique-
-            local/multicast/broadcast/unspecified host in any spelling (`url_not_allowed`). **Choice:** the deployment's
-            allow-list (`UrlAllowList`) opens listed CIDRs and host names; a name that already resolves to a forbidden
-            address is refused at registration, and at each delivery the name is resolved again and every address vetted,
-            and a refused attempt is recorded as a failed execution whose `error_message` starts with `refused:`. The local
-            server allows http and any host unless `--strict-urls`.
-        event_types (list[str]):
-        uid (None | str | Unset):
-        filters (list[Filter] | Unset): All must match (AND).
-        description (None | str | Unset):
-        active (bool | Unset):  Default: True.
-        headers (Headers | Unset): Custom headers for every delivery; `webhook-*`, `content-type`, `content-length`,
-            `host`, `user-agent`, and the hop-by-hop and framing headers `transfer-encoding`, `connection`, `keep-alive`,
-            `te`, `trailer`, `upgrade`, `expect` and `proxy-*` are refused.
-        metadata (Metadata | Unset):
-        verification (Verification | Unset): How the endpoint is verified (unless `"verify": false`): `ping`, the signed
-            `webhook.ping` answered with any 2xx; or `handshake`, the same request carrying
-            `X-Hook-Secret: <the webhook's secret>`, which must be answered with a 2xx that echoes
-            the same value in an `X-Hook-Secret` response header.
-            **Choice:** an update verifies again when the url changes, when `active` goes from false
-            to true, and when `verification` becomes `handshake`; a ping (`POST .../ping`) carries no
-            `X-Hook-Secret`.
-        verify (bool | Unset):  Default: True.
+    """`filters`, `metadata`, `headers` and `description` together, as JSON, are at most 65,536 bytes (64 KB); past it the
+    request is a `validation_error` with one error on field `""`, and nothing is stored.
+
+        Attributes:
+            url (str): https only, no userinfo, no IPv6 zone id, no loopback/private/link-local/CGNAT/unique-
+                local/multicast/broadcast/unspecified host in any spelling (`url_not_allowed`). **Choice:** the deployment's
+                allow-list (`UrlAllowList`) opens listed CIDRs and host names; a name that already resolves to a forbidden
+                address is refused at registration, and at each delivery the name is resolved again and every address vetted,
+                and a refused attempt is recorded as a failed execution whose `error_message` starts with `refused:`. The local
+                server allows http and any host unless `--strict-urls`.
+            event_types (list[str]):
+            uid (None | str | Unset):
+            filters (list[Filter] | Unset): All must match (AND).
+            description (None | str | Unset):
+            active (bool | Unset):  Default: True.
+            headers (Headers | Unset): Custom headers for every delivery; `webhook-*`, `content-type`, `content-length`,
+                `host`, `user-agent`, and the hop-by-hop and framing headers `transfer-encoding`, `connection`, `keep-alive`,
+                `te`, `trailer`, `upgrade`, `expect` and `proxy-*` are refused.
+            metadata (Metadata | Unset):
+            verification (Verification | Unset): How the endpoint is verified (unless `"verify": false`): `ping`, the signed
+                `webhook.ping` answered with any 2xx; or `handshake`, the same request carrying
+                `X-Hook-Secret: <the webhook's secret>`, which must be answered with a 2xx that echoes
+                the same value in an `X-Hook-Secret` response header.
+                **Choice:** an update verifies again when the url changes, when `active` goes from false
+                to true, and when `verification` becomes `handshake`; a ping (`POST .../ping`) carries no
+                `X-Hook-Secret`.
+            verify (bool | Unset):  Default: True.
     """
 
     url: str

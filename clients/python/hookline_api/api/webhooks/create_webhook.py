@@ -113,7 +113,9 @@ def sync_detailed(
 
     Args:
         accept_language (str | Unset):
-        body (WebhookCreate):
+        body (WebhookCreate): `filters`, `metadata`, `headers` and `description` together, as
+            JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with
+            one error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,7 +152,9 @@ def sync(
 
     Args:
         accept_language (str | Unset):
-        body (WebhookCreate):
+        body (WebhookCreate): `filters`, `metadata`, `headers` and `description` together, as
+            JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with
+            one error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +186,9 @@ async def asyncio_detailed(
 
     Args:
         accept_language (str | Unset):
-        body (WebhookCreate):
+        body (WebhookCreate): `filters`, `metadata`, `headers` and `description` together, as
+            JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with
+            one error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +223,9 @@ async def asyncio(
 
     Args:
         accept_language (str | Unset):
-        body (WebhookCreate):
+        body (WebhookCreate): `filters`, `metadata`, `headers` and `description` together, as
+            JSON, are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with
+            one error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

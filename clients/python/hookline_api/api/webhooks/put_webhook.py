@@ -117,7 +117,9 @@ def sync_detailed(
     Args:
         id (str):
         accept_language (str | Unset):
-        body (WebhookPut):
+        body (WebhookPut): `filters`, `metadata`, `headers` and `description` together, as JSON,
+            are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one
+            error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +157,9 @@ def sync(
     Args:
         id (str):
         accept_language (str | Unset):
-        body (WebhookPut):
+        body (WebhookPut): `filters`, `metadata`, `headers` and `description` together, as JSON,
+            are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one
+            error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +192,9 @@ async def asyncio_detailed(
     Args:
         id (str):
         accept_language (str | Unset):
-        body (WebhookPut):
+        body (WebhookPut): `filters`, `metadata`, `headers` and `description` together, as JSON,
+            are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one
+            error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,7 +230,9 @@ async def asyncio(
     Args:
         id (str):
         accept_language (str | Unset):
-        body (WebhookPut):
+        body (WebhookPut): `filters`, `metadata`, `headers` and `description` together, as JSON,
+            are at most 65,536 bytes (64 KB); past it the request is a `validation_error` with one
+            error on field `""`, and nothing is stored.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
