@@ -913,13 +913,19 @@ pub async fn task_queue_serves_tenants_in_turn(queue: Arc<dyn hookline::queue::T
     let backlog: Vec<_> = (0..100).map(|_| (deliver("b"), Duration::ZERO)).collect();
     queue.send(&backlog).await.unwrap();
     let quiet = deliver("a");
-    queue.send(&[(quiet.clone(), Duration::ZERO)]).await.unwrap();
+    queue
+        .send(&[(quiet.clone(), Duration::ZERO)])
+        .await
+        .unwrap();
     let notice = Task::Notify(NotifyTask::first(
         EventId::new(),
         EventType::parse("hookline.webhook.disabled").unwrap(),
         "{}".into(),
     ));
-    queue.send(&[(notice.clone(), Duration::ZERO)]).await.unwrap();
+    queue
+        .send(&[(notice.clone(), Duration::ZERO)])
+        .await
+        .unwrap();
 
     let mut first = Vec::new();
     for _ in 0..2 {
@@ -927,7 +933,10 @@ pub async fn task_queue_serves_tenants_in_turn(queue: Arc<dyn hookline::queue::T
     }
     let tasks: Vec<&Task> = first.iter().map(|r| &r.task).collect();
     assert!(tasks.contains(&&quiet), "A waited behind B's backlog");
-    assert!(tasks.contains(&&notice), "the notice waited behind B's backlog");
+    assert!(
+        tasks.contains(&&notice),
+        "the notice waited behind B's backlog"
+    );
 
     // B's backlog follows, nothing lost.
     let mut rest = 0;
