@@ -1,9 +1,10 @@
 //! An in-memory queue with SQS's semantics: delays, a visibility timeout and redelivery of
 //! what was received but not acknowledged. One mutex; waiting receivers are woken by `Notify`.
 //!
-//! Like an SQS fair queue it serves tenants, not arrival order: the tenants with due tasks
-//! take turns, one task each (`turns`), so one tenant's backlog delays another tenant's due
-//! task by about one turn. Within a tenant the earliest due comes first.
+//! Like an SQS fair queue it serves tenants, not arrival order (`turns`): of the tenants
+//! with a due task, the one with the fewest tasks in flight goes first, equals in turn, one
+//! task each; so one tenant's backlog delays another tenant's due task by about one turn.
+//! Within a tenant the earliest due comes first.
 
 use super::turns::Turns;
 use super::{MAX_DELAY, NotSent, QueueError, Received, Task, TaskQueue};
@@ -25,6 +26,8 @@ struct Message {
     /// The current receipt's generation: a new one on every receive or release.
     generation: u64,
     visible_at: Instant,
+    /// Received, and neither acknowledged nor released since.
+    in_flight: bool,
 }
 
 #[derive(Default)]
@@ -57,16 +60,21 @@ impl MemoryQueue {
 }
 
 impl State {
-    /// Moves a message's visible time; a new receipt when `renew`, else the same one stays
-    /// valid (a heartbeat).
-    fn reschedule(&mut self, id: u64, at: Instant, renew: bool) {
+    /// Moves a message's visible time; released (a new receipt, no longer in flight) when
+    /// `release`, else the same receipt stays valid (a heartbeat).
+    fn reschedule(&mut self, id: u64, at: Instant, release: bool) {
         let Some(message) = self.messages.get_mut(&id) else {
             return;
         };
         self.turns.remove(&message.group, message.visible_at, id);
         self.turns.insert(&message.group, at, id);
         message.visible_at = at;
-        message.generation += u64::from(renew);
+        if release {
+            message.generation += 1;
+            if std::mem::take(&mut message.in_flight) {
+                self.turns.in_flight(&message.group, false);
+            }
+        }
     }
 
     /// The next due message in turn, received: hidden for `visibility`, counted, with a new
@@ -76,6 +84,10 @@ impl State {
         let message = self.messages.get_mut(&id)?;
         let at = now + visibility;
         self.turns.insert(&group, at, id);
+        if !message.in_flight {
+            message.in_flight = true;
+            self.turns.in_flight(&group, true);
+        }
         message.visible_at = at;
         message.generation += 1;
         message.receive_count += 1;
@@ -112,6 +124,7 @@ impl TaskQueue for MemoryQueue {
                 receive_count: 0,
                 generation: 0,
                 visible_at,
+                in_flight: false,
             };
             state.messages.insert(id, message);
         }
@@ -153,6 +166,9 @@ impl TaskQueue for MemoryQueue {
         if let Some(id) = state.current(receipt)
             && let Some(message) = state.messages.remove(&id)
         {
+            if message.in_flight {
+                state.turns.in_flight(&message.group, false);
+            }
             state.turns.remove(&message.group, message.visible_at, id);
         }
         Ok(())

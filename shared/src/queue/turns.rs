@@ -1,41 +1,50 @@
 //! The in-memory queue's schedule: when each message becomes visible, kept per group (the
-//! tenant), and the groups with due messages served in turn, one message each, so that one
-//! group's backlog does not hold up another group's due message by more than one turn.
+//! tenant), and the order in which the groups with a due message are served: the group with
+//! the fewest messages in flight first, and among equals in turn (round robin). Like SQS's
+//! fair queues, which prefer the tenants with fewer messages in flight: a tenant whose
+//! deliveries hold the workers waits while a quiet tenant's due message goes first, and one
+//! tenant's backlog never holds up another's due message by more than a turn.
 //!
-//! Each group with scheduled messages is in exactly one place: the `ring` of groups that
-//! had a due message when last looked at, or `waiting`, keyed by its earliest due time.
-//! A receive moves the groups that came due from `waiting` to the back of the ring and
-//! serves the ring from the front, so it costs the messages it takes and the groups that
-//! came due, never the whole backlog.
+//! Each group with scheduled messages is in exactly one place: `due`, the groups that had a
+//! due message when last looked at, or `waiting`, keyed by its earliest visible time. A
+//! receive moves the groups that came due from `waiting` to `due` and serves `due` from
+//! its front, so it costs the messages it takes and the groups that came due, never the
+//! whole backlog.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use tokio::time::Instant;
 
-/// Where a group is: in the ring, or waiting for its earliest message.
+/// Where a group is: due (with its place in turn), or waiting for its earliest message.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
-    Ring,
+    Due(u64),
     Waiting(Instant),
 }
 
 struct Lane {
     /// (visible at, message id), earliest first.
     schedule: BTreeSet<(Instant, u64)>,
+    /// Messages received and neither acknowledged nor released.
+    in_flight: u32,
     place: Place,
 }
 
 pub(super) struct Turns<G> {
     lanes: BTreeMap<G, Lane>,
-    ring: VecDeque<G>,
+    /// (in flight, turn, group): the next to serve first.
+    due: BTreeSet<(u32, u64, G)>,
     waiting: BTreeSet<(Instant, G)>,
+    /// The next turn given out: a group served or come due goes behind its equals.
+    next_turn: u64,
 }
 
 impl<G> Default for Turns<G> {
     fn default() -> Self {
         Self {
             lanes: BTreeMap::new(),
-            ring: VecDeque::new(),
+            due: BTreeSet::new(),
             waiting: BTreeSet::new(),
+            next_turn: 0,
         }
     }
 }
@@ -46,6 +55,7 @@ impl<G: Ord + Clone> Turns<G> {
         let Some(lane) = self.lanes.get_mut(group) else {
             let lane = Lane {
                 schedule: BTreeSet::from([(at, id)]),
+                in_flight: 0,
                 place: Place::Waiting(at),
             };
             self.lanes.insert(group.clone(), lane);
@@ -68,7 +78,7 @@ impl<G: Ord + Clone> Turns<G> {
             return;
         };
         lane.schedule.remove(&(at, id));
-        // A group in the ring is looked at again on its turn; a waiting one keys on its head.
+        // A due group is looked at again on its turn; a waiting one keys on its head.
         if let Place::Waiting(head) = lane.place
             && head == at
         {
@@ -77,20 +87,34 @@ impl<G: Ord + Clone> Turns<G> {
         }
     }
 
-    /// The next due message in turn, taken off the schedule (the caller schedules it again
-    /// at the end of its visibility timeout, or forgets it). Its group goes to the back of
-    /// the ring if it has more due, else waits for its next one.
+    /// One more (`started`) or one fewer of `group`'s messages in flight.
+    pub(super) fn in_flight(&mut self, group: &G, started: bool) {
+        let Some(lane) = self.lanes.get_mut(group) else {
+            return;
+        };
+        let before = lane.in_flight;
+        lane.in_flight = if started {
+            before.saturating_add(1)
+        } else {
+            before.saturating_sub(1)
+        };
+        if let Place::Due(turn) = lane.place {
+            self.due.remove(&(before, turn, group.clone()));
+            self.due.insert((lane.in_flight, turn, group.clone()));
+        }
+    }
+
+    /// The next due message, taken off the schedule (the caller schedules it again at the
+    /// end of its visibility timeout, or forgets it). Its group goes behind its equals if it
+    /// has more due, else waits for its next one.
     pub(super) fn take_due(&mut self, now: Instant) -> Option<(G, u64)> {
         while let Some((at, group)) = self.waiting.first().cloned()
             && at <= now
         {
             self.waiting.pop_first();
-            if let Some(lane) = self.lanes.get_mut(&group) {
-                lane.place = Place::Ring;
-                self.ring.push_back(group);
-            }
+            self.make_due(group);
         }
-        while let Some(group) = self.ring.pop_front() {
+        while let Some((_, _, group)) = self.due.pop_first() {
             let Some(lane) = self.lanes.get_mut(&group) else {
                 continue;
             };
@@ -100,7 +124,7 @@ impl<G: Ord + Clone> Turns<G> {
                     self.settle(group.clone(), Some(now));
                     return Some((group, head.1));
                 }
-                // Emptied or moved later while it stood in the ring.
+                // Emptied or moved later while it stood due.
                 _ => self.settle(group, None),
             }
         }
@@ -108,14 +132,24 @@ impl<G: Ord + Clone> Turns<G> {
     }
 
     /// When the next message comes due, once nothing is due now (after `take_due` found
-    /// none, the ring is empty).
+    /// none, `due` is empty).
     pub(super) fn next_due(&self) -> Option<Instant> {
         self.waiting.first().map(|(at, _)| *at)
     }
 
+    /// Puts a group among the due ones, behind those with as many in flight.
+    fn make_due(&mut self, group: G) {
+        if let Some(lane) = self.lanes.get_mut(&group) {
+            let turn = self.next_turn;
+            self.next_turn += 1;
+            lane.place = Place::Due(turn);
+            self.due.insert((lane.in_flight, turn, group));
+        }
+    }
+
     /// Puts a group that is in neither place where it belongs: forgotten if it has nothing
-    /// scheduled, at the back of the ring if it has a message due by `now` (when given),
-    /// else waiting for its earliest.
+    /// scheduled, due if it has a message due by `now` (when given), else waiting for its
+    /// earliest.
     fn settle(&mut self, group: G, now: Option<Instant>) {
         let Some(lane) = self.lanes.get_mut(&group) else {
             return;
@@ -124,10 +158,7 @@ impl<G: Ord + Clone> Turns<G> {
             None => {
                 self.lanes.remove(&group);
             }
-            Some(at) if now.is_some_and(|now| at <= now) => {
-                lane.place = Place::Ring;
-                self.ring.push_back(group);
-            }
+            Some(at) if now.is_some_and(|now| at <= now) => self.make_due(group),
             Some(at) => {
                 lane.place = Place::Waiting(at);
                 self.waiting.insert((at, group));
@@ -164,6 +195,27 @@ mod tests {
     }
 
     #[test]
+    fn the_group_with_fewer_in_flight_goes_first() {
+        let now = Instant::now();
+        let mut turns = Turns::default();
+        for id in 0..3 {
+            turns.insert(&"b", now - Duration::from_secs(1), id);
+            turns.insert(&"a", now, 10 + id);
+        }
+        turns.in_flight(&"b", true);
+        turns.in_flight(&"b", true);
+        turns.in_flight(&"a", true);
+        // A has one in flight, B two: A until they are equal, then in turn.
+        assert_eq!(taken(&mut turns, now, 1), vec![("a", 10)]);
+        turns.in_flight(&"a", true);
+        assert_eq!(taken(&mut turns, now, 1), vec![("b", 0)]);
+        turns.in_flight(&"b", false);
+        turns.in_flight(&"b", false);
+        assert_eq!(taken(&mut turns, now, 2), vec![("b", 1), ("b", 2)]);
+        assert_eq!(taken(&mut turns, now, 2), vec![("a", 11), ("a", 12)]);
+    }
+
+    #[test]
     fn within_a_group_the_earliest_comes_first_and_removed_ones_never() {
         let now = Instant::now();
         let mut turns = Turns::default();
@@ -179,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn a_group_rescheduled_later_while_in_the_ring_waits_again() {
+    fn a_group_rescheduled_later_while_due_waits_again() {
         let now = Instant::now();
         let later = now + Duration::from_secs(5);
         let mut turns = Turns::default();
