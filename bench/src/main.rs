@@ -9,10 +9,13 @@
 //! - publish -> received latency (p50, p99) at a steady 500 events/s;
 //! - time to enqueue a fan-out to 10,000 webhooks.
 //!
-//! Run: `cargo run --release -p hookline-bench` (options: docs/benchmarks.md).
+//! Run: `cargo run --release -p hookline-bench` (options: docs/benchmarks.md). `--cost` prints
+//! the AWS bill instead (`cost`), `--fairness` a quiet tenant's latency beside a slow one
+//! (`fairness`).
 
 mod cost;
 mod matching;
+mod fairness;
 
 /// The local server's allocator, as `hookline-local` has it.
 #[global_allocator]
@@ -57,6 +60,21 @@ struct Args {
     /// time to match a heavy event against them instead.
     #[arg(long)]
     matching: bool,
+    /// Print instead how much a slow tenant's backlog delays a quiet tenant's deliveries
+    /// (memory backend; about 30 s).
+    #[arg(long)]
+    fairness: bool,
+    /// The delivery concurrency of the `--fairness` run's server (the slow tenant's backlog
+    /// is ten times this).
+    #[arg(long, default_value_t = 16)]
+    fairness_concurrency: usize,
+    /// The quiet tenant's events per second in `--fairness`.
+    #[arg(long, default_value_t = 20)]
+    quiet_rate: u64,
+    /// Seconds the quiet tenant publishes in `--fairness` (shorter than the slow backlog
+    /// takes to drain, so that it is under way throughout).
+    #[arg(long, default_value_t = 8)]
+    quiet_seconds: u64,
     /// The DynamoDB and SQS endpoint for `--cost`.
     #[arg(long, env = "HOOKLINE_TEST_AWS_ENDPOINT")]
     aws_endpoint: Option<String>,
@@ -383,6 +401,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.matching {
         return matching::run().await;
+    }
+    if args.fairness {
+        return fairness::run(&fairness::Options {
+            concurrency: args.fairness_concurrency,
+            rate: args.quiet_rate,
+            seconds: args.quiet_seconds,
+        })
+        .await;
     }
     let receiver_runtime = runtime(RECEIVER_THREADS)?;
     let server_runtime = runtime(SERVER_THREADS)?;

@@ -559,9 +559,17 @@ async fn run_workers(
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut running = tokio::task::JoinSet::new();
     loop {
+        // Tasks are taken only when they can start: one held while waiting for room would
+        // wait out of turn, ahead of the other tenants' tasks still in the queue.
+        let room = tokio::select! {
+            _ = stop.changed() => break,
+            room = permits.clone().acquire_owned() => room,
+        };
+        let Ok(room) = room else { break };
+        let free = 1 + permits.available_permits();
         let received = tokio::select! {
             _ = stop.changed() => break,
-            received = ctx.queue.receive(10, Duration::from_secs(1)) => received,
+            received = ctx.queue.receive(free.min(10), Duration::from_secs(1)) => received,
         };
         let messages = match received {
             Ok(messages) => messages,
@@ -571,9 +579,14 @@ async fn run_workers(
                 continue;
             }
         };
+        let mut room = Some(room);
         for message in messages {
-            let Ok(permit) = permits.clone().acquire_owned().await else {
-                break;
+            let permit = match room.take() {
+                Some(permit) => permit,
+                None => match permits.clone().acquire_owned().await {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
             };
             let ctx = ctx.clone();
             running.spawn(async move {

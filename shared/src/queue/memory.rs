@@ -1,17 +1,33 @@
 //! An in-memory queue with SQS's semantics: delays, a visibility timeout and redelivery of
 //! what was received but not acknowledged. One mutex; waiting receivers are woken by `Notify`.
+//!
+//! Like an SQS fair queue it serves tenants, not arrival order (`turns`): of the tenants
+//! with a due task, the one with the fewest tasks in flight goes first, equals in turn, one
+//! task each; so one tenant's backlog delays another tenant's due task by about one turn.
+//! Within a tenant the earliest due comes first.
 
+use super::turns::Turns;
 use super::{MAX_DELAY, NotSent, QueueError, Received, Task, TaskQueue};
+use crate::domain::TenantId;
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+/// Whose turn a task waits for: its tenant; the tasks of none (operator notices) share one.
+type Group = Option<TenantId>;
+
 struct Message {
     task: Task,
+    group: Group,
     receive_count: u32,
+    /// The current receipt's generation: a new one on every receive or release.
+    generation: u64,
+    visible_at: Instant,
+    /// Received, and neither acknowledged nor released since.
+    in_flight: bool,
 }
 
 #[derive(Default)]
@@ -19,10 +35,8 @@ struct State {
     next_id: u64,
     /// Every message not yet acknowledged.
     messages: HashMap<u64, Message>,
-    /// When each message becomes visible, in order: (visible at, id) -> receipt generation.
-    schedule: BTreeMap<(Instant, u64), u64>,
-    /// Message id -> (current receipt generation, its schedule key).
-    positions: HashMap<u64, (u64, Instant)>,
+    /// When each message becomes visible, per tenant, and whose turn it is.
+    turns: Turns<Group>,
 }
 
 pub struct MemoryQueue {
@@ -46,32 +60,49 @@ impl MemoryQueue {
 }
 
 impl State {
-    fn schedule(&mut self, id: u64, at: Instant) {
-        let generation = self.positions.get(&id).map_or(0, |(g, _)| g + 1);
-        if let Some((_, old_at)) = self.positions.insert(id, (generation, at)) {
-            self.schedule.remove(&(old_at, id));
+    /// Moves a message's visible time; released (a new receipt, no longer in flight) when
+    /// `release`, else the same receipt stays valid (a heartbeat).
+    fn reschedule(&mut self, id: u64, at: Instant, release: bool) {
+        let Some(message) = self.messages.get_mut(&id) else {
+            return;
+        };
+        self.turns.remove(&message.group, message.visible_at, id);
+        self.turns.insert(&message.group, at, id);
+        message.visible_at = at;
+        if release {
+            message.generation += 1;
+            if std::mem::take(&mut message.in_flight) {
+                self.turns.in_flight(&message.group, false);
+            }
         }
-        self.schedule.insert((at, id), generation);
     }
 
-    /// Moves a message's due time, keeping its receipt valid.
-    fn postpone(&mut self, id: u64, at: Instant) {
-        if let Some((generation, old_at)) = self.positions.get(&id).copied() {
-            self.schedule.remove(&(old_at, id));
-            self.schedule.insert((at, id), generation);
-            self.positions.insert(id, (generation, at));
+    /// The next due message in turn, received: hidden for `visibility`, counted, with a new
+    /// receipt.
+    fn receive_next(&mut self, now: Instant, visibility: Duration) -> Option<Received> {
+        let (group, id) = self.turns.take_due(now)?;
+        let message = self.messages.get_mut(&id)?;
+        let at = now + visibility;
+        self.turns.insert(&group, at, id);
+        if !message.in_flight {
+            message.in_flight = true;
+            self.turns.in_flight(&group, true);
         }
-    }
-
-    fn receipt(id: u64, generation: u64) -> String {
-        format!("{id}.{generation}")
+        message.visible_at = at;
+        message.generation += 1;
+        message.receive_count += 1;
+        Some(Received {
+            task: message.task.clone(),
+            receipt: format!("{id}.{}", message.generation),
+            receive_count: message.receive_count,
+        })
     }
 
     /// The message a receipt names, if the receipt is still the current one.
     fn current(&self, receipt: &str) -> Option<u64> {
         let (id, generation) = receipt.split_once('.')?;
         let (id, generation): (u64, u64) = (id.parse().ok()?, generation.parse().ok()?);
-        (self.positions.get(&id)?.0 == generation).then_some(id)
+        (self.messages.get(&id)?.generation == generation).then_some(id)
     }
 }
 
@@ -84,14 +115,18 @@ impl TaskQueue for MemoryQueue {
         for (task, delay) in tasks {
             let id = state.next_id;
             state.next_id += 1;
-            state.messages.insert(
-                id,
-                Message {
-                    task: task.clone(),
-                    receive_count: 0,
-                },
-            );
-            state.schedule(id, now + (*delay).min(MAX_DELAY));
+            let group = task.tenant().cloned();
+            let visible_at = now + (*delay).min(MAX_DELAY);
+            state.turns.insert(&group, visible_at, id);
+            let message = Message {
+                task: task.clone(),
+                group,
+                receive_count: 0,
+                generation: 0,
+                visible_at,
+                in_flight: false,
+            };
+            state.messages.insert(id, message);
         }
         drop(state);
         self.notify.notify_waiters();
@@ -105,30 +140,14 @@ impl TaskQueue for MemoryQueue {
             let next_due = {
                 let now = Instant::now();
                 let mut state = self.lock();
-                let due: Vec<u64> = state
-                    .schedule
-                    .keys()
-                    .take_while(|(at, _)| *at <= now)
-                    .take(max)
-                    .map(|(_, id)| *id)
-                    .collect();
-                if !due.is_empty() {
-                    let mut received = Vec::with_capacity(due.len());
-                    for id in due {
-                        state.schedule(id, now + self.visibility_timeout);
-                        let generation = state.positions.get(&id).map_or(0, |(g, _)| *g);
-                        if let Some(message) = state.messages.get_mut(&id) {
-                            message.receive_count += 1;
-                            received.push(Received {
-                                task: message.task.clone(),
-                                receipt: State::receipt(id, generation),
-                                receive_count: message.receive_count,
-                            });
-                        }
-                    }
+                let received: Vec<Received> =
+                    std::iter::from_fn(|| state.receive_next(now, self.visibility_timeout))
+                        .take(max)
+                        .collect();
+                if !received.is_empty() {
                     return Ok(received);
                 }
-                state.schedule.keys().next().map(|(at, _)| *at)
+                state.turns.next_due()
             };
             let now = Instant::now();
             if now >= deadline {
@@ -144,11 +163,13 @@ impl TaskQueue for MemoryQueue {
 
     async fn ack(&self, receipt: &str) -> Result<(), QueueError> {
         let mut state = self.lock();
-        if let Some(id) = state.current(receipt) {
-            if let Some((_, at)) = state.positions.remove(&id) {
-                state.schedule.remove(&(at, id));
+        if let Some(id) = state.current(receipt)
+            && let Some(message) = state.messages.remove(&id)
+        {
+            if message.in_flight {
+                state.turns.in_flight(&message.group, false);
             }
-            state.messages.remove(&id);
+            state.turns.remove(&message.group, message.visible_at, id);
         }
         Ok(())
     }
@@ -156,7 +177,7 @@ impl TaskQueue for MemoryQueue {
     async fn extend(&self, receipt: &str, visibility: Duration) -> Result<(), QueueError> {
         let mut state = self.lock();
         if let Some(id) = state.current(receipt) {
-            state.postpone(id, Instant::now() + visibility.min(MAX_DELAY));
+            state.reschedule(id, Instant::now() + visibility.min(MAX_DELAY), false);
         }
         Ok(())
     }
@@ -164,7 +185,7 @@ impl TaskQueue for MemoryQueue {
     async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
         let mut state = self.lock();
         if let Some(id) = state.current(receipt) {
-            state.schedule(id, Instant::now() + delay.min(MAX_DELAY));
+            state.reschedule(id, Instant::now() + delay.min(MAX_DELAY), true);
         }
         drop(state);
         self.notify.notify_waiters();

@@ -3,11 +3,14 @@
 //!
 //! Semantics both adapters keep: at-least-once; a task sent with a delay stays hidden until
 //! due; a received task stays hidden for the visibility timeout and comes back unless it is
-//! acknowledged; `release` makes it visible again after a delay.
+//! acknowledged; `release` makes it visible again after a delay. Tenants share the queue
+//! fairly: the memory adapter serves the tenants with due tasks in turn, and the SQS adapter
+//! marks each task with its tenant as the message group of an SQS fair queue.
 
 pub mod memory;
 pub mod sqs;
 mod task;
+mod turns;
 
 pub use task::{Carried, DeliverTask, NotifyTask, Task};
 

@@ -1,6 +1,7 @@
 //! SQS adapter of the task queue. Bodies are the task's JSON; delays longer than SQS allows
 //! are clamped here and completed by hops (`DeliverTask::not_before`). Any number of tasks
-//! is sent in batches of what SQS takes (`batches`).
+//! is sent in batches of what SQS takes (`batches`). Every task carries its tenant as its
+//! `MessageGroupId`, which makes the standard queue an SQS fair queue (docs/architecture.md).
 
 use super::{MAX_DELAY, NotSent, QueueError, Received, Task, TaskQueue};
 use async_trait::async_trait;
@@ -28,20 +29,30 @@ fn backend(error: impl Into<crate::store::BoxError>) -> QueueError {
 /// SQS takes a batch of at most 256 KiB in all.
 const BATCH_BYTES: usize = 256 * 1024;
 
+/// A task as SQS takes it.
+struct Encoded {
+    body: String,
+    /// Whole seconds.
+    delay: i32,
+    /// The tenant, as the fair queue's message group; none for an operator notice, which
+    /// a fair queue then counts as a tenant of its own.
+    group: Option<String>,
+}
+
 /// Consecutive runs of at most `BATCH` messages and `BATCH_BYTES` bytes.
-fn batches(bodies: &[(String, i32)]) -> Vec<&[(String, i32)]> {
+fn batches(encoded: &[Encoded]) -> Vec<&[Encoded]> {
     let mut batches = Vec::new();
     let (mut start, mut bytes) = (0, 0);
-    for (i, (body, _)) in bodies.iter().enumerate() {
+    for (i, Encoded { body, .. }) in encoded.iter().enumerate() {
         let full = i - start == BATCH || (i > start && bytes + body.len() > BATCH_BYTES);
         if full {
-            batches.extend(bodies.get(start..i));
+            batches.extend(encoded.get(start..i));
             (start, bytes) = (i, 0);
         }
         bytes += body.len();
     }
-    if start < bodies.len() {
-        batches.extend(bodies.get(start..));
+    if start < encoded.len() {
+        batches.extend(encoded.get(start..));
     }
     batches
 }
@@ -117,15 +128,16 @@ impl SqsQueue {
         &self.url
     }
 
-    /// One SendMessageBatch of encoded tasks (body, delay in seconds). Entries SQS failed
-    /// are sent again (a few times): the rest of the batch is sent.
-    async fn send_entries(&self, batch: &[(String, i32)]) -> Result<(), QueueError> {
+    /// One SendMessageBatch of encoded tasks. Entries SQS failed are sent again (a few
+    /// times): the rest of the batch is sent.
+    async fn send_entries(&self, batch: &[Encoded]) -> Result<(), QueueError> {
         let mut entries = Vec::with_capacity(batch.len());
-        for (i, (body, delay)) in batch.iter().enumerate() {
+        for (i, task) in batch.iter().enumerate() {
             let entry = SendMessageBatchRequestEntry::builder()
                 .id(i.to_string())
-                .message_body(body.as_str())
-                .delay_seconds(*delay)
+                .message_body(task.body.as_str())
+                .delay_seconds(task.delay)
+                .set_message_group_id(task.group.clone())
                 .build()
                 .map_err(backend)?;
             entries.push(entry);
@@ -163,15 +175,19 @@ impl TaskQueue for SqsQueue {
     /// Ten to a request (and 256 KiB), the requests at once: SQS answers each in
     /// milliseconds. A request that fails leaves its own tasks unsent, not the others.
     async fn send_batch(&self, tasks: &[(Task, Duration)]) -> Result<(), NotSent> {
-        let mut bodies = Vec::with_capacity(tasks.len());
+        let mut encoded = Vec::with_capacity(tasks.len());
         for (task, delay) in tasks {
             let body = serde_json::to_string(task).map_err(|e| NotSent {
                 error: QueueError::Malformed(e),
                 tasks: tasks.iter().map(|(task, _)| task.clone()).collect(),
             })?;
-            bodies.push((body, seconds((*delay).min(MAX_DELAY))));
+            encoded.push(Encoded {
+                body,
+                delay: seconds((*delay).min(MAX_DELAY)),
+                group: task.tenant().map(|tenant| tenant.as_str().to_owned()),
+            });
         }
-        let batches = batches(&bodies);
+        let batches = batches(&encoded);
         let results =
             futures::future::join_all(batches.iter().map(|batch| self.send_entries(batch))).await;
         let mut unsent: Option<NotSent> = None;
@@ -269,12 +285,17 @@ mod tests {
 
     #[test]
     fn batches_hold_ten_messages_and_256_kib_at_most() {
-        let small: Vec<(String, i32)> = (0..25).map(|_| ("x".repeat(10), 0)).collect();
+        let encoded = |size: usize| Encoded {
+            body: "x".repeat(size),
+            delay: 0,
+            group: None,
+        };
+        let small: Vec<Encoded> = (0..25).map(|_| encoded(10)).collect();
         let sizes: Vec<usize> = batches(&small).iter().map(|b| b.len()).collect();
         assert_eq!(sizes, vec![10, 10, 5]);
-        let big: Vec<(String, i32)> = (0..10).map(|_| ("x".repeat(30 * 1024), 0)).collect();
+        let big: Vec<Encoded> = (0..10).map(|_| encoded(30 * 1024)).collect();
         for batch in batches(&big) {
-            let bytes: usize = batch.iter().map(|(b, _)| b.len()).sum();
+            let bytes: usize = batch.iter().map(|e| e.body.len()).sum();
             assert!(bytes <= BATCH_BYTES, "{bytes}");
         }
         assert_eq!(batches(&big).iter().map(|b| b.len()).sum::<usize>(), 10);

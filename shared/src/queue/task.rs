@@ -48,6 +48,17 @@ impl Task {
         }
     }
 
+    /// The tenant the task works for, whose turn it waits for in a fair queue; none for an
+    /// operator notice.
+    pub fn tenant(&self) -> Option<&TenantId> {
+        match self {
+            Task::Deliver(DeliverTask { tenant, .. })
+            | Task::Fanout { tenant, .. }
+            | Task::Recover { tenant, .. } => Some(tenant),
+            Task::Notify(_) => None,
+        }
+    }
+
     /// The published event whose first tasks these are (deliveries and fan-outs).
     pub fn event_id(&self) -> Option<EventId> {
         match self {
