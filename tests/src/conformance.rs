@@ -759,6 +759,30 @@ async fn concurrent_duplicates_admit_exactly_one(store: Arc<dyn WebhookStore>) {
     );
 }
 
+/// The recover lock: one holder per webhook, renewed by it, released only by it, and free
+/// again once its time has passed.
+async fn holds_one_recover_per_webhook(store: &dyn hookline::store::ExecutionStore) {
+    let (t, webhook) = (tenant("rl"), WebhookId::new());
+    let now = Timestamp::now();
+    let until = at(now.millis() + 300_000);
+    let hold = |holder: i64, now: Timestamp| store.hold_recover(&t, &webhook, holder, until, now);
+    assert!(hold(1, now).await.unwrap(), "a free lock is taken");
+    assert!(!hold(2, now).await.unwrap(), "held by another");
+    assert!(hold(1, now).await.unwrap(), "renewed by its holder");
+    // Another webhook's lock is its own.
+    let other = WebhookId::new();
+    assert!(store.hold_recover(&t, &other, 2, until, now).await.unwrap());
+    store.release_recover(&t, &webhook, 2).await.unwrap();
+    assert!(!hold(2, now).await.unwrap(), "released only by its holder");
+    store.release_recover(&t, &webhook, 1).await.unwrap();
+    assert!(hold(2, now).await.unwrap(), "free once released");
+    let (after, later) = (at(until.millis() + 1), at(until.millis() + 300_000));
+    let lapsed = store.hold_recover(&t, &webhook, 3, later, after).await;
+    assert!(lapsed.unwrap(), "free once its time has passed");
+    let held = store.hold_recover(&t, &webhook, 2, later, after).await;
+    assert!(!held.unwrap(), "held by the new holder");
+}
+
 /// Every key store check, in order.
 pub async fn key_store(store: Arc<dyn KeyStore>) {
     let key = ApiKey::generate();
@@ -1293,6 +1317,7 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
 /// Every execution store check: newest first, paging, per webhook and tenant, expiry.
 pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
     counts_attempts_started_per_window(&*store).await;
+    holds_one_recover_per_webhook(&*store).await;
     use hookline::domain::Trigger;
     use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
     let now = hookline::domain::Timestamp::now();

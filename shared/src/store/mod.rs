@@ -340,4 +340,25 @@ pub trait ExecutionStore: Send + Sync {
         range: TimeRange,
         now: Timestamp,
     ) -> Result<u64, StoreError>;
+
+    /// Holds the webhook's recover lock for the recover `holder` (a number each recover draws
+    /// for itself) until `until`: taken when no recover holds it or the holder's
+    /// `until` is before `now`, renewed when `holder` holds it. `false` while another recover
+    /// holds it.
+    async fn hold_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Releases the webhook's recover lock, when the recover `holder` holds it still.
+    async fn release_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+    ) -> Result<(), StoreError>;
 }
