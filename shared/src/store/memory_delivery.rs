@@ -572,8 +572,8 @@ impl ExecutionStore for MemoryDeliveryStore {
                 Ok(true)
             }
             Entry::Occupied(_) => Ok(false),
-            Entry::Vacant(free) => {
-                free.insert((holder, until));
+            Entry::Vacant(vacant) => {
+                vacant.insert((holder, until));
                 Ok(true)
             }
         }
