@@ -20,7 +20,8 @@ free_port() {
 
 MOTO_PORT="${MOTO_PORT:-$(free_port)}"
 MOTO_LOG="${TMPDIR:-/tmp}/hookline-moto-$MOTO_PORT.log"
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
+# moto_serial.py: moto's server with DynamoDB's isolation of concurrent requests.
+"$VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/moto_serial.py" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
 MOTO_PID=$!
 trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

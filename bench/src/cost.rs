@@ -591,7 +591,9 @@ async fn run_scenario(
             ..WebhookSpec::new(url, types)
         };
         let webhook = Webhook::new(tenant.clone(), spec, WebhookSecret::generate());
-        ctx.webhooks.insert(&webhook, 100_000).await?;
+        ctx.webhooks
+            .insert(&webhook, hookline::store::WebhookQuota::webhooks(100_000))
+            .await?;
         first_webhook.get_or_insert(webhook.id);
     }
     // Steady state: every webhook has just succeeded (a success within the minute of the

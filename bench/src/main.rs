@@ -14,8 +14,8 @@
 //! (`fairness`).
 
 mod cost;
-mod matching;
 mod fairness;
+mod matching;
 
 /// The local server's allocator, as `hookline-local` has it.
 #[global_allocator]

@@ -31,7 +31,12 @@ pub async fn run() -> anyhow::Result<()> {
     let baseline = settled_resident_mb().await;
     for n in 0..WEBHOOKS {
         let webhook = Webhook::new(tenant.clone(), spec(n)?, WebhookSecret::generate());
-        ctx.webhooks.insert(&webhook, WEBHOOKS as u32).await?;
+        ctx.webhooks
+            .insert(
+                &webhook,
+                hookline::store::WebhookQuota::webhooks(WEBHOOKS as u32),
+            )
+            .await?;
     }
     let with_store = settled_resident_mb().await;
     reset_peak();

@@ -7,7 +7,7 @@ use hookline::domain::{
     WebhookId, WebhookSecret, WebhookSpec, WebhookUid,
 };
 use hookline::seal::Keyring;
-use hookline::store::{KeyStore, StoreError, WebhookStore};
+use hookline::store::{KeyStore, StoreError, WebhookQuota, WebhookStore};
 use hookline::url_guard::{UrlPolicy, WebhookUrl};
 use serde_json::json;
 use std::collections::HashSet;
@@ -112,6 +112,7 @@ pub async fn webhook_store(
     conflicts_are_per_tenant_url_and_event_type_set(store).await;
     uids_are_unique_per_tenant_and_follow_their_webhook(store).await;
     caps_webhooks_per_tenant(store).await;
+    caps_unverified_webhooks_per_tenant(store).await;
     pages_in_creation_order_within_a_tenant(store).await;
     updates_only_the_version_it_read(store).await;
     deletes_only_the_version_it_read_and_frees_its_key(store).await;
@@ -119,8 +120,9 @@ pub async fn webhook_store(
     moves_the_routing_version_on_every_routing_change(store).await;
     if isolation == Isolation::Serializable {
         health_writes_race_without_losing_a_count(store_.clone()).await;
-        concurrent_duplicates_admit_exactly_one(store_).await;
+        concurrent_duplicates_admit_exactly_one(store_.clone()).await;
     }
+    concurrent_unverified_inserts_stop_at_the_quota(store_).await;
 }
 
 async fn round_trips_every_field(store: &Opened) {
@@ -143,7 +145,10 @@ async fn round_trips_every_field(store: &Opened) {
     let mut w = Webhook::new(tenant("rt"), spec, WebhookSecret::generate());
     w.last_failure_content = Some("500: oops".into());
     w.consecutive_failures = 2;
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     assert_eq!(
         store.get(&tenant("rt"), &w.id).await.unwrap(),
         Some(w.clone())
@@ -157,21 +162,30 @@ async fn round_trips_every_field(store: &Opened) {
 
 async fn conflicts_are_per_tenant_url_and_event_type_set(store: &Opened) {
     store
-        .insert(&webhook("cf", "https://c.example/h", &["a", "b"]), 1000)
+        .insert(
+            &webhook("cf", "https://c.example/h", &["a", "b"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
     let dup = store
-        .insert(&webhook("cf", "https://c.example/h", &["b", "a"]), 1000)
+        .insert(
+            &webhook("cf", "https://c.example/h", &["b", "a"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict)), "{dup:?}");
     store
-        .insert(&webhook("cf", "https://c.example/h", &["a"]), 1000)
+        .insert(
+            &webhook("cf", "https://c.example/h", &["a"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
     store
         .insert(
             &webhook("cf-other", "https://c.example/h", &["a", "b"]),
-            1000,
+            WebhookQuota::webhooks(1000),
         )
         .await
         .unwrap();
@@ -185,7 +199,10 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &Opened) {
         Webhook::new(tenant(t), spec, WebhookSecret::generate())
     };
     let first = with_uid("uid", "https://u.example/1");
-    store.insert(&first, 1000).await.unwrap();
+    store
+        .insert(&first, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     assert_eq!(
         store.find_uid(&tenant("uid"), &uid).await.unwrap(),
         Some(first.id)
@@ -195,11 +212,17 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &Opened) {
         None
     );
     let taken = store
-        .insert(&with_uid("uid", "https://u.example/2"), 1000)
+        .insert(
+            &with_uid("uid", "https://u.example/2"),
+            WebhookQuota::webhooks(1000),
+        )
         .await;
     assert!(matches!(taken, Err(StoreError::Conflict)), "{taken:?}");
     store
-        .insert(&with_uid("uid-other", "https://u.example/2"), 1000)
+        .insert(
+            &with_uid("uid-other", "https://u.example/2"),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
 
@@ -208,17 +231,20 @@ async fn uids_are_unique_per_tenant_and_follow_their_webhook(store: &Opened) {
     let mut spec = spec_of(&first);
     spec.uid = Some(renamed_uid.clone());
     let renamed = respec(&first, spec);
-    store.update(&first, &renamed).await.unwrap();
+    store.update(&first, &renamed, None).await.unwrap();
     assert_eq!(store.find_uid(&tenant("uid"), &uid).await.unwrap(), None);
     assert_eq!(
         store.find_uid(&tenant("uid"), &renamed_uid).await.unwrap(),
         Some(first.id)
     );
     let second = with_uid("uid", "https://u.example/3");
-    store.insert(&second, 1000).await.unwrap();
+    store
+        .insert(&second, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let mut spec = spec_of(&second);
     spec.uid = Some(renamed_uid.clone());
-    let clash = store.update(&second, &respec(&second, spec)).await;
+    let clash = store.update(&second, &respec(&second, spec), None).await;
     assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
     store.delete(&renamed).await.unwrap();
     assert_eq!(
@@ -231,30 +257,141 @@ async fn caps_webhooks_per_tenant(store: &Opened) {
     let mut made = Vec::new();
     for i in 0..3 {
         let w = webhook("cap", &format!("https://cap.example/{i}"), &["a"]);
-        store.insert(&w, 3).await.unwrap();
+        store.insert(&w, WebhookQuota::webhooks(3)).await.unwrap();
         made.push(w);
     }
     let over = store
-        .insert(&webhook("cap", "https://cap.example/3", &["a"]), 3)
+        .insert(
+            &webhook("cap", "https://cap.example/3", &["a"]),
+            WebhookQuota::webhooks(3),
+        )
         .await;
     assert!(matches!(over, Err(StoreError::LimitReached)), "{over:?}");
     // A refused conflict must not count either.
     store.delete(&made[0]).await.unwrap();
     store
-        .insert(&webhook("cap", "https://cap.example/3", &["a"]), 3)
+        .insert(
+            &webhook("cap", "https://cap.example/3", &["a"]),
+            WebhookQuota::webhooks(3),
+        )
         .await
         .unwrap();
+}
+
+/// An unverified webhook of tenant `t`.
+fn unverified(t: &str, url: &str) -> Webhook {
+    Webhook {
+        unverified: true,
+        ..webhook(t, url, &["a"])
+    }
+}
+
+async fn caps_unverified_webhooks_per_tenant(store: &Opened) {
+    const QUOTA: WebhookQuota = WebhookQuota {
+        webhooks: 1000,
+        unverified: Some(2),
+    };
+    let refused = |r: Result<(), StoreError>| {
+        assert!(
+            matches!(r, Err(StoreError::UnverifiedLimitReached)),
+            "{r:?}"
+        );
+    };
+    let a = unverified("unv", "https://unv.example/a");
+    let b = unverified("unv", "https://unv.example/b");
+    store.insert(&a, QUOTA).await.unwrap();
+    store.insert(&b, QUOTA).await.unwrap();
+    refused(
+        store
+            .insert(&unverified("unv", "https://unv.example/c"), QUOTA)
+            .await,
+    );
+    // Verified webhooks are not counted, nor another tenant's.
+    let verified = webhook("unv", "https://unv.example/v", &["a"]);
+    store.insert(&verified, QUOTA).await.unwrap();
+    store
+        .insert(&unverified("unv-other", "https://unv.example/c"), QUOTA)
+        .await
+        .unwrap();
+    // Moving a verified webhook onto trust counts; an edit of an unverified one does not.
+    let moved = Webhook {
+        unverified: true,
+        ..respec(&verified, spec("https://unv.example/w", &["a"]))
+    };
+    refused(store.update(&verified, &moved, QUOTA.unverified).await);
+    let a = store.get(&a.tenant, &a.id).await.unwrap().unwrap();
+    let edited = respec(&a, spec("https://unv.example/a2", &["a"]));
+    store.update(&a, &edited, QUOTA.unverified).await.unwrap();
+    // Verifying one frees its place, and so does deleting one.
+    let verified_now = Webhook {
+        unverified: false,
+        ..respec(&edited, spec_of(&edited))
+    };
+    store
+        .update(&edited, &verified_now, QUOTA.unverified)
+        .await
+        .unwrap();
+    store
+        .update(&verified, &moved, QUOTA.unverified)
+        .await
+        .unwrap();
+    refused(
+        store
+            .insert(&unverified("unv", "https://unv.example/d"), QUOTA)
+            .await,
+    );
+    store.delete(&b).await.unwrap();
+    store
+        .insert(&unverified("unv", "https://unv.example/d"), QUOTA)
+        .await
+        .unwrap();
+    refused(
+        store
+            .insert(&unverified("unv", "https://unv.example/e"), QUOTA)
+            .await,
+    );
+}
+
+/// Thirty unverified webhooks inserted at once against a quota of three: three are stored.
+async fn concurrent_unverified_inserts_stop_at_the_quota(store: Arc<dyn WebhookStore>) {
+    const QUOTA: WebhookQuota = WebhookQuota {
+        webhooks: 1000,
+        unverified: Some(3),
+    };
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let store = store.clone();
+            let w = unverified("unv-race", &format!("https://unv-race.example/{i}"));
+            tokio::spawn(async move { store.insert(&w, QUOTA).await })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => won += 1,
+            Err(StoreError::UnverifiedLimitReached) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let stored = store.list(&tenant("unv-race"), None, 100).await.unwrap();
+    assert_eq!((won, stored.len()), (3, 3), "inserted, stored");
 }
 
 async fn pages_in_creation_order_within_a_tenant(store: &Opened) {
     let mut ids = Vec::new();
     for i in 0..25 {
         let w = webhook("pg", &format!("https://pg.example/{i}"), &["a"]);
-        store.insert(&w, 1000).await.unwrap();
+        store
+            .insert(&w, WebhookQuota::webhooks(1000))
+            .await
+            .unwrap();
         ids.push(w.id);
     }
     store
-        .insert(&webhook("pg-other", "https://pg.example/x", &["a"]), 1000)
+        .insert(
+            &webhook("pg-other", "https://pg.example/x", &["a"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
     let mut seen = Vec::new();
@@ -282,30 +419,40 @@ async fn pages_in_creation_order_within_a_tenant(store: &Opened) {
 
 async fn updates_only_the_version_it_read(store: &Opened) {
     let w = webhook("up", "https://up.example/1", &["a"]);
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let mut changed = spec("https://up.example/2", &["a"]);
     changed.description = Some("moved".into());
     let next = respec(&w, changed);
-    store.update(&w, &next).await.unwrap();
+    store.update(&w, &next, None).await.unwrap();
     assert_eq!(
         store.get(&w.tenant, &w.id).await.unwrap(),
         Some(next.clone())
     );
     let stale = store
-        .update(&w, &respec(&w, spec("https://up.example/3", &["a"])))
+        .update(&w, &respec(&w, spec("https://up.example/3", &["a"])), None)
         .await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     // The old url is free again, the new one taken.
     store
-        .insert(&webhook("up", "https://up.example/1", &["a"]), 1000)
+        .insert(
+            &webhook("up", "https://up.example/1", &["a"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
     let other = webhook("up", "https://up.example/9", &["a"]);
-    store.insert(&other, 1000).await.unwrap();
+    store
+        .insert(&other, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let clash = store
         .update(
             &other,
             &respec(&other, spec("https://up.example/2", &["a"])),
+            None,
         )
         .await;
     assert!(matches!(clash, Err(StoreError::Conflict)), "{clash:?}");
@@ -317,15 +464,21 @@ async fn updates_only_the_version_it_read(store: &Opened) {
 
 async fn deletes_only_the_version_it_read_and_frees_its_key(store: &Opened) {
     let w = webhook("del", "https://del.example/1", &["a"]);
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let next = respec(&w, spec_of(&w));
-    store.update(&w, &next).await.unwrap();
+    store.update(&w, &next, None).await.unwrap();
     assert!(matches!(store.delete(&w).await, Err(StoreError::Stale)));
     store.delete(&next).await.unwrap();
     assert_eq!(store.get(&w.tenant, &w.id).await.unwrap(), None);
     assert!(matches!(store.delete(&next).await, Err(StoreError::Stale)));
     store
-        .insert(&webhook("del", "https://del.example/1", &["a"]), 1000)
+        .insert(
+            &webhook("del", "https://del.example/1", &["a"]),
+            WebhookQuota::webhooks(1000),
+        )
         .await
         .unwrap();
 }
@@ -343,7 +496,10 @@ fn failure(at: i64, disable: Option<(&str, u64)>) -> HealthChange {
 
 async fn records_health_beside_edits(store: &Opened) {
     let w = webhook("health", "https://health.example/1", &["a"]);
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let t0 = 1_800_000_000_000;
     assert!(
         store
@@ -374,7 +530,7 @@ async fn records_health_beside_edits(store: &Opened) {
 
     // An edit from the version read before the failures keeps them.
     let edited = respec(&w, spec("https://health.example/2", &["a"]));
-    store.update(&w, &edited).await.unwrap();
+    store.update(&w, &edited, None).await.unwrap();
     let read = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
     assert_eq!(read.url, edited.url);
     assert_eq!(
@@ -415,7 +571,7 @@ async fn records_health_beside_edits(store: &Opened) {
     assert_eq!(off.disabled_reason.as_deref(), Some("gone"));
     assert_eq!(off.version, before.version + 1);
     let undo = store
-        .update(&before, &respec(&before, spec_of(&before)))
+        .update(&before, &respec(&before, spec_of(&before)), None)
         .await;
     assert!(matches!(undo, Err(StoreError::Stale)), "{undo:?}");
     // A disabled webhook is not disabled again, but its failures still count.
@@ -430,7 +586,10 @@ async fn records_health_beside_edits(store: &Opened) {
     // Re-activating clears the failure state.
     let mut on = spec_of(&still);
     on.active = true;
-    store.update(&still, &respec(&still, on)).await.unwrap();
+    store
+        .update(&still, &respec(&still, on), None)
+        .await
+        .unwrap();
     let on = store.get(&w.tenant, &w.id).await.unwrap().unwrap();
     assert!(on.active && !on.failed);
     assert_eq!((on.consecutive_failures, on.failing_since), (0, None));
@@ -451,11 +610,14 @@ async fn moves_the_routing_version_on_every_routing_change(store: &Opened) {
     let version = || async { store.routing_version(&t).await.unwrap() };
     let v0 = version().await;
     let w = webhook("routing", "https://routing.example/1", &["a"]);
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let v1 = version().await;
     assert_ne!(v1, v0, "a create moves it");
     let edited = respec(&w, spec("https://routing.example/1", &["b"]));
-    store.update(&w, &edited).await.unwrap();
+    store.update(&w, &edited, None).await.unwrap();
     let v2 = version().await;
     assert_ne!(v2, v1, "an edit moves it");
     let t0 = 1_800_000_000_000;
@@ -491,7 +653,10 @@ async fn moves_the_routing_version_on_every_routing_change(store: &Opened) {
 /// changed and written back.
 async fn health_writes_race_without_losing_a_count(store: Arc<dyn WebhookStore>) {
     let w = webhook("health-race", "https://health.example/race", &["a"]);
-    store.insert(&w, 1000).await.unwrap();
+    store
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let writes: Vec<_> = (0..16)
         .map(|i| {
             let (store, w) = (store.clone(), w.clone());
@@ -519,7 +684,10 @@ pub async fn deliveries_race_publishes(
 ) {
     use hookline::domain::{Event, EventId, EventType};
     let w = webhook("race-pub", "https://race.example/pub", &["a"]);
-    webhooks.insert(&w, 1000).await.unwrap();
+    webhooks
+        .insert(&w, WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
     let now = Timestamp::now();
     let later = Timestamp::from_millis(now.millis() + 3_600_000).unwrap();
     let mut tasks = Vec::new();
@@ -568,7 +736,10 @@ async fn concurrent_duplicates_admit_exactly_one(store: Arc<dyn WebhookStore>) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .insert(&webhook("race", "https://race.example/h", &["a"]), 1000)
+                    .insert(
+                        &webhook("race", "https://race.example/h", &["a"]),
+                        WebhookQuota::webhooks(1000),
+                    )
                     .await
             })
         })
@@ -586,6 +757,30 @@ async fn concurrent_duplicates_admit_exactly_one(store: Arc<dyn WebhookStore>) {
         store.list(&tenant("race"), None, 100).await.unwrap().len(),
         1
     );
+}
+
+/// The recover lock: one holder per webhook, renewed by it, released only by it, and free
+/// again once its time has passed.
+async fn holds_one_recover_per_webhook(store: &dyn hookline::store::ExecutionStore) {
+    let (t, webhook) = (tenant("rl"), WebhookId::new());
+    let now = Timestamp::now();
+    let until = at(now.millis() + 300_000);
+    let hold = |holder: i64, now: Timestamp| store.hold_recover(&t, &webhook, holder, until, now);
+    assert!(hold(1, now).await.unwrap(), "a free lock is taken");
+    assert!(!hold(2, now).await.unwrap(), "held by another");
+    assert!(hold(1, now).await.unwrap(), "renewed by its holder");
+    // Another webhook's lock is its own.
+    let other = WebhookId::new();
+    assert!(store.hold_recover(&t, &other, 2, until, now).await.unwrap());
+    store.release_recover(&t, &webhook, 2).await.unwrap();
+    assert!(!hold(2, now).await.unwrap(), "released only by its holder");
+    store.release_recover(&t, &webhook, 1).await.unwrap();
+    assert!(hold(2, now).await.unwrap(), "free once released");
+    let (after, later) = (at(until.millis() + 1), at(until.millis() + 300_000));
+    let lapsed = store.hold_recover(&t, &webhook, 3, later, after).await;
+    assert!(lapsed.unwrap(), "free once its time has passed");
+    let held = store.hold_recover(&t, &webhook, 2, later, after).await;
+    assert!(!held.unwrap(), "held by the new holder");
 }
 
 /// Every key store check, in order.
@@ -1184,6 +1379,7 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
 /// Every execution store check: newest first, paging, per webhook and tenant, expiry.
 pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
     counts_attempts_started_per_window(&*store).await;
+    holds_one_recover_per_webhook(&*store).await;
     use hookline::domain::Trigger;
     use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
     let now = hookline::domain::Timestamp::now();

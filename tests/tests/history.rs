@@ -695,6 +695,7 @@ async fn a_deactivated_webhook_stops_its_recover() {
         since: None,
         until: Timestamp::now().millis(),
         after: None,
+        holder: 1,
     };
     let outcome = process(&server.running.ctx, &page).await.unwrap();
     assert_eq!(outcome, Outcome::Dropped);
@@ -702,3 +703,72 @@ async fn a_deactivated_webhook_stops_its_recover() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.events_on("/down").len(), 3, "nothing queued");
 }
+
+on_both_backends!(one_recover_per_webhook_at_a_time, |backend| async move {
+    let receiver = Receiver::start().await;
+    // One delivery worker, kept busy by a slow delivery: the first recover's page waits
+    // for it, so the first recover is still running when the second is asked.
+    let server = TestServer::start_with(backend, |s| {
+        s.retry_schedule = hookline::domain::RetrySchedule::parse("").unwrap();
+        s.delivery_concurrency = 1;
+    })
+    .await;
+    receiver.always("/down", Answer::status(500));
+    let webhook = server
+        .create_webhook(KEY_A, &receiver.url("/down"), &["order.*"])
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server
+        .create_webhook(KEY_A, &receiver.url("/slow"), &["slow.*"])
+        .await;
+    let since = ago(60_000);
+    let mut events = HashSet::new();
+    for n in 0..3 {
+        events.insert(publish(&server, "order.paid", json!({"n": n})).await);
+    }
+    let stats = format!("/v1/webhooks/{webhook}/stats?since={since}");
+    eventually(WAIT, "every delivery to fail", || async {
+        let stats = server.get(KEY_A, &stats).await;
+        (stats.body["deliveries"]["failed"] == 3).then_some(())
+    })
+    .await;
+    receiver.always("/down", Answer::status(200));
+    receiver.always(
+        "/slow",
+        Answer::status(200).delay(Duration::from_millis(1500)),
+    );
+    publish(&server, "slow.made", json!({})).await;
+    eventually(WAIT, "the slow delivery to start", || async {
+        (!receiver.events_on("/slow").is_empty()).then_some(())
+    })
+    .await;
+
+    let recover = format!("/v1/webhooks/{webhook}/recover");
+    let first = server.post(KEY_A, &recover, json!({"since": since})).await;
+    let second = server.post(KEY_A, &recover, json!({"since": since})).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.body);
+    assert_eq!(first.body, json!({"queued": 3}));
+    second.assert_problem(409, "recover_in_progress");
+
+    // Each failed delivery is sent once more, not twice.
+    eventually(WAIT, "every failed delivery sent again", || async {
+        (receiver.events_on("/down").len() >= 6).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let resent: Vec<String> = receiver.events_on("/down")[3..]
+        .iter()
+        .map(|r| r.headers["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(resent.len(), 3, "{resent:?}");
+    assert_eq!(resent.into_iter().collect::<HashSet<_>>(), events);
+
+    // Once the first is done, a recover is accepted again.
+    eventually(WAIT, "a new recover to be accepted", || async {
+        let again = server.post(KEY_A, &recover, json!({"since": since})).await;
+        (again.status == StatusCode::ACCEPTED).then_some(())
+    })
+    .await;
+});

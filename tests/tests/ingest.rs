@@ -216,7 +216,10 @@ async fn the_lambda_reports_only_messages_that_must_come_back() {
     )
     .unwrap();
     let webhook = conformance::webhook("acme", "https://hooks.example.com/a", &["order.paid"]);
-    ctx.webhooks.insert(&webhook, 1000).await.unwrap();
+    ctx.webhooks
+        .insert(&webhook, hookline::store::WebhookQuota::webhooks(1000))
+        .await
+        .unwrap();
 
     let mut event = SqsEvent::default();
     event.records = vec![

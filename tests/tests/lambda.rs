@@ -168,7 +168,10 @@ async fn the_delivery_function_delivers_and_reports_only_the_records_that_failed
     );
     let secret = WebhookSecret::generate();
     let webhook = Webhook::new(tenant.clone(), spec, secret.clone());
-    ctx.webhooks.insert(&webhook, 10).await.unwrap();
+    ctx.webhooks
+        .insert(&webhook, hookline::store::WebhookQuota::webhooks(10))
+        .await
+        .unwrap();
     let event = Event {
         id: EventId::new(),
         tenant: tenant.clone(),

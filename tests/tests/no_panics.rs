@@ -241,7 +241,10 @@ fn random_requests_never_panic_and_never_answer_5xx() {
         );
         let tenant = TenantId::parse("fuzz-a").unwrap();
         let webhook = Webhook::new(tenant, spec, WebhookSecret::generate());
-        ctx.webhooks.insert(&webhook, 1000).await.unwrap();
+        ctx.webhooks
+            .insert(&webhook, hookline::store::WebhookQuota::webhooks(1000))
+            .await
+            .unwrap();
         let webhook = webhook.id.to_string();
         let event = api::handle(
             &ctx,

@@ -58,6 +58,7 @@ async fn sqs_tasks_carry_their_tenant_as_message_group() {
         since: None,
         until: 0,
         after: None,
+        holder: 0,
     };
     let notice = Task::Notify(NotifyTask::first(
         EventId::new(),

@@ -307,3 +307,38 @@ async fn publish_each(server: &TestServer, n: u32) {
     });
     futures::future::join_all(publishes).await;
 }
+
+on_both_backends!(
+    parallel_unverified_creates_stop_at_the_quota,
+    |backend| async move {
+        const QUOTA: usize = 3;
+        let server =
+            TestServer::start_with(backend, |s| s.max_unverified_webhooks = QUOTA as u32).await;
+        let create = |n: usize| {
+            let server = &server;
+            async move {
+                let body = json!({"url": format!("http://127.0.0.1:9/race/{n}"), "event_types": ["a.b"], "verify": false});
+                server.post(KEY_A, "/v1/webhooks", body).await
+            }
+        };
+        let replies = futures::future::join_all((0..30).map(create)).await;
+        let made = replies.iter().filter(|r| r.status == 201).count();
+        println!(
+            "{backend:?}: 30 parallel unverified creates against a quota of {QUOTA} made {made}"
+        );
+        for refused in replies.iter().filter(|r| r.status != 201) {
+            refused.assert_problem(429, "rate_limited");
+        }
+        let listed = server.get(KEY_A, "/v1/webhooks?limit=100").await;
+        let stored = listed.body["data"].as_array().unwrap().len();
+        assert_eq!((made, stored), (QUOTA, QUOTA), "created, stored");
+
+        // Deleting one lets exactly one more be created.
+        let first = replies.iter().find(|r| r.status == 201).unwrap();
+        let id = first.body["id"].as_str().unwrap();
+        let deleted = server.delete(KEY_A, &format!("/v1/webhooks/{id}")).await;
+        assert_eq!(deleted.status, 204, "{}", deleted.body);
+        assert_eq!(create(100).await.status, 201);
+        create(101).await.assert_problem(429, "rate_limited");
+    }
+);

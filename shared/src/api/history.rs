@@ -8,7 +8,7 @@ use super::views::{AttemptCounts, DeliveryCounts, ListedEventView, RecoverQueued
 use crate::delivery::enqueue;
 use crate::domain::{
     Ended, EventId, EventTypePattern, Execution, FieldError, ListedEvent, RequestStatus, TimeRange,
-    Timestamp, Trigger,
+    Timestamp, Trigger, WebhookId,
 };
 use http::StatusCode;
 use std::collections::HashMap;
@@ -195,23 +195,47 @@ pub async fn recover(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> 
     // The window ends now at the latest: a delivery failing later is not this call's.
     range.until = Some(range.until.map_or(now, |u| u.min(now)));
     let (ctx, tenant) = (call.ctx, &call.caller.tenant);
+    // One recover per webhook at a time: held from here until its last page is queued.
+    let holder = rand::random::<i64>();
+    if !enqueue::lock_recover(ctx, tenant, webhook.id, holder).await? {
+        return Err(ApiError::RecoverInProgress);
+    }
+    let queued = count_and_queue(&call, webhook.id, range, holder, now).await;
+    if !matches!(queued, Ok(n) if n > 0) {
+        // Nothing was queued (or a fault stopped it): no page is left to release the lock.
+        enqueue::unlock_recover(ctx, tenant, webhook.id, holder).await?;
+    }
+    let queued = queued?;
+    tracing::info!(tenant = %tenant, webhook_id = %webhook.id, queued, "recover queued");
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &RecoverQueuedView { queued },
+    ))
+}
+
+/// Counts the failed deliveries of the window's events and, when there are some, queues the
+/// first page of the recover `holder`.
+async fn count_and_queue(
+    call: &Call<'_>,
+    webhook_id: WebhookId,
+    range: TimeRange,
+    holder: i64,
+    now: Timestamp,
+) -> Result<u64, ApiError> {
+    let (ctx, tenant) = (call.ctx, &call.caller.tenant);
     let queued = ctx
         .executions
-        .count_ended(tenant, &webhook.id, Ended::Failed, range, now)
+        .count_ended(tenant, &webhook_id, Ended::Failed, range, now)
         .await?;
     if queued > 0 {
-        enqueue::recover(ctx, tenant, webhook.id, range)
+        enqueue::recover(ctx, tenant, webhook_id, range, holder)
             .await
             .map_err(|e| {
                 tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "queueing a recover failed");
                 ApiError::Internal
             })?;
     }
-    tracing::info!(tenant = %tenant, webhook_id = %webhook.id, queued, "recover queued");
-    Ok(json_response(
-        StatusCode::ACCEPTED,
-        &RecoverQueuedView { queued },
-    ))
+    Ok(queued)
 }
 
 /// Where a delivery stands by the records of the window.

@@ -89,6 +89,9 @@ pub enum ApiError {
     /// A publish with the same `Idempotency-Key` is still running.
     #[error("idempotency key in use")]
     IdempotencyKeyInUse,
+    /// A recover of the webhook is running: one at a time per webhook.
+    #[error("recover in progress")]
+    RecoverInProgress,
     /// The tenant is over its publish rate: try again after this many seconds.
     #[error("rate limited")]
     RateLimited(u64),
@@ -135,6 +138,7 @@ impl ApiError {
             ApiError::WebhookConflict => "webhook_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
+            ApiError::RecoverInProgress => "recover_in_progress",
             ApiError::RateLimited(_) | ApiError::TooManyUnverified(_) => "rate_limited",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal => "internal_error",
@@ -159,6 +163,7 @@ impl ApiError {
             | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
             ApiError::WebhookConflict
             | ApiError::IdempotencyKeyInUse
+            | ApiError::RecoverInProgress
             | ApiError::EventTypeConflict => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -210,6 +215,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
             (ApiError::IdempotencyKeyInUse, En) => "Idempotency key in use",
             (ApiError::IdempotencyKeyInUse, Ja) => "冪等キーは使用中です",
+            (ApiError::RecoverInProgress, En) => "Recover in progress",
+            (ApiError::RecoverInProgress, Ja) => "リカバリーを実行中です",
             (ApiError::RateLimited(_), En) => "Rate limited",
             (ApiError::RateLimited(_), Ja) => "レート制限中です",
             (ApiError::TooManyUnverified(_), En) => "Too many unverified webhooks",
@@ -262,6 +269,8 @@ impl ApiError {
             (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
             (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
             (ApiError::IdempotencyKeyInUse, Ja) => "この Idempotency-Key の公開はまだ処理中です。少し待ってから再送すると、その応答が返ります。".into(),
+            (ApiError::RecoverInProgress, En) => "A recover of this webhook is still queueing its failed deliveries; nothing was queued. Ask again once it is done.".into(),
+            (ApiError::RecoverInProgress, Ja) => "この Webhook のリカバリーが、失敗した配信をまだキューに入れています。何もキューに入れていません。終わってから、もう一度依頼してください。".into(),
             (ApiError::RateLimited(after), En) => format!("This tenant is publishing faster than its quota allows; nothing was stored. Try again in {after} s (Retry-After)."),
             (ApiError::TooManyUnverified(max), En) => format!("This tenant already holds {max} webhooks whose endpoint was not verified (\"verify\": false), its quota; nothing was stored. Verify one (update it with \"verify\": true) or delete one first."),
             (ApiError::TooManyUnverified(max), Ja) => format!("このテナントには、エンドポイントが検証されていない (\"verify\": false) Webhook がすでにクォータの {max} 件あります。何も保存されていません。先にいずれかを検証する (\"verify\": true で更新する) か、削除してください。"),

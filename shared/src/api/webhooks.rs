@@ -11,7 +11,7 @@ use crate::domain::{
     Filter, Metadata, Secrets, Trigger, Verification, Webhook, WebhookId, WebhookSecret,
     WebhookSpec, WebhookUid,
 };
-use crate::store::StoreError;
+use crate::store::{StoreError, WebhookQuota};
 use crate::url_guard::{UrlError, UrlPolicy, WebhookUrl};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
@@ -320,18 +320,19 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         verify_endpoint(&call, &webhook, &secrets).await?;
     } else {
         webhook.unverified = true;
-        unverified_room(&call, None).await?;
     }
-    let max = call.ctx.config.max_webhooks_per_tenant;
-    match call.ctx.webhooks.insert(&webhook, max).await {
+    let quota = quota(&call);
+    match call.ctx.webhooks.insert(&webhook, quota).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return Err(ApiError::WebhookConflict),
         Err(StoreError::LimitReached) => {
+            let max = quota.webhooks;
             return Err(ApiError::validation(
                 "",
                 format!("this tenant already holds the maximum of {max} webhooks"),
             ));
         }
+        Err(StoreError::UnverifiedLimitReached) => return Err(too_many_unverified(quota)),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook created");
@@ -499,14 +500,18 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
         } else if next.url != current.url {
             // A new endpoint taken on trust.
             next.unverified = true;
-            if !current.unverified {
-                unverified_room(call, Some(current.id)).await?;
-            }
         }
-        match call.ctx.webhooks.update(&current, &next).await {
+        let quota = quota(call);
+        match call
+            .ctx
+            .webhooks
+            .update(&current, &next, quota.unverified)
+            .await
+        {
             Ok(()) => Ok(Some((next, secrets))),
             Err(StoreError::Stale) => Ok(None),
             Err(StoreError::Conflict) => Err(ApiError::WebhookConflict),
+            Err(StoreError::UnverifiedLimitReached) => Err(too_many_unverified(quota)),
             Err(e) => Err(e.into()),
         }
     })
@@ -573,35 +578,19 @@ pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiErro
     ))
 }
 
-/// Refuses one more unverified webhook when the tenant holds its quota of them already
-/// (`except`: the webhook being changed). Counted from the tenant's webhooks: a create or
-/// update is rare enough to afford the read, and no counter can drift.
-async fn unverified_room(call: &Call<'_>, except: Option<WebhookId>) -> Result<(), ApiError> {
-    let max = call.ctx.config.max_unverified_webhooks;
-    if max == 0 {
-        return Ok(());
+/// The deployment's webhook quotas (`max_unverified_webhooks` 0: no limit), which the store
+/// checks in the write that would pass them.
+fn quota(call: &Call<'_>) -> WebhookQuota {
+    let config = &call.ctx.config;
+    let unverified = config.max_unverified_webhooks;
+    WebhookQuota {
+        webhooks: config.max_webhooks_per_tenant,
+        unverified: (unverified > 0).then_some(unverified),
     }
-    let (mut held, mut after) = (0u32, None);
-    loop {
-        let page = call
-            .ctx
-            .webhooks
-            .list(&call.caller.tenant, after.as_ref(), 100)
-            .await?;
-        held += page
-            .iter()
-            .filter(|w| w.unverified && Some(w.id) != except)
-            .map(|_| 1)
-            .sum::<u32>();
-        match page.last() {
-            Some(last) if page.len() == 100 => after = Some(last.id),
-            _ => break,
-        }
-    }
-    if held >= max {
-        return Err(ApiError::TooManyUnverified(max));
-    }
-    Ok(())
+}
+
+fn too_many_unverified(quota: WebhookQuota) -> ApiError {
+    ApiError::TooManyUnverified(quota.unverified.unwrap_or_default())
 }
 
 /// Sends a signed `webhook.ping` to the (new) endpoint: anything but a 2xx in time refuses the
@@ -703,7 +692,8 @@ pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiE
         let now = crate::domain::Timestamp::now();
         let until = (!rotation.grace.is_zero()).then(|| now.plus(rotation.grace));
         let next = current.with_rotated_secret(&secrets, secret.clone(), until);
-        match ctx.webhooks.update(&current, &next).await {
+        // A rotation leaves the endpoint as it was: no quota to check.
+        match ctx.webhooks.update(&current, &next, None).await {
             Ok(()) => Ok(Some((next, secret))),
             Err(StoreError::Stale) => Ok(None),
             Err(e) => Err(e.into()),

@@ -171,13 +171,56 @@ pub async fn manual_retry(
 /// How many failed deliveries one recover task queues.
 pub const RECOVER_PAGE: usize = 250;
 
-/// Starts recovering the failed deliveries of the events in `range` (its `until` set): the
-/// first page's task. Each page queues the next (`recover_page`).
+/// How long a recover holds its webhook's recover lock past the start of its latest page
+/// (each page renews it, the last releases it): a recover whose worker died stops blocking
+/// the next after this. Far above a page's time and a failed page's return to the queue
+/// (the visibility timeout).
+pub const RECOVER_LOCK: Duration = Duration::from_secs(300);
+
+/// What a recover's pages carry along: the window of its events (unix milliseconds, both
+/// ends included) and the number it holds the recover lock by.
+#[derive(Clone, Copy, Debug)]
+pub struct RecoverWindow {
+    pub since: Option<i64>,
+    pub until: i64,
+    pub holder: i64,
+}
+
+/// Takes (or renews) the webhook's recover lock for the recover `holder`, for `RECOVER_LOCK`
+/// from now; `false` while another recover of the webhook holds it.
+pub async fn lock_recover(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    webhook_id: WebhookId,
+    holder: i64,
+) -> Result<bool, StoreError> {
+    let now = Timestamp::now();
+    ctx.executions
+        .hold_recover(tenant, &webhook_id, holder, now.plus(RECOVER_LOCK), now)
+        .await
+}
+
+/// Ends a recover: releases its hold on the webhook's recover lock.
+pub async fn unlock_recover(
+    ctx: &AppContext,
+    tenant: &TenantId,
+    webhook_id: WebhookId,
+    holder: i64,
+) -> Result<(), StoreError> {
+    ctx.executions
+        .release_recover(tenant, &webhook_id, holder)
+        .await
+}
+
+/// Starts recovering the failed deliveries of the events in `range` (its `until` set), for
+/// the recover that took the lock as `holder`: the first page's task. Each page queues the
+/// next (`recover_page`).
 pub async fn recover(
     ctx: &AppContext,
     tenant: &TenantId,
     webhook_id: WebhookId,
     range: TimeRange,
+    holder: i64,
 ) -> Result<(), QueueError> {
     let task = Task::Recover {
         tenant: tenant.clone(),
@@ -185,6 +228,7 @@ pub async fn recover(
         since: range.since.map(|t| t.millis()),
         until: range.until.map_or(i64::MAX, |t| t.millis()),
         after: None,
+        holder,
     };
     ctx.queue.send(&[(task, Duration::ZERO)]).await
 }
@@ -192,22 +236,32 @@ pub async fn recover(
 /// One page of a recover (a `Task::Recover`): a new attempt (`trigger: recover`, no
 /// automatic retries after it) for each of the next failed deliveries of the window, which
 /// show as pending until it is made, then the next page. How many it queued; `None` when
-/// the webhook was deleted or deactivated meanwhile, which ends the recover.
+/// the webhook was deleted or deactivated meanwhile, which ends the recover. Each page
+/// renews the recover's lock; the last (which finds nothing) releases it.
 pub async fn recover_page(
     ctx: &AppContext,
     tenant: &TenantId,
     webhook_id: WebhookId,
-    since: Option<i64>,
-    until: i64,
+    window: RecoverWindow,
     after: Option<EventId>,
 ) -> Result<Option<usize>, EnqueueError> {
     let now = Timestamp::now();
+    let RecoverWindow {
+        since,
+        until,
+        holder,
+    } = window;
     match ctx.webhooks.get(tenant, &webhook_id).await? {
         Some(w) if w.active => {}
         _ => {
             tracing::info!(%webhook_id, "webhook deleted or inactive; recover stopped");
+            unlock_recover(ctx, tenant, webhook_id, holder).await?;
             return Ok(None);
         }
+    }
+    if !lock_recover(ctx, tenant, webhook_id, holder).await? {
+        // Its hold had lapsed and another recover took the lock: this one still finishes.
+        tracing::warn!(%webhook_id, "recover lock held by a later recover");
     }
     let range = TimeRange {
         since: since.and_then(Timestamp::from_millis),
@@ -242,16 +296,20 @@ pub async fn recover_page(
         .await
         .map_err(|unsent| unsent.error)?;
     // The next page while this one found anything: a page shortened by notes that expired
-    // meanwhile does not end the walk early; the last one finds nothing.
-    if let Some(last) = failed.last() {
-        let next = Task::Recover {
-            tenant: tenant.clone(),
-            webhook_id,
-            since,
-            until,
-            after: Some(last.event_id),
-        };
-        ctx.queue.send(&[(next, Duration::ZERO)]).await?;
+    // meanwhile does not end the walk early; the last one finds nothing, and ends it.
+    match failed.last() {
+        Some(last) => {
+            let next = Task::Recover {
+                tenant: tenant.clone(),
+                webhook_id,
+                since,
+                until,
+                after: Some(last.event_id),
+                holder,
+            };
+            ctx.queue.send(&[(next, Duration::ZERO)]).await?;
+        }
+        None => unlock_recover(ctx, tenant, webhook_id, holder).await?,
     }
     tracing::info!(%webhook_id, queued = failed.len(), "recover page queued");
     Ok(Some(failed.len()))

@@ -8,6 +8,7 @@
 //! Records are written before the next attempt is queued, so a failed write leaves nothing
 //! queued and the redone work cannot start a second retry chain.
 
+use super::enqueue::RecoverWindow;
 use super::{enqueue, notify, stages};
 use crate::AppContext;
 use crate::domain::Timestamp;
@@ -40,8 +41,14 @@ pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerErr
             since,
             until,
             after,
+            holder,
         } => {
-            let page = enqueue::recover_page(ctx, tenant, *webhook_id, *since, *until, *after);
+            let window = RecoverWindow {
+                since: *since,
+                until: *until,
+                holder: *holder,
+            };
+            let page = enqueue::recover_page(ctx, tenant, *webhook_id, window, *after);
             Ok(page.await?.map_or(Outcome::Dropped, Outcome::Recovered))
         }
         Task::Notify(task) => Ok(Outcome::Notified(notify::attempt(ctx, task).await?)),

@@ -34,6 +34,10 @@ pub enum Task {
         /// The last event already queued by the pages before.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<EventId>,
+        /// The number the recover drew when asked: its hold on the webhook's recover lock,
+        /// renewed by each page and released by the last.
+        #[serde(default)]
+        holder: i64,
     },
     Notify(NotifyTask),
 }

@@ -1,7 +1,7 @@
 //! In-memory adapters: the local server's default and the handler tests' store. Same
 //! semantics as DynamoDB (checked by the shared conformance suite), guarded by one mutex each.
 
-use super::{CatalogStore, KeyStore, StoreError, TenantSettingsStore, WebhookStore};
+use super::{CatalogStore, KeyStore, StoreError, TenantSettingsStore, WebhookQuota, WebhookStore};
 use crate::domain::{
     ApiKeyId, ApiKeyRecord, CatalogEntry, EventType, HealthChange, KeyHash, KeyOwner, TenantId,
     Webhook, WebhookId, WebhookUid, uid_key,
@@ -19,6 +19,18 @@ struct Tenant {
     routing_version: u64,
 }
 
+impl Tenant {
+    /// `UnverifiedLimitReached` when the tenant holds `max` unverified webhooks already.
+    /// Counted under the store's one lock, in the same step as the write that follows.
+    fn unverified_room(&self, max: Option<u32>) -> Result<(), StoreError> {
+        let held = self.webhooks.values().filter(|w| w.unverified).count();
+        match max {
+            Some(max) if held >= max as usize => Err(StoreError::UnverifiedLimitReached),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct MemoryWebhookStore {
     tenants: Mutex<HashMap<TenantId, Tenant>>,
@@ -34,15 +46,18 @@ impl MemoryWebhookStore {
 
 #[async_trait]
 impl WebhookStore for MemoryWebhookStore {
-    async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
+    async fn insert(&self, webhook: &Webhook, quota: WebhookQuota) -> Result<(), StoreError> {
         let mut tenants = self.lock();
         let tenant = tenants.entry(webhook.tenant.clone()).or_default();
         let keys = webhook.unique_keys();
         if keys.iter().any(|k| tenant.unique.contains_key(k)) {
             return Err(StoreError::Conflict);
         }
-        if tenant.webhooks.len() >= max_per_tenant as usize {
+        if tenant.webhooks.len() >= quota.webhooks as usize {
             return Err(StoreError::LimitReached);
+        }
+        if webhook.unverified {
+            tenant.unverified_room(quota.unverified)?;
         }
         for key in keys {
             tenant.unique.insert(key, webhook.id);
@@ -84,7 +99,12 @@ impl WebhookStore for MemoryWebhookStore {
         Ok(iter.take(limit).cloned().collect())
     }
 
-    async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
+    async fn update(
+        &self,
+        previous: &Webhook,
+        next: &Webhook,
+        unverified: Option<u32>,
+    ) -> Result<(), StoreError> {
         let mut tenants = self.lock();
         let tenant = tenants.get_mut(&previous.tenant).ok_or(StoreError::Stale)?;
         match tenant.webhooks.get(&previous.id) {
@@ -100,6 +120,9 @@ impl WebhookStore for MemoryWebhookStore {
         };
         if new_keys.iter().any(taken) {
             return Err(StoreError::Conflict);
+        }
+        if next.unverified && !previous.unverified {
+            tenant.unverified_room(unverified)?;
         }
         for key in old_keys.iter().filter(|k| !new_keys.contains(k)) {
             tenant.unique.remove(key);

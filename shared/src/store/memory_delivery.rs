@@ -12,6 +12,7 @@ use crate::domain::{
     TimeRange, Timestamp, WebhookId,
 };
 use async_trait::async_trait;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
@@ -136,6 +137,8 @@ pub struct MemoryDeliveryStore {
     publish_windows: Mutex<HashMap<(TenantId, i64), u32>>,
     /// Attempts started per webhook and window, for a failing webhook's in-flight cap.
     attempt_windows: Mutex<HashMap<(TenantId, WebhookId, i64), u32>>,
+    /// Each webhook's recover lock: the recover holding it and until when.
+    recover_locks: Mutex<HashMap<(TenantId, WebhookId), (i64, Timestamp)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -550,6 +553,47 @@ impl ExecutionStore for MemoryDeliveryStore {
             .range(bounds)
             .filter(|(_, (_, exp))| *exp > now)
             .count() as u64)
+    }
+    async fn hold_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut locks = lock(&self.recover_locks);
+        let held = locks.entry((tenant.clone(), *webhook_id));
+        let free =
+            |(held_by, held_until): &(i64, Timestamp)| *held_by == holder || *held_until < now;
+        match held {
+            Entry::Occupied(mut held) if free(held.get()) => {
+                held.insert((holder, until));
+                Ok(true)
+            }
+            Entry::Occupied(_) => Ok(false),
+            Entry::Vacant(vacant) => {
+                vacant.insert((holder, until));
+                Ok(true)
+            }
+        }
+    }
+
+    async fn release_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+    ) -> Result<(), StoreError> {
+        let mut locks = lock(&self.recover_locks);
+        let key = (tenant.clone(), *webhook_id);
+        if locks
+            .get(&key)
+            .is_some_and(|(held_by, _)| *held_by == holder)
+        {
+            locks.remove(&key);
+        }
+        Ok(())
     }
 }
 

@@ -26,6 +26,9 @@ pub enum StoreError {
     /// The tenant already holds its maximum number of webhooks.
     #[error("the tenant holds its maximum number of webhooks")]
     LimitReached,
+    /// The tenant already holds its maximum number of unverified webhooks.
+    #[error("the tenant holds its maximum number of unverified webhooks")]
+    UnverifiedLimitReached,
     /// The record changed (or vanished) since it was read; read again and retry.
     #[error("the record changed since it was read")]
     Stale,
@@ -51,11 +54,32 @@ pub enum Claim {
     Answered(String),
 }
 
+/// How many webhooks a tenant may hold, and how many of them unverified: checked in the
+/// same write as the webhook, so that concurrent requests cannot pass them together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebhookQuota {
+    pub webhooks: u32,
+    /// `None`: no limit.
+    pub unverified: Option<u32>,
+}
+
+impl WebhookQuota {
+    /// At most `max` webhooks, unverified or not.
+    pub const fn webhooks(max: u32) -> Self {
+        Self {
+            webhooks: max,
+            unverified: None,
+        }
+    }
+}
+
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
     /// Stores a new webhook. `Conflict` when its `conflict_key` is taken in the tenant,
-    /// `LimitReached` when the tenant already holds `max_per_tenant` webhooks.
-    async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError>;
+    /// `LimitReached` when the tenant already holds `quota.webhooks` webhooks,
+    /// `UnverifiedLimitReached` when the webhook is unverified and the tenant already holds
+    /// `quota.unverified` such.
+    async fn insert(&self, webhook: &Webhook, quota: WebhookQuota) -> Result<(), StoreError>;
 
     async fn get(&self, tenant: &TenantId, id: &WebhookId) -> Result<Option<Webhook>, StoreError>;
 
@@ -70,8 +94,15 @@ pub trait WebhookStore: Send + Sync {
     /// Writes what changed from `previous` (as it was read) to `next` (`next.version` is
     /// `previous.version + 1`), and nothing else: a delivery's health write made meanwhile
     /// is kept. `Stale` when the stored version is no longer `previous`'s, `Conflict` when
-    /// the new url and event types are taken by another webhook.
-    async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError>;
+    /// the new url and event types are taken by another webhook, `UnverifiedLimitReached`
+    /// when `next` becomes unverified and the tenant already holds `unverified` such
+    /// (`None`: no limit).
+    async fn update(
+        &self,
+        previous: &Webhook,
+        next: &Webhook,
+        unverified: Option<u32>,
+    ) -> Result<(), StoreError>;
 
     /// A number that changes whenever which webhooks of the tenant an event would go to may
     /// have changed (a webhook created, edited, deleted or disabled): a cached view of them is
@@ -95,7 +126,8 @@ pub trait WebhookStore: Send + Sync {
         change: &HealthChange,
     ) -> Result<bool, StoreError>;
 
-    /// Deletes the webhook as it was read; `Stale` when it changed or vanished meanwhile.
+    /// Deletes the webhook as it was read (and frees its place in the unverified quota);
+    /// `Stale` when it changed or vanished meanwhile.
     async fn delete(&self, webhook: &Webhook) -> Result<(), StoreError>;
 }
 
@@ -324,4 +356,25 @@ pub trait ExecutionStore: Send + Sync {
         range: TimeRange,
         now: Timestamp,
     ) -> Result<u64, StoreError>;
+
+    /// Holds the webhook's recover lock for the recover `holder` (a number each recover draws
+    /// for itself) until `until`: taken when no recover holds it or the holder's
+    /// `until` is before `now`, renewed when `holder` holds it. `false` while another recover
+    /// holds it.
+    async fn hold_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Releases the webhook's recover lock, when the recover `holder` holds it still.
+    async fn release_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+    ) -> Result<(), StoreError>;
 }

@@ -14,6 +14,9 @@ fn execution_pk(tenant: &TenantId, webhook: &WebhookId) -> String {
     format!("T#{tenant}#WH#{webhook}")
 }
 
+/// The item of the webhook's recover lock: which recover holds it (`holder`) and until when.
+const RECOVER_LOCK_SK: &str = "RECOVER";
+
 fn ended_prefix(how: Ended) -> &'static str {
     match how {
         Ended::Failed => "FL#",
@@ -290,6 +293,79 @@ impl ExecutionStore for DynamoStore {
                 Some(last) if !last.is_empty() => start = Some(last.clone()),
                 _ => return Ok(count),
             }
+        }
+    }
+
+    async fn hold_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let held = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                execution_pk(tenant, webhook_id),
+                RECOVER_LOCK_SK.into(),
+            )))
+            .update_expression("SET #holder = :holder, #until = :until, #exp = :exp")
+            .condition_expression(
+                "attribute_not_exists(#holder) OR #holder = :holder OR #until < :now",
+            )
+            .expression_attribute_names("#holder", "holder")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":holder", n(holder))
+            .expression_attribute_values(":until", n(until.millis()))
+            .expression_attribute_values(":now", n(now.millis()))
+            .expression_attribute_values(":exp", n(until.unix_seconds()))
+            .send()
+            .await;
+        match held {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn release_recover(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        holder: i64,
+    ) -> Result<(), StoreError> {
+        let released = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                execution_pk(tenant, webhook_id),
+                RECOVER_LOCK_SK.into(),
+            )))
+            .condition_expression("#holder = :holder")
+            .expression_attribute_names("#holder", "holder")
+            .expression_attribute_values(":holder", n(holder))
+            .send()
+            .await;
+        match released {
+            Ok(_) => Ok(()),
+            // Another recover holds it now (this one's had lapsed): it is that one's.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::backend(e)),
         }
     }
 }

@@ -4,8 +4,9 @@ use super::{
     DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update,
 };
 use crate::domain::{Credentials, HealthChange, TenantId, Webhook, WebhookId, WebhookUid, uid_key};
-use crate::store::{StoreError, WebhookStore};
+use crate::store::{StoreError, WebhookQuota, WebhookStore};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
 
 fn webhook_sk(id: &WebhookId) -> String {
@@ -20,6 +21,26 @@ fn conflict_sk(key: &str) -> String {
 /// change to which webhooks an event goes to.
 const COUNT_SK: &str = "WHCOUNT";
 const ROUTING_VERSION: &str = "v";
+
+/// The tenant's count of unverified webhooks, for their quota: an item of its own, so that a
+/// refused transaction names which limit refused it.
+const UNVERIFIED_SK: &str = "WHUNVERIFIED";
+
+/// How a write moves the unverified count: +1 when the webhook becomes unverified, -1 when
+/// it stops being (verified or deleted), 0 otherwise.
+fn unverified_change(before: bool, after: bool) -> i64 {
+    i64::from(after) - i64::from(before)
+}
+
+/// With `max`, the counter `#n` may only grow while below it.
+fn below(update: UpdateBuilder, max: Option<u32>) -> UpdateBuilder {
+    match max {
+        Some(max) => update
+            .condition_expression("attribute_not_exists(#n) OR #n < :max")
+            .expression_attribute_values(":max", n(max)),
+        None => update,
+    }
+}
 
 /// Where items written before secrets were sealed keep them, in the clear: read into
 /// `credentials`, and removed by the item's next write.
@@ -88,7 +109,7 @@ impl DynamoStore {
         by: i64,
         max: Option<u32>,
     ) -> Result<Update, StoreError> {
-        let mut update = Update::builder()
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(tenant_pk(tenant), COUNT_SK.into())))
             .update_expression("ADD #n :by, #v :one")
@@ -96,12 +117,25 @@ impl DynamoStore {
             .expression_attribute_names("#v", ROUTING_VERSION)
             .expression_attribute_values(":by", n(by))
             .expression_attribute_values(":one", n(1));
-        if let Some(max) = max {
-            update = update
-                .condition_expression("attribute_not_exists(#n) OR #n < :max")
-                .expression_attribute_values(":max", n(max));
-        }
-        update.build().map_err(StoreError::backend)
+        below(update, max).build().map_err(StoreError::backend)
+    }
+
+    /// Adds `by` to the tenant's count of unverified webhooks; a rise only while the count
+    /// is below `max` (when given). Written in the transaction of the webhook it counts.
+    fn unverified_update(
+        &self,
+        tenant: &TenantId,
+        by: i64,
+        max: Option<u32>,
+    ) -> Result<Update, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(tenant_pk(tenant), UNVERIFIED_SK.into())))
+            .update_expression("ADD #n :by")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":by", n(by));
+        let max = if by > 0 { max } else { None };
+        below(update, max).build().map_err(StoreError::backend)
     }
 
     /// The write from `previous`'s item to `next`'s: SET what differs, REMOVE what `next`
@@ -231,23 +265,33 @@ fn attribute(value: &impl serde::Serialize) -> Result<AttributeValue, StoreError
 
 #[async_trait]
 impl WebhookStore for DynamoStore {
-    async fn insert(&self, webhook: &Webhook, max_per_tenant: u32) -> Result<(), StoreError> {
+    async fn insert(&self, webhook: &Webhook, quota: WebhookQuota) -> Result<(), StoreError> {
         const NEW: Option<&str> = Some("attribute_not_exists(pk)");
         let keys = webhook.unique_keys();
+        let tenant = &webhook.tenant;
         let mut items = vec![tx_put(self.put(self.webhook_item(webhook).await?, NEW)?)];
         for unique in &keys {
             items.push(tx_put(self.put(self.unique_item(webhook, unique), NEW)?));
         }
+        let count = items.len();
         items.push(tx_update(self.count_update(
-            &webhook.tenant,
+            tenant,
             1,
-            Some(max_per_tenant),
+            Some(quota.webhooks),
         )?));
+        if webhook.unverified {
+            items.push(tx_update(self.unverified_update(
+                tenant,
+                1,
+                quota.unverified,
+            )?));
+        }
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition(0)) => Err(StoreError::backend("webhook id collision")),
-            Err(TransactFailure::Condition(i)) if i <= keys.len() => Err(StoreError::Conflict),
-            Err(TransactFailure::Condition(_)) => Err(StoreError::LimitReached),
+            Err(TransactFailure::Condition(i)) if i < count => Err(StoreError::Conflict),
+            Err(TransactFailure::Condition(i)) if i == count => Err(StoreError::LimitReached),
+            Err(TransactFailure::Condition(_)) => Err(StoreError::UnverifiedLimitReached),
             Err(TransactFailure::Backend(e)) => Err(e),
         }
     }
@@ -280,7 +324,12 @@ impl WebhookStore for DynamoStore {
         items.into_iter().map(webhook_from).collect()
     }
 
-    async fn update(&self, previous: &Webhook, next: &Webhook) -> Result<(), StoreError> {
+    async fn update(
+        &self,
+        previous: &Webhook,
+        next: &Webhook,
+        unverified: Option<u32>,
+    ) -> Result<(), StoreError> {
         let mut items = vec![tx_update(self.edit(previous, next).await?)];
         let (old_keys, new_keys) = (previous.unique_keys(), next.unique_keys());
         for gone in old_keys.iter().filter(|k| !new_keys.contains(k)) {
@@ -294,9 +343,21 @@ impl WebhookStore for DynamoStore {
             )?));
         }
         items.push(tx_update(self.count_update(&next.tenant, 0, None)?));
+        let counted = items.len();
+        let by = unverified_change(previous.unverified, next.unverified);
+        if by != 0 {
+            items.push(tx_update(self.unverified_update(
+                &next.tenant,
+                by,
+                unverified,
+            )?));
+        }
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition(0)) => Err(StoreError::Stale),
+            Err(TransactFailure::Condition(i)) if i == counted => {
+                Err(StoreError::UnverifiedLimitReached)
+            }
             Err(TransactFailure::Condition(_)) => Err(StoreError::Conflict),
             Err(TransactFailure::Backend(e)) => Err(e),
         }
@@ -408,6 +469,13 @@ impl WebhookStore for DynamoStore {
             items.push(tx_delete(self.delete_item(claim)?));
         }
         items.push(tx_update(self.count_update(&webhook.tenant, -1, None)?));
+        if webhook.unverified {
+            items.push(tx_update(self.unverified_update(
+                &webhook.tenant,
+                -1,
+                None,
+            )?));
+        }
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition(_)) => Err(StoreError::Stale),
