@@ -73,6 +73,9 @@ async fn server(concurrency: usize) -> anyhow::Result<Running> {
         "error",
         "--delivery-concurrency",
         &concurrency.to_string(),
+        // As by default (128 of 256): a tenant may hold half the workers.
+        "--tenant-max-in-flight",
+        &(concurrency / 2).max(1).to_string(),
     ])?;
     hookline_local::spawn(&settings).await
 }

@@ -151,6 +151,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn held_back_attempts_are_spread_over_the_windows_where_room_is_expected() {
+        let store = MemoryDeliveryStore::default();
+        let tenant = TenantId::parse("acme").unwrap();
+        let webhook = crate::domain::WebhookId::new();
+        let lapses = Timestamp::from_millis(1_800_000_100_000).unwrap();
+        let cap = InFlightCap::default();
+        let mut answers = Vec::new();
+        for _ in 0..10 {
+            answers.push(cap.admit(&store, &tenant, &webhook, 7, 2, lapses).await);
+        }
+        // Two a window: the two admitted, then the held back two to each window ahead, not
+        // all of them to the next window (where all but two would be held back again).
+        let expected = [Ok(()), Ok(())]
+            .into_iter()
+            .chain([1, 1, 2, 2, 3, 3, 4, 4].map(Err));
+        assert_eq!(answers, expected.collect::<Vec<_>>());
+        // A new window starts counting afresh.
+        assert_eq!(
+            cap.admit(&store, &tenant, &webhook, 8, 2, lapses).await,
+            Ok(())
+        );
+    }
+
+    #[tokio::test]
     async fn no_limit_admits_everything() {
         let store = MemoryDeliveryStore::default();
         let tenant = TenantId::parse("acme").unwrap();
@@ -169,16 +193,19 @@ mod tests {
 
 /// The in-flight cap of failing webhooks (see `delivery::stages::load`): attempts started per
 /// webhook and window, counted in the execution store across every process. A window this
-/// process saw full is remembered, so tasks held back again within it cost no write.
+/// process saw full is remembered with how many it held back in it, so tasks held back again
+/// within it cost no write, and each is sent to the window where its room is expected
+/// (`limit` a window, in the order they were held back) instead of all to the next one.
 #[derive(Default)]
 pub struct InFlightCap {
-    full: Mutex<HashMap<(TenantId, crate::domain::WebhookId), i64>>,
+    full: Mutex<HashMap<(TenantId, crate::domain::WebhookId), (i64, u32)>>,
 }
 
 impl InFlightCap {
-    /// Whether an attempt on the webhook may start in `window`, counted when it may. When the
-    /// counter cannot be reached the attempt is held back (it goes back to the queue), never
-    /// made uncounted and never lost.
+    /// Whether an attempt on the webhook may start in `window`, counted when it may; if not,
+    /// how many windows ahead its room is expected (1: the next). When the counter cannot be
+    /// reached the attempt is held back (it goes back to the queue), never made uncounted and
+    /// never lost.
     pub async fn admit(
         &self,
         store: &dyn crate::store::ExecutionStore,
@@ -187,32 +214,36 @@ impl InFlightCap {
         window: i64,
         limit: u32,
         lapses: Timestamp,
-    ) -> bool {
+    ) -> Result<(), u32> {
         let key = (tenant.clone(), *webhook);
-        if self.lock().get(&key) == Some(&window) {
-            return false;
+        if let Some((w, held)) = self.lock().get_mut(&key)
+            && *w == window
+        {
+            *held = held.saturating_add(1);
+            return Err(1 + *held / limit.max(1));
         }
         match store
             .start_attempt(tenant, webhook, window, limit, lapses)
             .await
         {
-            Ok(true) => true,
+            Ok(true) => Ok(()),
             Ok(false) => {
                 let mut full = self.lock();
-                full.retain(|_, w| *w >= window);
-                full.insert(key, window);
-                false
+                full.retain(|_, (w, _)| *w >= window);
+                full.insert(key, (window, 0));
+                Err(1)
             }
             Err(error) => {
                 tracing::warn!(%tenant, webhook_id = %webhook, error.cause_chain = ?crate::telemetry::error_chain(&error), "in-flight counter unavailable; attempt held back");
-                false
+                Err(1)
             }
         }
     }
 
+    #[allow(clippy::type_complexity)]
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(TenantId, crate::domain::WebhookId), i64>> {
+    ) -> std::sync::MutexGuard<'_, HashMap<(TenantId, crate::domain::WebhookId), (i64, u32)>> {
         // Inserts and removals are whole: a panic elsewhere leaves the map consistent.
         self.full
             .lock()

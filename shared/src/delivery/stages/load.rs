@@ -103,10 +103,14 @@ async fn body(
     }))
 }
 
+/// The farthest a held-back attempt is sent: an hour of 15-second windows.
+const MOST_WINDOWS_AHEAD: u32 = 240;
+
 /// The in-flight cap: a failing webhook may start `max_in_flight_per_webhook` attempts in each
 /// window of one delivery timeout (so no more than twice that are in flight at once, across
-/// every process). Past it, the time to try again: somewhere in the next window. A webhook
-/// that is not failing is not counted, so a healthy endpoint costs no write for it.
+/// every process). Past it, the time to try again: somewhere in the window where its room is
+/// expected (the next, or later when this process held back more than a window's worth). A
+/// webhook that is not failing is not counted here, so a healthy endpoint costs no write.
 async fn held_back(ctx: &AppContext, webhook: &Webhook, now: Timestamp) -> Option<Timestamp> {
     let limit = ctx.config.max_in_flight_per_webhook;
     if limit == 0 || webhook.consecutive_failures == 0 {
@@ -129,9 +133,7 @@ async fn held_back(ctx: &AppContext, webhook: &Webhook, now: Timestamp) -> Optio
             lapses,
         )
         .await;
-    if admitted {
-        return None;
-    }
+    let ahead = admitted.err()?;
     let spread = rand::rng().random_range(0..span);
-    Timestamp::from_millis(next + spread)
+    Timestamp::from_millis(next + i64::from(ahead.min(MOST_WINDOWS_AHEAD) - 1) * span + spread)
 }
