@@ -71,11 +71,13 @@ pub struct Config {
 pub enum SealingKey {
     /// A KMS key (id, ARN or alias): `HOOKLINE_KMS_KEY_ID`, what the template sets.
     Kms(String),
-    /// A local master key in this file, written there when missing: `HOOKLINE_KEY_FILE`.
+    /// A local master key in this file, written there when missing: `HOOKLINE_KEY_FILE`,
+    /// or the local server's `master.key` in its data directory.
     File(std::path::PathBuf),
-    /// A local master key generated at start: what this process seals, only it can open.
+    /// No key: nothing can be sealed or opened. Only the in-memory store goes without, as it
+    /// keeps secrets open; a key that lives as long as the process is never made.
     #[default]
-    Generated,
+    Absent,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -170,7 +172,7 @@ impl Default for Config {
             tenant_deliveries_per_second: 0,
             tenant_max_in_flight: 0,
             retention_days: crate::tenant_settings::DEFAULT_RETENTION_DAYS,
-            sealing: SealingKey::Generated,
+            sealing: SealingKey::Absent,
         }
     }
 }

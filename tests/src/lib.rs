@@ -89,6 +89,7 @@ pub fn settings(backend: Backend) -> Settings {
         log_format: Default::default(),
         dynamodb_endpoint: None,
         kms_endpoint: None,
+        data_dir: None,
         sqs_endpoint: None,
         queue_name: unique_table(),
         ingest_queue_name: None,
