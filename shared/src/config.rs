@@ -6,7 +6,7 @@ mod settings;
 pub use settings::{FunctionSettings, Settings};
 
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
-use crate::portal::FrameAncestors;
+use crate::portal::{FrameAncestors, PublicBaseUrl};
 use crate::url_guard::resolve::DnsOverrides;
 use crate::url_guard::{UrlPolicy, WebhookUrl};
 use std::env;
@@ -45,6 +45,9 @@ pub struct Config {
     pub operator_webhook: Option<OperatorWebhook>,
     /// Which sites may frame the customer portal; none by default.
     pub portal_frame_ancestors: FrameAncestors,
+    /// Where the API and the portal are reached from outside; unset, a portal session's URL
+    /// is built on the domain API Gateway was reached at.
+    pub public_base_url: Option<PublicBaseUrl>,
     /// CloudWatch metric lines (EMF), and the tenants with a dimension of their own.
     pub metrics: crate::metrics::MetricsSettings,
     /// Events a tenant may publish per second (see `quota`); 0: no limit.
@@ -165,6 +168,7 @@ impl Default for Config {
             catalog: CatalogMode::Open,
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
+            public_base_url: None,
             metrics: crate::metrics::MetricsSettings::default(),
             tenant_events_per_second: 0,
             max_unverified_webhooks: 0,

@@ -116,6 +116,7 @@ pub fn settings(backend: Backend) -> Settings {
             operator_webhook_url: None,
             operator_webhook_secret: None,
             portal_frame_ancestors: Default::default(),
+            public_base_url: None,
         },
     };
     if backend == Backend::DynamoDb {

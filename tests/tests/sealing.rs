@@ -311,7 +311,9 @@ async fn by_default_a_restart_opens_what_was_sealed_before() {
     let id = created.body["id"].as_str().unwrap().to_owned();
     assert!(!stored_anywhere(&first, CREDENTIAL).await);
     first.running.shutdown().await.unwrap();
-    let key_file = dir.join("data").join(hookline_local::data_dir::MASTER_KEY_FILE);
+    let key_file = dir
+        .join("data")
+        .join(hookline_local::data_dir::MASTER_KEY_FILE);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -327,7 +329,10 @@ async fn by_default_a_restart_opens_what_was_sealed_before() {
     assert_eq!(secret.body["secret"], SECRET);
     let listed = second.get(KEY_A, "/v1/webhooks").await;
     assert_eq!(listed.status, 200, "{}", listed.body);
-    assert_eq!(listed.body["data"][0]["headers"]["authorization"], CREDENTIAL);
+    assert_eq!(
+        listed.body["data"][0]["headers"]["authorization"],
+        CREDENTIAL
+    );
     second.running.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -381,7 +386,11 @@ async fn the_in_memory_backend_makes_no_key() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    assert!(!dir.exists(), "the in-memory backend made {}", dir.display());
+    assert!(
+        !dir.exists(),
+        "the in-memory backend made {}",
+        dir.display()
+    );
 }
 
 on_both_backends!(
@@ -408,5 +417,121 @@ on_both_backends!(
             .get(KEY_A_VIEW, &format!("/v1/webhooks/{id}/secret"))
             .await;
         assert_eq!(secret.status, 403);
+    }
+);
+
+on_both_backends!(
+    answers_that_carry_a_secret_a_key_or_a_token_are_not_stored,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let created = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://hooks.example.com/n", "event_types": ["a"],
+                       "headers": {"X-Token": "t0k3n"}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let session = server
+            .call_for(
+                Some(hookline_tests::KEY_OPERATOR),
+                None,
+                reqwest::Method::POST,
+                "/v1/portal/sessions",
+                Some(json!({"tenant": "tenant-a"})),
+            )
+            .await;
+        let key = server
+            .post(
+                hookline_tests::KEY_OPERATOR,
+                "/v1/tenants/tenant-a/keys",
+                json!({"scopes": ["webhooks:view"]}),
+            )
+            .await;
+        let secret = server
+            .get(KEY_A, &format!("/v1/webhooks/{id}/secret"))
+            .await;
+        let shown = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await;
+        let rotated = server
+            .post(
+                KEY_A,
+                &format!("/v1/webhooks/{id}/secret/rotate"),
+                json!({}),
+            )
+            .await;
+        for (what, reply) in [
+            ("create", &created),
+            ("portal session", &session),
+            ("tenant key", &key),
+            ("secret", &secret),
+            ("webhook", &shown),
+            ("rotate", &rotated),
+        ] {
+            assert!(reply.status.is_success(), "{what}: {}", reply.body);
+            assert_eq!(reply.headers["cache-control"], "no-store", "{what}");
+        }
+        let published = server
+            .post(KEY_A, "/v1/events", json!({"event_type": "a", "data": {}}))
+            .await;
+        assert!(published.headers.get("cache-control").is_none());
+    }
+);
+
+on_both_backends!(
+    an_echoed_header_value_is_masked_in_answers_shown_to_view_only_keys,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let receiver = Receiver::start().await;
+        // A receiver that echoes the request's headers in its answer.
+        receiver.always(
+            "/echo",
+            hookline_tests::receiver::Answer::status(200).body(format!(
+                r#"{{"headers":{{"authorization":"{CREDENTIAL}"}}}}"#
+            )),
+        );
+        let created = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": receiver.url("/echo"), "event_types": ["order.paid"],
+                       "headers": {"Authorization": CREDENTIAL}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "order.paid", "data": {}}),
+            )
+            .await;
+        let executions = eventually(Duration::from_secs(10), "the attempt", || async {
+            let page = server.executions(KEY_A, &id, "").await;
+            (!page.is_empty()).then_some(page)
+        })
+        .await;
+        let body = executions[0]["response_body"].as_str().unwrap();
+        assert!(
+            body.contains(CREDENTIAL),
+            "an editor sees the answer whole: {body}"
+        );
+        let execution_id = executions[0]["id"].as_str().unwrap();
+
+        let listed = server.executions(KEY_A_VIEW, &id, "").await;
+        let one = server
+            .get(
+                KEY_A_VIEW,
+                &format!("/v1/webhooks/{id}/executions/{execution_id}"),
+            )
+            .await;
+        assert_eq!(one.status, 200, "{}", one.body);
+        for shown in [&listed[0], &one.body] {
+            let body = shown["response_body"].as_str().unwrap();
+            assert!(!body.contains("receiver-credential"), "{body}");
+            assert_eq!(body, r#"{"headers":{"authorization":"********"}}"#);
+        }
     }
 );

@@ -13,7 +13,11 @@ pub fn resolve(given: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Op
     if let Some(given) = given {
         return Some(given.to_owned());
     }
-    let set = |name| env(name).filter(|v| !v.trim().is_empty()).map(PathBuf::from);
+    let set = |name| {
+        env(name)
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(xdg) = set("XDG_DATA_HOME").filter(|p| p.is_absolute()) {
         return Some(xdg.join("hookline"));
     }
@@ -23,7 +27,9 @@ pub fn resolve(given: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Op
 /// The master key file in the data directory `given` or the default one.
 pub fn master_key(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     let dir = resolve(given, |name| std::env::var(name).ok()).ok_or_else(|| {
-        anyhow::anyhow!("no data directory: pass --data-dir (neither XDG_DATA_HOME nor HOME is set)")
+        anyhow::anyhow!(
+            "no data directory: pass --data-dir (neither XDG_DATA_HOME nor HOME is set)"
+        )
     })?;
     Ok(dir.join(MASTER_KEY_FILE))
 }

@@ -16,6 +16,7 @@ use hookline::context::{Queues, Stores};
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, KeyOwner, Scopes, TenantId};
 use hookline::ingest::sqs::IngestQueue;
+use hookline::portal::PublicBaseUrl;
 use hookline::queue::Received;
 use hookline::queue::sqs::SqsQueue;
 use hookline::seal::Keyring;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
+pub mod banner;
 pub mod data_dir;
 
 /// Serves the Hookline API on one port, with no AWS needed.
@@ -220,10 +222,14 @@ impl Running {
     }
 }
 
-/// Builds the context the settings describe and seeds the keys into its key store.
-pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<LocalKey>)> {
+/// Builds the context the settings describe, for a server listening on `addr`, and seeds the
+/// keys into its key store.
+pub async fn context(
+    settings: &Settings,
+    addr: SocketAddr,
+) -> anyhow::Result<(AppContext, Vec<LocalKey>)> {
     let keys = local_keys(settings)?;
-    let config = config(settings)?;
+    let config = config(settings, addr)?;
     let queues = queues(settings, &config).await?;
     let stores = stores(settings, &config).await?;
     let ctx = AppContext::new(config, stores, queues)?;
@@ -270,8 +276,9 @@ fn local_keys(settings: &Settings) -> anyhow::Result<Vec<LocalKey>> {
 
 /// The shared settings' configuration, and what only the local server has: bearer keys
 /// checked in its own store, fixed DNS answers, metric lines with JSON logs, and sealing by
-/// the endpoint or file given, else (for DynamoDB) by the data directory's master key.
-fn config(settings: &Settings) -> anyhow::Result<Config> {
+/// the endpoint or file given, else (for DynamoDB) by the data directory's master key; and
+/// the public base URL, else the address it listens on.
+fn config(settings: &Settings, addr: SocketAddr) -> anyhow::Result<Config> {
     let mut dns_overrides = DnsOverrides::default();
     for entry in &settings.resolve {
         dns_overrides
@@ -301,6 +308,12 @@ fn config(settings: &Settings) -> anyhow::Result<Config> {
             tenant_dimension: Default::default(),
         },
         sealing,
+        public_base_url: Some(
+            settings
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| PublicBaseUrl::listening_on(addr)),
+        ),
         ..settings.shared.clone().into_config()?
     })
 }
@@ -449,7 +462,11 @@ fn closing(mut response: http::Response<Bytes>) -> http::Response<Bytes> {
 
 /// Binds `settings.listen` (port 0 picks a free one) and serves until `shutdown`.
 pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
-    let (ctx, keys) = context(settings).await?;
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let (ctx, keys) = context(settings, addr).await?;
     let ingest = match (&settings.ingest_queue_name, &settings.sqs_endpoint) {
         (None, _) => None,
         (Some(_), None) => bail!("--ingest-queue-name needs --sqs-endpoint"),
@@ -459,10 +476,6 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
                 .context("creating the ingest queue")?,
         ),
     };
-    let listener = TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("listening on {}", settings.listen))?;
-    let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let ingesting =
