@@ -195,6 +195,13 @@ mod tests {
         assert!(!html.contains("style="));
         assert!(!html.contains("<style"));
         assert!(!html.contains(" on"), "no inline event handler attribute");
+        // No request for /favicon.ico, and so no 404 in the console on every load.
+        assert!(html.contains(r#"<link rel="icon" href="data:,">"#));
+        let css = std::str::from_utf8(ASSETS[2].body).unwrap();
+        assert!(
+            css.contains("table.list tr"),
+            "the list becomes cards on narrow screens"
+        );
         let js = std::str::from_utf8(ASSETS[1].body).unwrap();
         assert!(!js.contains("innerHTML") && !js.contains("outerHTML"));
         assert!(!js.contains("localStorage") && !js.contains("document.cookie"));
