@@ -122,6 +122,8 @@ def main():
                  "--window-size=1440,1000", "--lang=en-US"]:
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    # The console's messages, to hold the page to none at error level (a missing favicon is one).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         eventually("the server", lambda: call(base, TENANT_KEY, "GET", "/v1/webhooks")[0] == 200)
@@ -147,6 +149,25 @@ def labelled_and_fits(browser, where):
     assert wide <= 0, f"{where}: the page scrolls sideways by {wide} px"
 
 
+def narrow(browser, width):
+    """The viewport `width` px wide, as a phone's: a headless window cannot be made narrower
+    than about 500 px, so the device metrics are emulated."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    inner = browser.execute_script("return window.innerWidth")
+    assert inner == width, f"the viewport is {inner} px wide, not {width}"
+
+
+def fits_in(browser, width, where):
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= width, f"{where}: scrollWidth {scroll} > {width}: the page scrolls sideways"
+
+
+def no_console_errors(browser, where):
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, f"{where}: console errors: {errors}"
+
+
 def run(browser, base, hook_url, framers):
     wait = WebDriverWait(browser, 20)
     page_text = lambda: browser.find_element(By.ID, "main").text
@@ -159,10 +180,11 @@ def run(browser, base, hook_url, framers):
         "name": "order.paid", "description": "An order was paid",
         "example": {"order_id": "ord_123", "amount": 4200, "currency": "JPY"}})
     assert status == 201, status
-    status, session = call(base, OPERATOR, "POST", "/v1/portal/sessions", {}, tenant="acme")
+    status, session = call(base, OPERATOR, "POST", "/v1/portal/sessions", {"tenant": "acme"})
     assert status == 201, session
     browser.get(session["url"])
     see("No webhooks yet")
+    no_console_errors(browser, "the first load")
     assert "token" not in browser.current_url, "the token left the address bar"
     shot("empty")
 
@@ -254,6 +276,19 @@ def run(browser, base, hook_url, framers):
     reopen()
     see("upstream exploded")
     shot("failure")
+    # The list at 360 px with a failing webhook (its badge, its last answer): cards, no
+    # sideways scroll.
+    button("All webhooks").click()
+    see(hook_url)
+    narrow(browser, 360)
+    fits_in(browser, 360, "the list of a failing webhook at 360 px")
+    shown_as = browser.execute_script(
+        "return getComputedStyle(document.querySelector('table.list tbody tr')).display")
+    assert shown_as == "block", f"the list at 360 px is a table ({shown_as}), not cards"
+    shot("list-failing-360")
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url))).click()
+    see("upstream exploded")
 
     # Retry it from the page once the receiver is back.
     receiver_down.clear()
@@ -346,16 +381,21 @@ def run(browser, base, hook_url, framers):
     button("All webhooks").click()
     see("New webhook")
 
-    # Narrow screens.
-    browser.set_window_size(360, 800)
+    # Narrow screens: the list becomes cards. (The API's refusals above were console lines
+    # of their own; from here on, none is expected.)
+    browser.get_log("browser")
+    narrow(browser, 360)
     see(hook_url)
     labelled_and_fits(browser, "the list at 360 px")
+    fits_in(browser, 360, "the list at 360 px")
     shot("list-360")
     wait.until(EC.element_to_be_clickable((By.LINK_TEXT, hook_url))).click()
     see("Attempts")
     labelled_and_fits(browser, "the webhook at 360 px")
+    fits_in(browser, 360, "the webhook at 360 px")
     shot("detail-360")
-    browser.set_window_size(1440, 1000)
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    no_console_errors(browser, "the pages so far")
 
     # Framing is the deployment's choice: the allowed site shows the page, another does not.
     framed_url["url"] = session["url"]

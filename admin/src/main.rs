@@ -83,9 +83,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let client = DynamoStore::client(cli.dynamodb_endpoint.as_deref()).await;
     // The tool writes keys only: nothing it stores is sealed.
-    let keyring =
-        hookline::seal::Keyring::for_setting(&hookline::config::SealingKey::Generated, None)
-            .map_err(anyhow::Error::msg)?;
+    let keyring = hookline::seal::Keyring::without_key();
     let store = DynamoStore::new(client, &cli.table_name, std::sync::Arc::new(keyring));
     let Command::Keys(command) = cli.command;
     match command {

@@ -545,11 +545,11 @@ async fn run_scenario(
     );
     ledger.set_phase(Phase::Setup);
     let name = format!("cost-{}", uuid_like());
-    // Sealing with a local key: KMS is called once per data key per instance (an hour's
-    // writes; every read of that instance), which is no cost per delivery.
-    let keyring =
-        hookline::seal::Keyring::for_setting(&hookline::config::SealingKey::Generated, None)
-            .map_err(anyhow::Error::msg)?;
+    // Sealing with a local key made for this run (its table is dropped after): KMS is
+    // called once per data key per instance (an hour's writes; every read of that
+    // instance), which is no cost per delivery.
+    let keys = hookline::seal::local::LocalKeys::generate().map_err(anyhow::Error::msg)?;
+    let keyring = hookline::seal::Keyring::new(std::sync::Arc::new(keys));
     let store = DynamoStore::new(dynamodb, &name, std::sync::Arc::new(keyring));
     store.create_table_if_missing().await?;
     let queue_url = SqsQueue::create_if_missing(&sqs, &name, Duration::from_secs(360), 5).await?;

@@ -6,7 +6,7 @@ mod settings;
 pub use settings::{FunctionSettings, Settings};
 
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
-use crate::portal::FrameAncestors;
+use crate::portal::{FrameAncestors, PublicBaseUrl};
 use crate::url_guard::resolve::DnsOverrides;
 use crate::url_guard::{UrlPolicy, WebhookUrl};
 use std::env;
@@ -45,6 +45,9 @@ pub struct Config {
     pub operator_webhook: Option<OperatorWebhook>,
     /// Which sites may frame the customer portal; none by default.
     pub portal_frame_ancestors: FrameAncestors,
+    /// Where the API and the portal are reached from outside; unset, a portal session's URL
+    /// is built on the domain API Gateway was reached at.
+    pub public_base_url: Option<PublicBaseUrl>,
     /// CloudWatch metric lines (EMF), and the tenants with a dimension of their own.
     pub metrics: crate::metrics::MetricsSettings,
     /// Events a tenant may publish per second (see `quota`); 0: no limit.
@@ -71,11 +74,13 @@ pub struct Config {
 pub enum SealingKey {
     /// A KMS key (id, ARN or alias): `HOOKLINE_KMS_KEY_ID`, what the template sets.
     Kms(String),
-    /// A local master key in this file, written there when missing: `HOOKLINE_KEY_FILE`.
+    /// A local master key in this file, written there when missing: `HOOKLINE_KEY_FILE`,
+    /// or the local server's `master.key` in its data directory.
     File(std::path::PathBuf),
-    /// A local master key generated at start: what this process seals, only it can open.
+    /// No key: nothing can be sealed or opened. Only the in-memory store goes without, as it
+    /// keeps secrets open; a key that lives as long as the process is never made.
     #[default]
-    Generated,
+    Absent,
 }
 
 /// The operator's own endpoint for operational events, and the secret they are signed with.
@@ -163,6 +168,7 @@ impl Default for Config {
             catalog: CatalogMode::Open,
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
+            public_base_url: None,
             metrics: crate::metrics::MetricsSettings::default(),
             tenant_events_per_second: 0,
             max_unverified_webhooks: 0,
@@ -170,7 +176,7 @@ impl Default for Config {
             tenant_deliveries_per_second: 0,
             tenant_max_in_flight: 0,
             retention_days: crate::tenant_settings::DEFAULT_RETENTION_DAYS,
-            sealing: SealingKey::Generated,
+            sealing: SealingKey::Absent,
         }
     }
 }

@@ -109,7 +109,9 @@ pub async fn handle_http(
         AuthMode::Authorizer => Identity::Resolved(caller_of(&request)),
         AuthMode::KeyStore => Identity::BearerKey,
     };
-    let request = ApiRequest::from(request.map(body_bytes));
+    let gateway_domain = gateway_domain(&request);
+    let mut request = ApiRequest::from(request.map(body_bytes));
+    request.gateway_domain = gateway_domain;
     let response = api::handle(ctx, Served::Function(function), identity, request).await;
     lambda_body(response)
 }
@@ -222,6 +224,14 @@ pub fn portal_response(
     let response = crate::portal::serve(request.uri().path(), frame_ancestors)
         .unwrap_or_else(|| api::ApiError::NotFound.into_response(language(request.headers())));
     lambda_body(response)
+}
+
+/// The domain name API Gateway put in the request context, if any.
+fn gateway_domain(request: &Request) -> Option<String> {
+    let RequestContext::ApiGatewayV2(context) = request.request_context_ref()? else {
+        return None;
+    };
+    context.domain_name.clone().filter(|d| !d.is_empty())
 }
 
 /// The key's holder the authorizer put in the request context, if any (and not expired

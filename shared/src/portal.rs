@@ -82,6 +82,56 @@ impl FrameAncestors {
     }
 }
 
+/// Where the API and the portal are reached from outside, as the deployment says
+/// (`HOOKLINE_PUBLIC_BASE_URL`): a session's `url` is built on it, never on what a request
+/// says of itself (its `Host` or `X-Forwarded-Proto` can be forged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicBaseUrl(String);
+
+impl PublicBaseUrl {
+    /// An http(s) URL with a host, and at most a path (no query, fragment or credentials);
+    /// kept without its trailing `/`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let refused =
+            || format!("expected an http(s) URL such as https://hooks.example.com, got {text:?}");
+        let url = url::Url::parse(text.trim()).map_err(|_| refused())?;
+        let plain = matches!(url.scheme(), "http" | "https")
+            && url.host_str().is_some_and(|h| !h.is_empty())
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if !plain {
+            return Err(refused());
+        }
+        Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
+    }
+
+    /// The local server's: where it listens (a wildcard address as the loopback one).
+    pub fn listening_on(addr: std::net::SocketAddr) -> Self {
+        let ip = match addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+            ip => ip,
+        };
+        Self(format!(
+            "http://{}",
+            std::net::SocketAddr::new(ip, addr.port())
+        ))
+    }
+
+    /// API Gateway's: the domain name in the request context (API Gateway sets it, the
+    /// client cannot), over https.
+    pub fn gateway_domain(domain: &str) -> Option<Self> {
+        Self::parse(&format!("https://{}", domain.trim())).ok()
+    }
+
+    /// The page with `token` in its fragment (so the token never reaches a server log).
+    pub fn session_url(&self, token: &str) -> String {
+        format!("{}/portal#token={token}", self.0)
+    }
+}
+
 /// The answer for `path` (`/portal` or `/portal/<asset>`), or `None` when it is none of
 /// the page's.
 pub fn serve(path: &str, frame_ancestors: &FrameAncestors) -> Option<Response<Bytes>> {
@@ -145,9 +195,46 @@ mod tests {
         assert!(!html.contains("style="));
         assert!(!html.contains("<style"));
         assert!(!html.contains(" on"), "no inline event handler attribute");
+        // No request for /favicon.ico, and so no 404 in the console on every load.
+        assert!(html.contains(r#"<link rel="icon" href="data:,">"#));
+        let css = std::str::from_utf8(ASSETS[2].body).unwrap();
+        assert!(
+            css.contains("table.list tr"),
+            "the list becomes cards on narrow screens"
+        );
         let js = std::str::from_utf8(ASSETS[1].body).unwrap();
         assert!(!js.contains("innerHTML") && !js.contains("outerHTML"));
         assert!(!js.contains("localStorage") && !js.contains("document.cookie"));
+    }
+
+    #[test]
+    fn a_public_base_url_is_a_plain_http_url() {
+        let base = PublicBaseUrl::parse("https://hooks.example.com/api/").unwrap();
+        assert_eq!(
+            base.session_url("t"),
+            "https://hooks.example.com/api/portal#token=t"
+        );
+        for bad in [
+            "hooks.example.com",
+            "ftp://hooks.example.com",
+            "https://hooks.example.com/?a=b",
+            "https://hooks.example.com/#x",
+            "https://user:pw@hooks.example.com",
+        ] {
+            assert!(PublicBaseUrl::parse(bad).is_err(), "{bad}");
+        }
+        let any = "0.0.0.0:3000".parse().unwrap();
+        assert_eq!(
+            PublicBaseUrl::listening_on(any).session_url("t"),
+            "http://127.0.0.1:3000/portal#token=t"
+        );
+        assert_eq!(
+            PublicBaseUrl::gateway_domain("abc.execute-api.eu-west-1.amazonaws.com")
+                .unwrap()
+                .session_url("t"),
+            "https://abc.execute-api.eu-west-1.amazonaws.com/portal#token=t"
+        );
+        assert!(PublicBaseUrl::gateway_domain("evil.example/x#").is_none());
     }
 
     #[test]

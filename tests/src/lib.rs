@@ -89,6 +89,7 @@ pub fn settings(backend: Backend) -> Settings {
         log_format: Default::default(),
         dynamodb_endpoint: None,
         kms_endpoint: None,
+        data_dir: None,
         sqs_endpoint: None,
         queue_name: unique_table(),
         ingest_queue_name: None,
@@ -115,6 +116,7 @@ pub fn settings(backend: Backend) -> Settings {
             operator_webhook_url: None,
             operator_webhook_secret: None,
             portal_frame_ancestors: Default::default(),
+            public_base_url: None,
         },
     };
     if backend == Backend::DynamoDb {

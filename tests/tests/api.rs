@@ -1402,3 +1402,33 @@ on_both_backends!(
             .assert_problem(400, "validation_error");
     }
 );
+
+on_both_backends!(
+    a_stored_tenant_key_with_the_operator_scope_authenticates_as_nothing,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        // Stored as no route would store it: a tenant's key holding `operator`.
+        let key = hookline::domain::ApiKey::generate();
+        let mut record = hookline::domain::ApiKeyRecord::new(
+            &key,
+            TenantId::parse("tenant-a").unwrap(),
+            hookline::domain::Scopes::all_tenant(),
+            None,
+        );
+        record.scopes = hookline::domain::Scopes::parse_list(
+            "operator,webhooks:view,webhooks:add,webhooks:edit,webhooks:remove",
+        )
+        .unwrap();
+        server.running.ctx.keys.put(&record).await.unwrap();
+        for (tenant, path) in [
+            (None, "/v1/webhooks"),
+            (Some("tenant-b"), "/v1/webhooks"),
+            (None, "/v1/tenants/tenant-b/keys"),
+        ] {
+            server
+                .call_for(Some(key.expose()), tenant, Method::GET, path, None)
+                .await
+                .assert_problem(401, "unauthenticated");
+        }
+    }
+);

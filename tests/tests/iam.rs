@@ -202,6 +202,7 @@ fn request(method: &str, path: &str, body: Option<Value>) -> ApiGatewayV2httpReq
                     "idempotency-key": format!("iam-{path}")},
         "requestContext": {
             "accountId": "123456789012", "apiId": "api", "stage": "$default",
+            "domainName": "api.execute-api.us-east-1.amazonaws.com",
             "requestId": "iam", "timeEpoch": 0,
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                      "sourceIp": "203.0.113.9", "userAgent": "iam"},

@@ -367,3 +367,61 @@ async fn the_portal_function_serves_the_page_as_text_and_anything_else_as_a_prob
     assert_eq!(missing.status_code, 404);
     assert_eq!(body(&missing)["type"], "not_found");
 }
+
+/// A portal session minted through the Lambda, with a forged `Host` and
+/// `X-Forwarded-Proto`, and the tenant named in the body.
+fn portal_session_request(tenant_header: Option<&str>, body: Value) -> ApiGatewayV2httpRequest {
+    let mut event: Value = serde_json::from_str(&fixture("apigw-v2-list-webhooks.json")).unwrap();
+    event["routeKey"] = json!("POST /v1/portal/sessions");
+    event["rawPath"] = json!("/v1/portal/sessions");
+    event["rawQueryString"] = json!("");
+    event["queryStringParameters"] = json!({});
+    event["requestContext"]["http"]["method"] = json!("POST");
+    event["requestContext"]["http"]["path"] = json!("/v1/portal/sessions");
+    event["requestContext"]["authorizer"]["lambda"] = json!({"scopes": "operator"});
+    event["headers"]["host"] = json!("evil.example");
+    event["headers"]["x-forwarded-proto"] = json!("https");
+    if let Some(tenant) = tenant_header {
+        event["headers"]["hookline-tenant"] = json!(tenant);
+    }
+    event["body"] = json!(body.to_string());
+    serde_json::from_value(event).unwrap()
+}
+
+#[tokio::test]
+async fn a_portal_session_url_is_built_on_the_gateways_domain_or_the_setting_never_the_host() {
+    let mut ctx = context().await;
+    let minted = invoke_http(
+        &ctx,
+        Function::CreatePortalSession,
+        portal_session_request(None, json!({"tenant": "ci"})),
+    )
+    .await;
+    assert_eq!(minted.status_code, 201, "{}", body(&minted));
+    let session = body(&minted);
+    assert_eq!(session["tenant"], "ci");
+    let token = session["token"].as_str().unwrap();
+    assert_eq!(
+        session["url"],
+        format!("https://api-id.execute-api.us-east-1.amazonaws.com/portal#token={token}")
+    );
+    assert_eq!(minted.headers["cache-control"], "no-store");
+
+    let mut config = (*ctx.config).clone();
+    config.public_base_url =
+        Some(hookline::portal::PublicBaseUrl::parse("https://hooks.example.com").unwrap());
+    ctx.config = std::sync::Arc::new(config);
+    let minted = invoke_http(
+        &ctx,
+        Function::CreatePortalSession,
+        portal_session_request(Some("ci"), json!({})),
+    )
+    .await;
+    assert_eq!(minted.status_code, 201, "{}", body(&minted));
+    let session = body(&minted);
+    let token = session["token"].as_str().unwrap();
+    assert_eq!(
+        session["url"],
+        format!("https://hooks.example.com/portal#token={token}")
+    );
+}

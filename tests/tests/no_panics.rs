@@ -231,6 +231,7 @@ fn random_requests_never_panic_and_never_answer_5xx() {
         query: None,
         headers: HeaderMap::new(),
         body: Bytes::from(body.to_string()),
+        gateway_domain: None,
     };
     let known = runtime().block_on(async {
         // Stored directly: registration would refuse the name, since it answers a
@@ -301,6 +302,7 @@ fn random_requests_never_panic_and_never_answer_5xx() {
                     query,
                     headers,
                     body,
+                    gateway_domain: None,
                 };
                 let shown = format!("{} {}?{:?}", request.method, request.path, request.query);
                 let response = runtime().block_on(api::handle(&ctx, served, identity, request));

@@ -132,7 +132,8 @@ on_both_backends!(
             (json!({"scopes": ["operator"]}), "scopes"),
             (json!({"scopes": []}), "scopes"),
             (json!({"scopes": ["webhooks:fly"]}), "scopes"),
-            (json!({"tenant": "tenant-a"}), "tenant"),
+            (json!({"tenant": "Not A Tenant"}), "tenant"),
+            (json!({"tenant": 7}), "tenant"),
         ] {
             let reply = mint(&server, Some("tenant-a"), Some(body.clone())).await;
             reply.assert_problem(400, "validation_error");
@@ -158,6 +159,99 @@ on_both_backends!(
                 .all(|k| k["name"] != "portal session"),
             "nothing minted: {}",
             keys.body
+        );
+    }
+);
+
+on_both_backends!(
+    the_tenant_is_named_in_the_body_or_the_header_not_both_differently,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        for (header, body) in [
+            (None, json!({"tenant": "tenant-a"})),
+            (Some("tenant-a"), json!({"tenant": "tenant-a", "ttl": "5m"})),
+            (Some("tenant-a"), json!({})),
+        ] {
+            let minted = mint(&server, header, Some(body.clone())).await;
+            assert_eq!(
+                minted.status,
+                StatusCode::CREATED,
+                "{body}: {}",
+                minted.body
+            );
+            assert_eq!(minted.body["tenant"], "tenant-a");
+            let token = minted.body["token"].as_str().unwrap();
+            let listed = server.get(token, "/v1/webhooks").await;
+            assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        }
+        let conflict = mint(
+            &server,
+            Some("tenant-b"),
+            Some(json!({"tenant": "tenant-a"})),
+        )
+        .await;
+        conflict.assert_problem(400, "tenant_conflict");
+        let japanese = server
+            .http
+            .post(format!("{}/v1/portal/sessions", server.base))
+            .bearer_auth(KEY_OPERATOR)
+            .header("hookline-tenant", "tenant-b")
+            .header("accept-language", "ja")
+            .json(&json!({"tenant": "tenant-a"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(japanese.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = japanese.json().await.unwrap();
+        assert_eq!(problem["type"], "tenant_conflict");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("テナント"),
+            "{problem}"
+        );
+        let keys = server.get(KEY_OPERATOR, "/v1/tenants/tenant-b/keys").await;
+        assert!(
+            keys.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|k| k["name"] != "portal session"),
+            "nothing minted for tenant B: {}",
+            keys.body
+        );
+    }
+);
+
+on_both_backends!(
+    the_session_url_is_the_public_base_never_the_requests_host,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let forged = |server: &TestServer| {
+            server
+                .http
+                .post(format!("{}/v1/portal/sessions", server.base))
+                .bearer_auth(KEY_OPERATOR)
+                .header("host", "evil.example")
+                .header("x-forwarded-proto", "https")
+                .json(&json!({"tenant": "tenant-a"}))
+                .send()
+        };
+        let minted: Value = forged(&server).await.unwrap().json().await.unwrap();
+        let token = minted["token"].as_str().unwrap();
+        assert_eq!(
+            minted["url"],
+            format!("{}/portal#token={token}", server.base),
+            "the listen address when no public base URL is set"
+        );
+        let configured = TestServer::start_with(backend, |s| {
+            s.public_base_url =
+                Some(hookline::portal::PublicBaseUrl::parse("https://hooks.example.com/").unwrap());
+        })
+        .await;
+        let minted: Value = forged(&configured).await.unwrap().json().await.unwrap();
+        let token = minted["token"].as_str().unwrap();
+        assert_eq!(
+            minted["url"],
+            format!("https://hooks.example.com/portal#token={token}")
         );
     }
 );

@@ -2,7 +2,8 @@
 //! emulator), no stored item holds a webhook's signing secret or a custom header value, yet
 //! deliveries are signed with the secret and carry the headers; an item written before
 //! sealing is still read, and sealed by its next write; a key without `webhooks:edit` sees
-//! header values masked; and a local key file opens, after a restart, what it sealed before.
+//! header values masked; a local key file opens, after a restart, what it sealed before; and
+//! so does the default, the master key in the data directory.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use hookline_tests::receiver::Receiver;
@@ -274,6 +275,124 @@ async fn a_key_file_opens_after_a_restart_what_it_sealed_before() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The test server's DynamoDB settings with no seal option: the product's default.
+fn default_sealing(data_dir: &std::path::Path) -> hookline_local::Settings {
+    let mut settings = hookline_tests::settings(Backend::DynamoDb);
+    settings.kms_endpoint = None;
+    settings.key_file = None;
+    settings.data_dir = Some(data_dir.to_owned());
+    settings
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_a_restart_opens_what_was_sealed_before() {
+    let dir = std::env::temp_dir().join(format!("hookline-data-{}", uuid::Uuid::now_v7()));
+    // The directory does not exist yet: the first start makes it.
+    let settings = default_sealing(&dir.join("data"));
+    let start = || async {
+        let running = hookline_local::spawn(&settings).await.unwrap();
+        TestServer {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            running,
+            skip_verification: true,
+        }
+    };
+    let first = start().await;
+    let created = first
+        .post(
+            KEY_A,
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/x", "event_types": ["a"], "secret": SECRET,
+                   "headers": {"Authorization": CREDENTIAL}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert!(!stored_anywhere(&first, CREDENTIAL).await);
+    first.running.shutdown().await.unwrap();
+    let key_file = dir
+        .join("data")
+        .join(hookline_local::data_dir::MASTER_KEY_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "master.key's mode is {mode:o}");
+    }
+
+    let second = start().await;
+    let secret = second
+        .get(KEY_A, &format!("/v1/webhooks/{id}/secret"))
+        .await;
+    assert_eq!(secret.status, 200, "{}", secret.body);
+    assert_eq!(secret.body["secret"], SECRET);
+    let listed = second.get(KEY_A, "/v1/webhooks").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(
+        listed.body["data"][0]["headers"]["authorization"],
+        CREDENTIAL
+    );
+    second.running.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_dir_where_the_key_can_be_neither_read_nor_made_stops_the_start() {
+    let dir = std::env::temp_dir().join(format!("hookline-data-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A file where the data directory should be: nothing can be made in it, even by root.
+    let blocker = dir.join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let error = hookline_local::spawn(&default_sealing(&blocker))
+        .await
+        .err()
+        .expect("the start is refused");
+    let key_file = blocker.join(hookline_local::data_dir::MASTER_KEY_FILE);
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&key_file.display().to_string()),
+        "{message}"
+    );
+    // A file that is there but holds no key is refused too, named.
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let unreadable = data.join(hookline_local::data_dir::MASTER_KEY_FILE);
+    std::fs::write(&unreadable, "not a key").unwrap();
+    let error = hookline_local::spawn(&default_sealing(&data))
+        .await
+        .err()
+        .expect("the start is refused");
+    assert!(
+        format!("{error:#}").contains(&unreadable.display().to_string()),
+        "{error:#}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_memory_backend_makes_no_key() {
+    let dir = std::env::temp_dir().join(format!("hookline-data-{}", uuid::Uuid::now_v7()));
+    let server = TestServer::start_with(Backend::Memory, |s| {
+        s.kms_endpoint = None;
+        s.data_dir = Some(dir.clone());
+    })
+    .await;
+    let created = server
+        .post(
+            KEY_A,
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/x", "event_types": ["a"], "secret": SECRET}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(
+        !dir.exists(),
+        "the in-memory backend made {}",
+        dir.display()
+    );
+}
+
 on_both_backends!(
     header_values_are_masked_for_keys_that_cannot_edit,
     |backend| async move {
@@ -298,5 +417,121 @@ on_both_backends!(
             .get(KEY_A_VIEW, &format!("/v1/webhooks/{id}/secret"))
             .await;
         assert_eq!(secret.status, 403);
+    }
+);
+
+on_both_backends!(
+    answers_that_carry_a_secret_a_key_or_a_token_are_not_stored,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let created = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": "https://hooks.example.com/n", "event_types": ["a"],
+                       "headers": {"X-Token": "t0k3n"}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let session = server
+            .call_for(
+                Some(hookline_tests::KEY_OPERATOR),
+                None,
+                reqwest::Method::POST,
+                "/v1/portal/sessions",
+                Some(json!({"tenant": "tenant-a"})),
+            )
+            .await;
+        let key = server
+            .post(
+                hookline_tests::KEY_OPERATOR,
+                "/v1/tenants/tenant-a/keys",
+                json!({"scopes": ["webhooks:view"]}),
+            )
+            .await;
+        let secret = server
+            .get(KEY_A, &format!("/v1/webhooks/{id}/secret"))
+            .await;
+        let shown = server.get(KEY_A, &format!("/v1/webhooks/{id}")).await;
+        let rotated = server
+            .post(
+                KEY_A,
+                &format!("/v1/webhooks/{id}/secret/rotate"),
+                json!({}),
+            )
+            .await;
+        for (what, reply) in [
+            ("create", &created),
+            ("portal session", &session),
+            ("tenant key", &key),
+            ("secret", &secret),
+            ("webhook", &shown),
+            ("rotate", &rotated),
+        ] {
+            assert!(reply.status.is_success(), "{what}: {}", reply.body);
+            assert_eq!(reply.headers["cache-control"], "no-store", "{what}");
+        }
+        let published = server
+            .post(KEY_A, "/v1/events", json!({"event_type": "a", "data": {}}))
+            .await;
+        assert!(published.headers.get("cache-control").is_none());
+    }
+);
+
+on_both_backends!(
+    an_echoed_header_value_is_masked_in_answers_shown_to_view_only_keys,
+    |backend| async move {
+        let server = TestServer::start(backend).await;
+        let receiver = Receiver::start().await;
+        // A receiver that echoes the request's headers in its answer.
+        receiver.always(
+            "/echo",
+            hookline_tests::receiver::Answer::status(200).body(format!(
+                r#"{{"headers":{{"authorization":"{CREDENTIAL}"}}}}"#
+            )),
+        );
+        let created = server
+            .post(
+                KEY_A,
+                "/v1/webhooks",
+                json!({"url": receiver.url("/echo"), "event_types": ["order.paid"],
+                       "headers": {"Authorization": CREDENTIAL}}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        server
+            .post(
+                KEY_A,
+                "/v1/events",
+                json!({"event_type": "order.paid", "data": {}}),
+            )
+            .await;
+        let executions = eventually(Duration::from_secs(10), "the attempt", || async {
+            let page = server.executions(KEY_A, &id, "").await;
+            (!page.is_empty()).then_some(page)
+        })
+        .await;
+        let body = executions[0]["response_body"].as_str().unwrap();
+        assert!(
+            body.contains(CREDENTIAL),
+            "an editor sees the answer whole: {body}"
+        );
+        let execution_id = executions[0]["id"].as_str().unwrap();
+
+        let listed = server.executions(KEY_A_VIEW, &id, "").await;
+        let one = server
+            .get(
+                KEY_A_VIEW,
+                &format!("/v1/webhooks/{id}/executions/{execution_id}"),
+            )
+            .await;
+        assert_eq!(one.status, 200, "{}", one.body);
+        for shown in [&listed[0], &one.body] {
+            let body = shown["response_body"].as_str().unwrap();
+            assert!(!body.contains("receiver-credential"), "{body}");
+            assert_eq!(body, r#"{"headers":{"authorization":"********"}}"#);
+        }
     }
 );

@@ -16,6 +16,7 @@ use hookline::context::{Queues, Stores};
 use hookline::delivery::worker::Outcome;
 use hookline::domain::{ApiKey, ApiKeyRecord, KeyOwner, Scopes, TenantId};
 use hookline::ingest::sqs::IngestQueue;
+use hookline::portal::PublicBaseUrl;
 use hookline::queue::Received;
 use hookline::queue::sqs::SqsQueue;
 use hookline::seal::Keyring;
@@ -26,6 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+
+pub mod banner;
+pub mod data_dir;
 
 /// Serves the Hookline API on one port, with no AWS needed.
 #[derive(Clone, Debug, Parser)]
@@ -79,10 +83,17 @@ pub struct Settings {
     pub dynamodb_endpoint: Option<String>,
 
     /// With `--dynamodb-endpoint`: seal webhooks' secrets and custom header values with KMS
-    /// at this endpoint (moto's in tests). Without it (or `--key-file`), with a key made at
-    /// start, so what is stored cannot be opened after a restart.
+    /// at this endpoint (moto's in tests). Without it (or `--key-file`), with the master key
+    /// in `--data-dir`.
     #[arg(long, env = "HOOKLINE_KMS_ENDPOINT", conflicts_with = "key_file")]
     pub kms_endpoint: Option<String>,
+
+    /// Where the server keeps what outlives it: with `--dynamodb-endpoint` and neither
+    /// `--kms-endpoint` nor `--key-file`, the master key that seals secrets (`master.key`,
+    /// made mode 0600 on the first start). Default `$XDG_DATA_HOME/hookline`, else
+    /// `~/.local/share/hookline`.
+    #[arg(long, env = "HOOKLINE_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 
     /// Use SQS at this endpoint for the delivery queue (created when missing) instead of the
     /// in-memory one.
@@ -211,10 +222,14 @@ impl Running {
     }
 }
 
-/// Builds the context the settings describe and seeds the keys into its key store.
-pub async fn context(settings: &Settings) -> anyhow::Result<(AppContext, Vec<LocalKey>)> {
+/// Builds the context the settings describe, for a server listening on `addr`, and seeds the
+/// keys into its key store.
+pub async fn context(
+    settings: &Settings,
+    addr: SocketAddr,
+) -> anyhow::Result<(AppContext, Vec<LocalKey>)> {
     let keys = local_keys(settings)?;
-    let config = config(settings)?;
+    let config = config(settings, addr)?;
     let queues = queues(settings, &config).await?;
     let stores = stores(settings, &config).await?;
     let ctx = AppContext::new(config, stores, queues)?;
@@ -261,8 +276,9 @@ fn local_keys(settings: &Settings) -> anyhow::Result<Vec<LocalKey>> {
 
 /// The shared settings' configuration, and what only the local server has: bearer keys
 /// checked in its own store, fixed DNS answers, metric lines with JSON logs, and sealing by
-/// the endpoint or file given.
-fn config(settings: &Settings) -> anyhow::Result<Config> {
+/// the endpoint or file given, else (for DynamoDB) by the data directory's master key; and
+/// the public base URL, else the address it listens on.
+fn config(settings: &Settings, addr: SocketAddr) -> anyhow::Result<Config> {
     let mut dns_overrides = DnsOverrides::default();
     for entry in &settings.resolve {
         dns_overrides
@@ -277,7 +293,11 @@ fn config(settings: &Settings) -> anyhow::Result<Config> {
         (Some(_), Some(key_id), _) => SealingKey::Kms(key_id.clone()),
         (Some(_), None, _) => bail!("--kms-endpoint needs --kms-key-id"),
         (None, _, Some(path)) => SealingKey::File(path.clone()),
-        (None, _, None) => SealingKey::Generated,
+        (None, _, None) if settings.dynamodb_endpoint.is_some() => {
+            SealingKey::File(data_dir::master_key(settings.data_dir.as_deref())?)
+        }
+        // The in-memory store keeps secrets open: it needs no key.
+        (None, _, None) => SealingKey::Absent,
     };
     Ok(Config {
         dns_overrides,
@@ -288,6 +308,12 @@ fn config(settings: &Settings) -> anyhow::Result<Config> {
             tenant_dimension: Default::default(),
         },
         sealing,
+        public_base_url: Some(
+            settings
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| PublicBaseUrl::listening_on(addr)),
+        ),
         ..settings.shared.clone().into_config()?
     })
 }
@@ -328,7 +354,8 @@ async fn stores(settings: &Settings, config: &Config) -> anyhow::Result<Stores> 
 }
 
 /// What seals webhooks' secrets in DynamoDB: KMS at `--kms-endpoint` (the key's alias made
-/// when missing), the `--key-file`, or a key made now.
+/// when missing), or the master key file (`--key-file`, or the data directory's), made when
+/// missing; a file that can be neither read nor made stops the start, named.
 async fn keyring(settings: &Settings, sealing: &SealingKey) -> anyhow::Result<Keyring> {
     let sdk = match &settings.kms_endpoint {
         Some(endpoint) => Some(hookline::aws::sdk_config(Some(endpoint)).await),
@@ -342,13 +369,11 @@ async fn keyring(settings: &Settings, sealing: &SealingKey) -> anyhow::Result<Ke
             .await
             .context("creating the KMS key")?;
     }
-    if *sealing == SealingKey::Generated {
-        tracing::warn!(
-            "secrets are sealed with a key made at start: after a restart, the webhooks stored \
-             now cannot sign; pass --key-file (or --kms-endpoint) to keep them"
-        );
+    let keyring = Keyring::for_setting(sealing, sdk.as_ref()).map_err(anyhow::Error::msg)?;
+    if let SealingKey::File(path) = sealing {
+        tracing::info!(path = %path.display(), "secrets are sealed with the master key in this file");
     }
-    Keyring::for_setting(sealing, sdk.as_ref()).map_err(anyhow::Error::msg)
+    Ok(keyring)
 }
 
 /// What the router's handlers share.
@@ -437,7 +462,11 @@ fn closing(mut response: http::Response<Bytes>) -> http::Response<Bytes> {
 
 /// Binds `settings.listen` (port 0 picks a free one) and serves until `shutdown`.
 pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
-    let (ctx, keys) = context(settings).await?;
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let (ctx, keys) = context(settings, addr).await?;
     let ingest = match (&settings.ingest_queue_name, &settings.sqs_endpoint) {
         (None, _) => None,
         (Some(_), None) => bail!("--ingest-queue-name needs --sqs-endpoint"),
@@ -447,10 +476,6 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
                 .context("creating the ingest queue")?,
         ),
     };
-    let listener = TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("listening on {}", settings.listen))?;
-    let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let ingesting =

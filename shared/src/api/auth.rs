@@ -33,20 +33,7 @@ impl KeyHolder {
     /// The tenant of a tenant route: a tenant key's own (it may name itself in the header,
     /// no other), or the one an operator key names.
     pub fn acting_for(&self, header: Option<&HeaderValue>) -> Result<Caller, ApiError> {
-        let named = header
-            .map(|value| {
-                value
-                    .to_str()
-                    .ok()
-                    .and_then(|t| TenantId::parse(t.trim()).ok())
-                    .ok_or_else(|| {
-                        ApiError::validation(
-                            "Hookline-Tenant",
-                            "must be a tenant id: 1 to 64 characters of [a-z0-9_-]",
-                        )
-                    })
-            })
-            .transpose()?;
+        let named = named_in_header(header)?;
         let tenant = match (&self.owner, named) {
             (KeyOwner::Operator, Some(tenant)) => tenant,
             (KeyOwner::Operator, None) => return Err(ApiError::TenantRequired),
@@ -59,6 +46,47 @@ impl KeyHolder {
             tenant,
             scopes: self.scopes,
         })
+    }
+}
+
+/// The tenant `Hookline-Tenant` names, if it is there.
+fn named_in_header(header: Option<&HeaderValue>) -> Result<Option<TenantId>, ApiError> {
+    header
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(|t| TenantId::parse(t.trim()).ok())
+                .ok_or_else(|| ApiError::validation("Hookline-Tenant", TENANT_ID_RULE))
+        })
+        .transpose()
+}
+
+const TENANT_ID_RULE: &str = "must be a tenant id: 1 to 64 characters of [a-z0-9_-]";
+
+/// The tenant of a `Tenancy::Body` route: the body's `tenant` or `Hookline-Tenant`, the same
+/// one when both name it. A body that is not a JSON object names none here (the operation
+/// refuses it with its own words).
+pub fn named_in_body_or_header(
+    body: &[u8],
+    header: Option<&HeaderValue>,
+) -> Result<TenantId, ApiError> {
+    let in_body = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut fields)) => fields.remove("tenant"),
+        _ => None,
+    };
+    let in_body = in_body
+        .map(|value| {
+            value
+                .as_str()
+                .and_then(|t| TenantId::parse(t.trim()).ok())
+                .ok_or_else(|| ApiError::validation("tenant", TENANT_ID_RULE))
+        })
+        .transpose()?;
+    match (in_body, named_in_header(header)?) {
+        (Some(body), Some(header)) if body != header => Err(ApiError::TenantConflict),
+        (Some(tenant), _) | (None, Some(tenant)) => Ok(tenant),
+        (None, None) => Err(ApiError::TenantRequired),
     }
 }
 
@@ -135,12 +163,18 @@ pub fn bearer_key(headers: &HeaderMap) -> Option<ApiKey> {
 }
 
 /// Resolves a key against the key store; `None` for missing, malformed, unknown or expired
-/// keys.
+/// keys, and for a stored tenant key holding `operator` (logged: the item was altered).
 pub async fn lookup(ctx: &AppContext, key: Option<ApiKey>) -> Result<Option<KeyHolder>, ApiError> {
     let Some(key) = key else { return Ok(None) };
     let record = ctx.keys.find_by_hash(&key.hash()).await?;
     Ok(record
         .filter(|r| r.is_live(Timestamp::now()))
+        .filter(|r| {
+            if !r.is_sound() {
+                tracing::error!(key_id = %r.id, "a stored tenant key holds the operator scope: refused");
+            }
+            r.is_sound()
+        })
         .map(|r| KeyHolder {
             owner: r.owner,
             scopes: r.scopes,
@@ -201,6 +235,27 @@ mod tests {
         let bad = HeaderValue::from_static("Not A Tenant");
         assert!(matches!(
             key.acting_for(Some(&bad)),
+            Err(ApiError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn a_body_route_takes_its_tenant_from_the_body_or_the_header_not_two() {
+        let header = HeaderValue::from_static("a");
+        let named = |body: &str, header| named_in_body_or_header(body.as_bytes(), header);
+        assert_eq!(named(r#"{"tenant":"a"}"#, None).unwrap(), tenant("a"));
+        assert_eq!(named("", Some(&header)).unwrap(), tenant("a"));
+        assert_eq!(
+            named(r#"{"tenant":"a"}"#, Some(&header)).unwrap(),
+            tenant("a")
+        );
+        assert!(matches!(
+            named(r#"{"tenant":"b"}"#, Some(&header)),
+            Err(ApiError::TenantConflict)
+        ));
+        assert!(matches!(named("{}", None), Err(ApiError::TenantRequired)));
+        assert!(matches!(
+            named(r#"{"tenant":7}"#, Some(&header)),
             Err(ApiError::Validation(_))
         ));
     }

@@ -5,13 +5,33 @@ use super::call::{Call, find};
 use super::history::asked_window;
 use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Query, json_response};
-use super::views::{ExecutionView, RetryQueuedView};
+use super::views::{ExecutionView, HeaderValues, ResponseBodies, RetryQueuedView};
 use crate::delivery::enqueue;
-use crate::domain::{EventId, Execution, ExecutionId, FieldError, RequestStatus, Timestamp};
+use crate::domain::{
+    EventId, Execution, ExecutionId, FieldError, RequestStatus, Timestamp, Webhook,
+};
 use http::StatusCode;
+
+/// How the caller sees the receivers' answers of `webhook`'s attempts: with its header values
+/// masked unless the caller sees them. The secrets are opened only for a caller that sees
+/// them masked; when they do not open, its answers are hidden (and the failure logged).
+async fn response_bodies(call: &Call<'_>, webhook: &Webhook) -> ResponseBodies {
+    let values = HeaderValues::for_scopes(call.caller.scopes);
+    if values == HeaderValues::Shown {
+        return ResponseBodies::Shown;
+    }
+    match call.ctx.keyring.open(webhook).await {
+        Ok(secrets) => ResponseBodies::new(values, Some(&secrets.headers)),
+        Err(e) => {
+            tracing::error!(webhook_id = %webhook.id, error = %e, "a webhook's credentials do not open: its answers are hidden");
+            ResponseBodies::new(values, None)
+        }
+    }
+}
 
 pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
+    let bodies = response_bodies(&call, &webhook).await;
     let query = Query::parse(
         call.request.query.as_deref(),
         &["limit", "cursor", "status", "event_id", "since", "until"],
@@ -70,19 +90,21 @@ pub async fn list(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
         &page,
         next.map(Cursor::after),
         |e| Cursor::after(e.id),
-        ExecutionView::new,
+        |e| ExecutionView::showing(e, &bodies),
     );
     Ok(json_response(StatusCode::OK, &page))
 }
 
+/// The execution a path names, and its webhook.
 async fn find_execution(
     call: &Call<'_>,
     id: &str,
     execution_id: &str,
-) -> Result<Execution, ApiError> {
+) -> Result<(Webhook, Execution), ApiError> {
     let webhook = find(call, id).await?;
     let execution_id = ExecutionId::parse(execution_id).ok_or(ApiError::ExecutionNotFound)?;
-    call.ctx
+    let execution = call
+        .ctx
         .executions
         .get(
             &call.caller.tenant,
@@ -91,20 +113,22 @@ async fn find_execution(
             Timestamp::now(),
         )
         .await?
-        .ok_or(ApiError::ExecutionNotFound)
+        .ok_or(ApiError::ExecutionNotFound)?;
+    Ok((webhook, execution))
 }
 
 pub async fn get(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
-    let execution = find_execution(&call, id, execution_id).await?;
+    let (webhook, execution) = find_execution(&call, id, execution_id).await?;
+    let bodies = response_bodies(&call, &webhook).await;
     Ok(json_response(
         StatusCode::OK,
-        &ExecutionView::new(&execution),
+        &ExecutionView::showing(&execution, &bodies),
     ))
 }
 
 /// Queues the execution's event again for this webhook: one more attempt, `trigger: retry`.
 pub async fn retry(call: Call<'_>, id: &str, execution_id: &str) -> Result<ApiResponse, ApiError> {
-    let execution = find_execution(&call, id, execution_id).await?;
+    let (_, execution) = find_execution(&call, id, execution_id).await?;
     let tenant = &call.caller.tenant;
     // Pings are not stored as events: there is nothing to send again.
     let event = call

@@ -40,14 +40,22 @@ pub async fn handle(
     let lang = Lang::from_accept_language(request.header(http::header::ACCEPT_LANGUAGE));
     // Routing errors are judged against the whole table, so a function that also takes API
     // Gateway's `$default` route answers 405 with the API's real `Allow`, or 404, as problems.
-    let operation = match routes::find(&request.method, &request.path) {
-        RouteMatch::Found(route, params) if served.includes(route) => {
-            run(ctx, route, params, identity, &request).await
-        }
-        RouteMatch::Found(..) | RouteMatch::NotFound => Err(ApiError::NotFound),
-        RouteMatch::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
+    let (operation, answer) = match routes::find(&request.method, &request.path) {
+        RouteMatch::Found(route, params) if served.includes(route) => (
+            Some(route.operation),
+            run(ctx, route, params, identity, &request).await,
+        ),
+        RouteMatch::Found(..) | RouteMatch::NotFound => (None, Err(ApiError::NotFound)),
+        RouteMatch::MethodNotAllowed(allow) => (None, Err(ApiError::MethodNotAllowed(allow))),
     };
-    operation.unwrap_or_else(|e| e.into_response(lang))
+    let mut response = answer.unwrap_or_else(|e| e.into_response(lang));
+    if operation.is_some_and(Operation::answer_holds_credentials) {
+        response.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 async fn run(
@@ -78,6 +86,14 @@ async fn run(
                 scopes: holder.scopes,
             })
         }
+        // Operator routes only (the scope was checked).
+        Tenancy::Body => Acting::Tenant(Caller {
+            tenant: auth::named_in_body_or_header(
+                &request.body,
+                request.headers.get(auth::TENANT_HEADER),
+            )?,
+            scopes: holder.scopes,
+        }),
         // The catalog is the deployment's: no tenant, whatever `Hookline-Tenant` says.
         Tenancy::Deployment => Acting::Deployment,
     };

@@ -8,6 +8,7 @@ use super::keys::tenant_scopes;
 use super::request::{ApiResponse, Body, json_response};
 use super::views::PortalSessionView;
 use crate::domain::{ApiKey, ApiKeyRecord, Scope, Scopes, Timestamp};
+use crate::portal::PublicBaseUrl;
 use http::StatusCode;
 use std::time::Duration;
 
@@ -17,11 +18,18 @@ pub const MAX_SESSION_TTL: Duration = Duration::from_secs(24 * 3600);
 /// The name every session's key carries in the tenant's key list.
 pub const SESSION_KEY_NAME: &str = "portal session";
 
-/// `POST /v1/portal/sessions`, for the tenant the operator names in `Hookline-Tenant`.
+/// `POST /v1/portal/sessions`, for the tenant the operator names in the body's `tenant` or
+/// in `Hookline-Tenant` (read by the route's tenancy, `Tenancy::Body`).
 pub async fn create_session(call: Call<'_>) -> Result<ApiResponse, ApiError> {
     let bytes = &call.request.body;
     let empty = bytes.iter().all(u8::is_ascii_whitespace);
-    let mut body = Body::parse(if empty { b"{}" } else { bytes }, &["scopes", "ttl"], &[])?;
+    let mut body = Body::parse(
+        if empty { b"{}" } else { bytes },
+        &["tenant", "scopes", "ttl"],
+        &[],
+    )?;
+    // Already read: it is `call.caller.tenant`.
+    body.take::<String>("tenant");
     let scopes = match body.take::<Vec<String>>("scopes") {
         None => Some(
             [
@@ -67,30 +75,29 @@ pub async fn create_session(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         Some(SESSION_KEY_NAME.to_owned()),
     )
     .expiring_at(Some(expires_at));
+    let base = public_base(&call)?;
     call.ctx.keys.put(&record).await?;
     tracing::info!(key_id = %record.id, tenant = %call.caller.tenant, %expires_at, "portal session created");
-    let url = format!("{}/portal#token={}", base_url(call.request), key.expose());
+    let url = base.session_url(key.expose());
     Ok(json_response(
         StatusCode::CREATED,
         &PortalSessionView::new(&record, &key, url),
     ))
 }
 
-/// Where the API (and the portal beside it) is reached, as the caller reached it: the
-/// scheme API Gateway or a proxy forwarded (`X-Forwarded-Proto`), else http; the `Host`.
-fn base_url(request: &super::ApiRequest) -> String {
-    let header = |name: &str| {
-        request
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+/// Where the portal is reached: the deployment's public base URL, else (in AWS) the domain
+/// API Gateway was reached at. Never the request's `Host` or `X-Forwarded-Proto`, which a
+/// caller can forge.
+fn public_base(call: &Call<'_>) -> Result<PublicBaseUrl, ApiError> {
+    let configured = call.ctx.config.public_base_url.clone();
+    let gateway = || {
+        call.request
+            .gateway_domain
+            .as_deref()
+            .and_then(PublicBaseUrl::gateway_domain)
     };
-    let scheme = match header("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    let host = header("host").unwrap_or("localhost");
-    format!("{scheme}://{host}")
+    configured.or_else(gateway).ok_or_else(|| {
+        tracing::error!("no public base URL for a portal session: set HOOKLINE_PUBLIC_BASE_URL");
+        ApiError::Internal
+    })
 }

@@ -55,6 +55,9 @@ pub enum ApiError {
     /// An operator key on a tenant route without `Hookline-Tenant`.
     #[error("tenant required")]
     TenantRequired,
+    /// The body's `tenant` and `Hookline-Tenant` name different tenants.
+    #[error("tenant conflict")]
+    TenantConflict,
     #[error("key not found")]
     KeyNotFound,
     #[error("event type not found")]
@@ -123,6 +126,7 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) | ApiError::OtherTenant => "forbidden",
             ApiError::TenantRequired => "tenant_required",
+            ApiError::TenantConflict => "tenant_conflict",
             ApiError::KeyNotFound => "key_not_found",
             ApiError::EventTypeNotFound => "event_type_not_found",
             ApiError::EventTypeConflict => "event_type_conflict",
@@ -149,7 +153,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::OtherTenant => StatusCode::FORBIDDEN,
-            ApiError::TenantRequired => StatusCode::BAD_REQUEST,
+            ApiError::TenantRequired | ApiError::TenantConflict => StatusCode::BAD_REQUEST,
             ApiError::NotFound
             | ApiError::KeyNotFound
             | ApiError::EventTypeNotFound
@@ -185,6 +189,8 @@ impl ApiError {
             (ApiError::OtherTenant, Ja) => "権限がありません",
             (ApiError::TenantRequired, En) => "Tenant required",
             (ApiError::TenantRequired, Ja) => "テナントの指定が必要です",
+            (ApiError::TenantConflict, En) => "Two tenants named",
+            (ApiError::TenantConflict, Ja) => "テナントの指定が食い違っています",
             (ApiError::KeyNotFound, En) => "API key not found",
             (ApiError::KeyNotFound, Ja) => "API キーが見つかりません",
             (ApiError::EventTypeNotFound, En) => "Event type not found",
@@ -237,8 +243,10 @@ impl ApiError {
             (ApiError::Forbidden(scope), Ja) => format!("この API キーにはスコープ {scope} がありません。"),
             (ApiError::OtherTenant, En) => "This API key belongs to another tenant than the one `Hookline-Tenant` names.".into(),
             (ApiError::OtherTenant, Ja) => "この API キーは `Hookline-Tenant` で指定されたテナントのものではありません。".into(),
-            (ApiError::TenantRequired, En) => "An operator key must name the tenant it acts for in the `Hookline-Tenant` header.".into(),
-            (ApiError::TenantRequired, Ja) => "オペレーターキーでは、操作するテナントを `Hookline-Tenant` ヘッダーで指定してください。".into(),
+            (ApiError::TenantRequired, En) => "An operator key must name the tenant it acts for in the `Hookline-Tenant` header (or, for a portal session, in the body's `tenant`).".into(),
+            (ApiError::TenantRequired, Ja) => "オペレーターキーでは、操作するテナントを `Hookline-Tenant` ヘッダー (ポータルセッションではボディの `tenant` でも可) で指定してください。".into(),
+            (ApiError::TenantConflict, En) => "The body's `tenant` and the `Hookline-Tenant` header name different tenants; name one, or the same in both.".into(),
+            (ApiError::TenantConflict, Ja) => "ボディの `tenant` と `Hookline-Tenant` ヘッダーが別々のテナントを指定しています。どちらか一方で指定するか、両方に同じテナントを指定してください。".into(),
             (ApiError::KeyNotFound, En) => "This tenant has no API key with this id.".into(),
             (ApiError::KeyNotFound, Ja) => "このテナントにこの ID の API キーはありません。".into(),
             (ApiError::EventTypeNotFound, En) => "The event-type catalog has no event type of this name.".into(),

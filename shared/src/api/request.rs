@@ -14,6 +14,9 @@ pub struct ApiRequest {
     pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The domain API Gateway was reached at, from its request context: set by API Gateway,
+    /// never by the client (unlike `Host`). None on the local server.
+    pub gateway_domain: Option<String>,
 }
 
 /// What both front doors hand the API: axum's request on the local server, `lambda_http`'s
@@ -31,6 +34,7 @@ impl From<http::Request<Bytes>> for ApiRequest {
                 .map(str::to_owned),
             headers: parts.headers,
             body,
+            gateway_domain: None,
         }
     }
 }

@@ -12,6 +12,9 @@ pub enum Tenancy {
     Header,
     /// The tenant named in the path (`/v1/tenants/{tenant}/...`): operator routes.
     Path,
+    /// The tenant named in the body's `tenant`, or in `Hookline-Tenant` (the same one when
+    /// both): operator routes that make something for a tenant (portal sessions).
+    Body,
     /// The deployment's, shared by every tenant: the event-type catalog.
     Deployment,
 }
@@ -36,6 +39,45 @@ pub const MAX_WEBHOOK_BODY: usize = 1024 * 1024;
 const _: () = assert!(MAX_WEBHOOK_BODY >= MAX_EVENT_BODY && MAX_WEBHOOK_BODY >= MAX_BODY);
 /// `POST /v1/events`: 256 KiB of `data` plus its envelope (the data itself is checked apart).
 pub const MAX_EVENT_BODY: usize = 256 * 1024 + 4 * 1024;
+
+impl Operation {
+    /// Whether the answer can carry a secret, a key, a token or a custom header value (a
+    /// receiver's credential, also echoed in an attempt's `response_body`): it is sent with
+    /// `Cache-Control: no-store`, so that no browser or proxy keeps it.
+    pub fn answer_holds_credentials(self) -> bool {
+        use Operation as O;
+        match self {
+            O::CreateWebhook
+            | O::ListWebhooks
+            | O::GetWebhook
+            | O::PatchWebhook
+            | O::PutWebhook
+            | O::GetWebhookSecret
+            | O::RotateWebhookSecret
+            | O::PingWebhook
+            | O::ListExecutions
+            | O::GetExecution
+            | O::RetryExecution
+            | O::CreatePortalSession
+            | O::CreateTenantKey => true,
+            O::DeleteWebhook
+            | O::RecoverWebhook
+            | O::GetWebhookStats
+            | O::PublishEvent
+            | O::ListEvents
+            | O::GetEvent
+            | O::ListTenantKeys
+            | O::GetTenantSettings
+            | O::UpdateTenantSettings
+            | O::RevokeTenantKey
+            | O::CreateEventType
+            | O::ListEventTypes
+            | O::GetEventType
+            | O::UpdateEventType
+            | O::DeleteEventType => false,
+        }
+    }
+}
 
 /// Declares every HTTP function once, with the operations it serves: generates the
 /// `Function` and `Operation` enums, the functions' names and `ROUTES`.
@@ -134,7 +176,7 @@ http_functions! {
         GetEvent: GET "/v1/events/{id}", WebhooksView, Header, MAX_BODY;
     }
     CreatePortalSession "create-portal-session" {
-        CreatePortalSession: POST "/v1/portal/sessions", Operator, Header, MAX_BODY;
+        CreatePortalSession: POST "/v1/portal/sessions", Operator, Body, MAX_BODY;
     }
     CreateTenantKey "create-tenant-key" {
         CreateTenantKey: POST "/v1/tenants/{tenant}/keys", Operator, Path, MAX_BODY;
@@ -290,10 +332,11 @@ mod tests {
             let expected = match route.path {
                 p if p.starts_with("/v1/event-types") => Tenancy::Deployment,
                 p if p.starts_with("/v1/tenants/") => Tenancy::Path,
+                "/v1/portal/sessions" => Tenancy::Body,
                 _ => Tenancy::Header,
             };
             assert_eq!(route.tenancy, expected, "{}", route.path);
-            if route.tenancy == Tenancy::Path {
+            if matches!(route.tenancy, Tenancy::Path | Tenancy::Body) {
                 assert_eq!(route.scope, Scope::Operator, "{}", route.path);
             }
         }

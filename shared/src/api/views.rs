@@ -116,6 +116,57 @@ pub struct SecretView {
     pub secret: String,
 }
 
+/// What a receiver's answer (`response_body`) may show a caller: a receiver that echoes the
+/// request puts the webhook's custom header values there, so a caller that sees them masked
+/// sees them masked there too.
+#[derive(Clone, Debug)]
+pub enum ResponseBodies {
+    Shown,
+    /// Each of these values (the webhook's header values, as stored) reads `MASKED`.
+    Redacted(Vec<String>),
+    /// The header values could not be read (the webhook's credentials do not open): no
+    /// answer is shown at all, as it could hold them.
+    Hidden,
+}
+
+impl ResponseBodies {
+    /// For a caller that sees header values as `values`, of a webhook with these headers
+    /// (`None`: they could not be read).
+    pub fn new(values: HeaderValues, headers: Option<&CustomHeaders>) -> Self {
+        match (values, headers) {
+            (HeaderValues::Shown, _) => Self::Shown,
+            (HeaderValues::Masked, None) => Self::Hidden,
+            (HeaderValues::Masked, Some(headers)) => {
+                let mut secrets: Vec<String> = headers
+                    .iter()
+                    .map(|(_, value)| value.clone())
+                    .filter(|value| !value.is_empty())
+                    .collect();
+                // The longest first: a value that holds another is masked whole.
+                secrets.sort_by_key(|value| std::cmp::Reverse(value.len()));
+                Self::Redacted(secrets)
+            }
+        }
+    }
+
+    fn show<'a>(&self, body: &'a Option<String>) -> Option<std::borrow::Cow<'a, str>> {
+        let body = body.as_deref()?;
+        match self {
+            Self::Shown => Some(body.into()),
+            Self::Hidden => Some(MASKED.into()),
+            Self::Redacted(values) => {
+                let mut shown = std::borrow::Cow::Borrowed(body);
+                for value in values {
+                    if shown.contains(value.as_str()) {
+                        shown = shown.replace(value.as_str(), MASKED).into();
+                    }
+                }
+                Some(shown)
+            }
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct ExecutionView<'a> {
     id: ExecutionId,
@@ -129,13 +180,19 @@ pub struct ExecutionView<'a> {
     request_status: RequestStatus,
     response_status: Option<u16>,
     error_message: &'a Option<String>,
-    response_body: &'a Option<String>,
+    response_body: Option<std::borrow::Cow<'a, str>>,
     url: &'a str,
     next_attempt_at: Option<Timestamp>,
 }
 
 impl<'a> ExecutionView<'a> {
+    /// The execution, its receiver's answer shown whole.
     pub fn new(e: &'a Execution) -> Self {
+        Self::showing(e, &ResponseBodies::Shown)
+    }
+
+    /// The execution, its receiver's answer shown as `bodies` says.
+    pub fn showing(e: &'a Execution, bodies: &ResponseBodies) -> Self {
         Self {
             id: e.id,
             webhook_id: e.webhook_id,
@@ -148,7 +205,7 @@ impl<'a> ExecutionView<'a> {
             request_status: e.request_status,
             response_status: e.response_status,
             error_message: &e.error_message,
-            response_body: &e.response_body,
+            response_body: bodies.show(&e.response_body),
             url: &e.url,
             next_attempt_at: e.next_attempt_at,
         }
@@ -369,5 +426,33 @@ impl TenantSettingsView {
             settings,
             effective: settings.effective(config),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_callers_answers_have_the_header_values_masked() {
+        let headers = CustomHeaders::parse(
+            [
+                ("authorization".to_owned(), "Bearer abc".to_owned()),
+                ("x-short".to_owned(), "abc".to_owned()),
+            ]
+            .into(),
+        )
+        .unwrap();
+        let body = Some(r#"{"echo":{"authorization":"Bearer abc","x":"abc"}}"#.to_owned());
+        let redacted = ResponseBodies::new(HeaderValues::Masked, Some(&headers));
+        assert_eq!(
+            redacted.show(&body).unwrap(),
+            r#"{"echo":{"authorization":"********","x":"********"}}"#
+        );
+        let shown = ResponseBodies::new(HeaderValues::Shown, Some(&headers));
+        assert_eq!(shown.show(&body).as_deref(), body.as_deref());
+        let hidden = ResponseBodies::new(HeaderValues::Masked, None);
+        assert_eq!(hidden.show(&body).unwrap(), MASKED);
+        assert_eq!(hidden.show(&None), None);
     }
 }

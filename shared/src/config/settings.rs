@@ -7,7 +7,7 @@
 use super::{AuthMode, Config, ConfigError, DEFAULT_MAX_WEBHOOKS_PER_TENANT, DeliverySettings};
 use super::{OperatorWebhook, SealingKey};
 use crate::domain::{CatalogMode, DEFAULT_SCHEDULE, RetrySchedule, TenantId};
-use crate::portal::FrameAncestors;
+use crate::portal::{FrameAncestors, PublicBaseUrl};
 use crate::tenant_settings::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
 use crate::url_guard::{AllowList, UrlPolicy};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
@@ -117,6 +117,12 @@ pub struct Settings {
     /// such as https://app.example, space-separated; none by default.
     #[arg(long, env = "HOOKLINE_PORTAL_FRAME_ANCESTORS", default_value = "'none'", value_parser = FrameAncestors::parse)]
     pub portal_frame_ancestors: FrameAncestors,
+
+    /// Where the API and the portal are reached from outside (https://hooks.example.com):
+    /// portal sessions' URLs are built on it. Unset: in AWS, the domain API Gateway was
+    /// reached at; locally, the listen address.
+    #[arg(long, env = "HOOKLINE_PUBLIC_BASE_URL", value_parser = PublicBaseUrl::parse)]
+    pub public_base_url: Option<PublicBaseUrl>,
 }
 
 impl Settings {
@@ -146,6 +152,7 @@ impl Settings {
             catalog: self.event_catalog,
             operator_webhook,
             portal_frame_ancestors: self.portal_frame_ancestors,
+            public_base_url: self.public_base_url,
             tenant_events_per_second: self.tenant_events_per_second,
             max_unverified_webhooks: self.max_unverified_webhooks,
             max_in_flight_per_webhook: self.max_in_flight_per_webhook,

@@ -121,6 +121,16 @@ impl ApiKeyRecord {
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.expires_at.is_none_or(|at| now < at)
     }
+
+    /// Whether the record keeps the rule the constructors keep: a tenant's key without the
+    /// `operator` scope. A stored item can break it (written by hand, or by an older
+    /// version); such a key is refused, never trusted as an operator's.
+    pub fn is_sound(&self) -> bool {
+        match self.owner {
+            KeyOwner::Operator => true,
+            KeyOwner::Tenant(_) => !self.scopes.is_operator(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -156,6 +166,10 @@ mod tests {
         let operator = ApiKeyRecord::operator(&key, None);
         assert_eq!(operator.owner, KeyOwner::Operator);
         assert!(operator.scopes.is_operator());
+        assert!(record.is_sound() && operator.is_sound());
+        let mut forged = record;
+        forged.scopes = Scopes::operator();
+        assert!(!forged.is_sound());
     }
 
     #[test]

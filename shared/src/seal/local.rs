@@ -1,5 +1,6 @@
-//! The local server's key service, so that sealing needs no AWS: a master key generated at
-//! start (what it seals is readable by this process only), or kept in a key file.
+//! The local server's key service, so that sealing needs no AWS: a master key kept in a file
+//! (`--key-file`, or `master.key` in the data directory), so that a restart opens what was
+//! sealed before.
 
 use super::{DataKey, KeyService, SealError};
 use async_trait::async_trait;
@@ -16,17 +17,23 @@ pub struct LocalKeys {
 }
 
 impl LocalKeys {
-    /// A new master key, held in memory only.
+    /// A new master key, held in memory only: for tests and benches that drop what they
+    /// sealed. No setting chooses it (what it seals is lost with the process).
     pub fn generate() -> Result<Self, String> {
         Self::from_bytes(&random_key()).map_err(|e| e.to_string())
     }
 
     /// The master key in `path` (base64 of 32 bytes), written there first when the file is
-    /// missing (readable by its owner only). Processes starting together agree on one key:
-    /// the file appears whole or not at all.
+    /// missing (readable by its owner only, its directory made when missing). Processes
+    /// starting together agree on one key: the file appears whole or not at all. Every
+    /// error names the path.
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let shown = path.display();
         if !path.exists() {
+            if let Some(directory) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                make_private_dir(directory)
+                    .map_err(|e| format!("writing {shown}: making its directory: {e}"))?;
+            }
             let text = format!("{}\n", STANDARD.encode(random_key()));
             let temporary = path.with_extension(format!("tmp{}", std::process::id()));
             write_private(&temporary, &text).map_err(|e| format!("writing {shown}: {e}"))?;
@@ -105,6 +112,20 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
+#[cfg(unix)]
+fn make_private_dir(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+}
+
+#[cfg(not(unix))]
+fn make_private_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)
+}
+
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
@@ -128,6 +149,33 @@ mod tests {
         );
         std::fs::write(&path, "not a key").unwrap();
         assert!(LocalKeys::from_file(&path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_key_file_is_made_with_its_directories_mode_0600() {
+        let dir = std::env::temp_dir().join(format!("hookline-key-{}", uuid::Uuid::now_v7()));
+        let path = dir.join("a/b/master.key");
+        LocalKeys::from_file(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_key_file_that_can_be_neither_read_nor_made_is_named() {
+        let dir = std::env::temp_dir().join(format!("hookline-key-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A file where its directory should be: nothing can be made under it, even by root.
+        let blocker = dir.join("not-a-directory");
+        std::fs::write(&blocker, "").unwrap();
+        let path = blocker.join("master.key");
+        let error = LocalKeys::from_file(&path).err().unwrap();
+        assert!(error.contains(&path.display().to_string()), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -47,6 +47,20 @@ pub trait KeyService: Send + Sync {
     async fn decrypt(&self, encrypted: &[u8]) -> Result<Vec<u8>, SealError>;
 }
 
+/// The key service of a keyring without a key: every call is refused, loudly.
+struct NoKey;
+
+#[async_trait]
+impl KeyService for NoKey {
+    async fn generate_data_key(&self) -> Result<DataKey, SealError> {
+        Err(SealError::KeyService("no sealing key is configured".into()))
+    }
+
+    async fn decrypt(&self, _: &[u8]) -> Result<Vec<u8>, SealError> {
+        Err(SealError::KeyService("no sealing key is configured".into()))
+    }
+}
+
 /// One data key, opened once: opens that meet it at the same time wait for one key service
 /// call rather than each making their own.
 type Slot = Arc<tokio::sync::OnceCell<Arc<RandomizedNonceKey>>>;
@@ -86,9 +100,15 @@ impl Keyring {
                 Arc::new(kms::KmsKeys::new(sdk, key_id)?)
             }
             SealingKey::File(path) => Arc::new(local::LocalKeys::from_file(path)?),
-            SealingKey::Generated => Arc::new(local::LocalKeys::generate()?),
+            SealingKey::Absent => return Ok(Self::without_key()),
         };
         Ok(Self::new(service))
+    }
+
+    /// A keyring with no key: it opens what is stored open (the in-memory store's), and
+    /// refuses to seal or to open anything sealed.
+    pub fn without_key() -> Self {
+        Self::new(Arc::new(NoKey))
     }
 
     /// Forgets every data key, as a new process starts: the next seal and open call the key
@@ -263,6 +283,21 @@ mod tests {
         // Another key service cannot open the data key.
         let stranger = Keyring::new(Arc::new(local::LocalKeys::generate().unwrap()));
         assert!(stranger.open(&stored).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_keyring_without_a_key_opens_open_secrets_and_seals_nothing() {
+        let keyring = Keyring::for_setting(&crate::config::SealingKey::Absent, None).unwrap();
+        let open = webhook("acme");
+        assert!(keyring.open(&open).await.is_ok());
+        assert!(matches!(
+            keyring.seal(&open).await,
+            Err(SealError::KeyService(_))
+        ));
+        let sealed = Keyring::new(Arc::new(local::LocalKeys::generate().unwrap()));
+        let mut stored = open.clone();
+        stored.credentials = Credentials::Sealed(sealed.seal(&open).await.unwrap());
+        assert!(keyring.open(&stored).await.is_err());
     }
 
     /// Counts the key service's decrypts.
