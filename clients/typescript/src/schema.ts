@@ -261,9 +261,11 @@ export interface paths {
          *     service then queues their attempts a page at a time, after the answer: a large window
          *     is worked through on the queue, not in the request. A delivery that succeeded
          *     meanwhile is skipped. Deleting or deactivating the webhook stops the work.
-         *     **Choice:** calling recover again over the same window before the first call's
-         *     attempts ran queues each failed delivery once per call: each call queues what is
-         *     failed at its time.
+         *
+         *     One recover per webhook runs at a time: while one is queueing its pages, another is
+         *     409 `recover_in_progress`. **Choice:** a recover whose worker died stops blocking
+         *     the next 5 minutes after its latest page started; a recover asked after the first
+         *     finished queueing, before its attempts ran, queues each failed delivery again.
          */
         post: operations["recoverWebhook"];
         delete?: never;
@@ -434,16 +436,21 @@ export interface paths {
         put?: never;
         /**
          * Mint a customer portal session for a tenant (operator)
-         * @description For the tenant named in `Hookline-Tenant`: a short-lived token with the tenant scopes
-         *     asked (all four `webhooks:*` when left out), and `url`, the portal page with the
-         *     token in its fragment (`<base>/portal#token=<token>`, so the token never reaches a
-         *     server log). The token is a tenant key like any other: stored as its SHA-256, listed
+         * @description For the tenant named in the body's `tenant` (or in `Hookline-Tenant`; both naming
+         *     different tenants is 400 `tenant_conflict`, neither 400 `tenant_required`): a
+         *     short-lived token with the tenant scopes asked (all four `webhooks:*` when left out),
+         *     and `url`, the portal page with the token in its fragment
+         *     (`<base>/portal#token=<token>`, so the token never reaches a server log). The token is a tenant key like any other: stored as its SHA-256, listed
          *     among the tenant's keys as `portal session` (revoke it there), refused from
          *     `expires_at` on, and deleted by the table's TTL after.
          *     **Choice:** `ttl` is `"5m"` to `"24h"` (`"1h"` when left out); `scopes` follows the
-         *     rules of a tenant key (`operator` refused). `<base>` is the scheme forwarded by API
-         *     Gateway (`X-Forwarded-Proto`, else `http`) and the `Host` of this request. An empty
-         *     body takes every default.
+         *     rules of a tenant key (`operator` refused). `<base>` is the deployment's public base
+         *     URL (template parameter `PublicBaseUrl`, `HOOKLINE_PUBLIC_BASE_URL`); without one,
+         *     `https://` and the domain API Gateway was reached at (its request context, set by API
+         *     Gateway), and on the local server its listen address. Never this request's `Host` or
+         *     `X-Forwarded-Proto`, which a caller could forge. With the tenant in
+         *     `Hookline-Tenant`, an empty body takes every default. Sent with
+         *     `Cache-Control: no-store`.
          */
         post: operations["createPortalSession"];
         delete?: never;
@@ -851,7 +858,7 @@ export interface components {
             request_status: "success" | "error";
             response_status: number | null;
             error_message: string | null;
-            /** @description The first 4 KiB of the answer. */
+            /** @description The first 4 KiB of the answer. To a key without `webhooks:edit`, each of the webhook's custom header values in it (a receiver that echoes the request) reads `********`, as in the webhook; when its credentials cannot be read, the whole answer does. */
             response_body: string | null;
             url: string;
             next_attempt_at: components["schemas"]["Timestamp"] | null;
@@ -988,6 +995,11 @@ export interface components {
         /** @enum {string} */
         Scope: "webhooks:view" | "webhooks:add" | "webhooks:edit" | "webhooks:remove" | "events:publish";
         PortalSessionCreate: {
+            /**
+             * @description The tenant the session is for, `[a-z0-9_-]{1,64}`; may instead be named in `Hookline-Tenant` (the same one when both).
+             * @example acme
+             */
+            tenant?: string;
             scopes?: components["schemas"]["Scope"][];
             /**
              * @description How long the session lasts, "5m" to "24h" (s, m, h units); "1h" when left out.
@@ -1078,10 +1090,11 @@ export interface components {
         /** @description RFC 9457 problem details; `title` and `detail` in Japanese when `Accept-Language` prefers `ja`. */
         Problem: {
             /**
-             * @description What went wrong, as a code. An open set: new codes may come in later versions, so a client must accept a code it does not know (and go by `status`). The codes today: `unauthenticated`, `forbidden`, `tenant_required`, `not_found`, `webhook_not_found`, `key_not_found`, `event_type_not_found`, `event_type_conflict`, `execution_not_found`, `event_not_found`, `method_not_allowed`, `validation_error`, `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `idempotency_key_in_use`, `rate_limited`, `payload_too_large`, `request_timeout`, `internal_error`.
+             * @description What went wrong, as a code. An open set: new codes may come in later versions, so a client must accept a code it does not know (and go by `status`). The codes today: `unauthenticated`, `forbidden`, `tenant_required`, `tenant_conflict`, `not_found`, `webhook_not_found`, `key_not_found`, `event_type_not_found`, `event_type_conflict`, `execution_not_found`, `event_not_found`, `method_not_allowed`, `validation_error`, `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `idempotency_key_in_use`, `recover_in_progress`, `rate_limited`, `payload_too_large`, `request_timeout`, `internal_error`.
              * @example unauthenticated
              * @example forbidden
              * @example tenant_required
+             * @example tenant_conflict
              * @example not_found
              * @example webhook_not_found
              * @example key_not_found
@@ -1096,6 +1109,7 @@ export interface components {
              * @example ping_failed
              * @example webhook_conflict
              * @example idempotency_key_in_use
+             * @example recover_in_progress
              * @example rate_limited
              * @example payload_too_large
              * @example request_timeout
@@ -1803,6 +1817,15 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            /** @description `recover_in_progress`: a recover of this webhook is still queueing its failed deliveries; nothing was queued. Ask again once it is done. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };

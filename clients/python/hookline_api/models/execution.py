@@ -30,7 +30,9 @@ class Execution:
         request_status (ExecutionRequestStatus):
         response_status (int | None):
         error_message (None | str):
-        response_body (None | str): The first 4 KiB of the answer.
+        response_body (None | str): The first 4 KiB of the answer. To a key without `webhooks:edit`, each of the
+            webhook's custom header values in it (a receiver that echoes the request) reads `********`, as in the webhook;
+            when its credentials cannot be read, the whole answer does.
         url (str):
         next_attempt_at (datetime.datetime | None):
     """

@@ -15,14 +15,19 @@ T = TypeVar("T", bound="PortalSessionCreate")
 class PortalSessionCreate:
     """
     Attributes:
+        tenant (str | Unset): The tenant the session is for, `[a-z0-9_-]{1,64}`; may instead be named in `Hookline-
+            Tenant` (the same one when both).
         scopes (list[Scope] | Unset):
         ttl (str | Unset): How long the session lasts, "5m" to "24h" (s, m, h units); "1h" when left out.
     """
 
+    tenant: str | Unset = UNSET
     scopes: list[Scope] | Unset = UNSET
     ttl: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        tenant = self.tenant
+
         scopes: list[str] | Unset = UNSET
         if not isinstance(self.scopes, Unset):
             scopes = []
@@ -35,6 +40,8 @@ class PortalSessionCreate:
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
+        if tenant is not UNSET:
+            field_dict["tenant"] = tenant
         if scopes is not UNSET:
             field_dict["scopes"] = scopes
         if ttl is not UNSET:
@@ -45,6 +52,8 @@ class PortalSessionCreate:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        tenant = d.pop("tenant", UNSET)
+
         _scopes = d.pop("scopes", UNSET)
         scopes: list[Scope] | Unset = UNSET
         if _scopes is not UNSET:
@@ -57,6 +66,7 @@ class PortalSessionCreate:
         ttl = d.pop("ttl", UNSET)
 
         portal_session_create = cls(
+            tenant=tenant,
             scopes=scopes,
             ttl=ttl,
         )

@@ -70,6 +70,11 @@ def _parse_response(
 
         return response_405
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -116,9 +121,11 @@ def sync_detailed(
     service then queues their attempts a page at a time, after the answer: a large window
     is worked through on the queue, not in the request. A delivery that succeeded
     meanwhile is skipped. Deleting or deactivating the webhook stops the work.
-    **Choice:** calling recover again over the same window before the first call's
-    attempts ran queues each failed delivery once per call: each call queues what is
-    failed at its time.
+
+    One recover per webhook runs at a time: while one is queueing its pages, another is
+    409 `recover_in_progress`. **Choice:** a recover whose worker died stops blocking
+    the next 5 minutes after its latest page started; a recover asked after the first
+    finished queueing, before its attempts ran, queues each failed delivery again.
 
     Args:
         id (str):
@@ -165,9 +172,11 @@ def sync(
     service then queues their attempts a page at a time, after the answer: a large window
     is worked through on the queue, not in the request. A delivery that succeeded
     meanwhile is skipped. Deleting or deactivating the webhook stops the work.
-    **Choice:** calling recover again over the same window before the first call's
-    attempts ran queues each failed delivery once per call: each call queues what is
-    failed at its time.
+
+    One recover per webhook runs at a time: while one is queueing its pages, another is
+    409 `recover_in_progress`. **Choice:** a recover whose worker died stops blocking
+    the next 5 minutes after its latest page started; a recover asked after the first
+    finished queueing, before its attempts ran, queues each failed delivery again.
 
     Args:
         id (str):
@@ -209,9 +218,11 @@ async def asyncio_detailed(
     service then queues their attempts a page at a time, after the answer: a large window
     is worked through on the queue, not in the request. A delivery that succeeded
     meanwhile is skipped. Deleting or deactivating the webhook stops the work.
-    **Choice:** calling recover again over the same window before the first call's
-    attempts ran queues each failed delivery once per call: each call queues what is
-    failed at its time.
+
+    One recover per webhook runs at a time: while one is queueing its pages, another is
+    409 `recover_in_progress`. **Choice:** a recover whose worker died stops blocking
+    the next 5 minutes after its latest page started; a recover asked after the first
+    finished queueing, before its attempts ran, queues each failed delivery again.
 
     Args:
         id (str):
@@ -256,9 +267,11 @@ async def asyncio(
     service then queues their attempts a page at a time, after the answer: a large window
     is worked through on the queue, not in the request. A delivery that succeeded
     meanwhile is skipped. Deleting or deactivating the webhook stops the work.
-    **Choice:** calling recover again over the same window before the first call's
-    attempts ran queues each failed delivery once per call: each call queues what is
-    failed at its time.
+
+    One recover per webhook runs at a time: while one is queueing its pages, another is
+    409 `recover_in_progress`. **Choice:** a recover whose worker died stops blocking
+    the next 5 minutes after its latest page started; a recover asked after the first
+    finished queueing, before its attempts ran, queues each failed delivery again.
 
     Args:
         id (str):

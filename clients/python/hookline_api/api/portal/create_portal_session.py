@@ -92,16 +92,22 @@ def sync_detailed(
 ) -> Response[PortalSession | Problem]:
     """Mint a customer portal session for a tenant (operator)
 
-     For the tenant named in `Hookline-Tenant`: a short-lived token with the tenant scopes
-    asked (all four `webhooks:*` when left out), and `url`, the portal page with the
-    token in its fragment (`<base>/portal#token=<token>`, so the token never reaches a
-    server log). The token is a tenant key like any other: stored as its SHA-256, listed
+     For the tenant named in the body's `tenant` (or in `Hookline-Tenant`; both naming
+    different tenants is 400 `tenant_conflict`, neither 400 `tenant_required`): a
+    short-lived token with the tenant scopes asked (all four `webhooks:*` when left out),
+    and `url`, the portal page with the token in its fragment
+    (`<base>/portal#token=<token>`, so the token never reaches a server log). The token is a tenant key
+    like any other: stored as its SHA-256, listed
     among the tenant's keys as `portal session` (revoke it there), refused from
     `expires_at` on, and deleted by the table's TTL after.
     **Choice:** `ttl` is `"5m"` to `"24h"` (`"1h"` when left out); `scopes` follows the
-    rules of a tenant key (`operator` refused). `<base>` is the scheme forwarded by API
-    Gateway (`X-Forwarded-Proto`, else `http`) and the `Host` of this request. An empty
-    body takes every default.
+    rules of a tenant key (`operator` refused). `<base>` is the deployment's public base
+    URL (template parameter `PublicBaseUrl`, `HOOKLINE_PUBLIC_BASE_URL`); without one,
+    `https://` and the domain API Gateway was reached at (its request context, set by API
+    Gateway), and on the local server its listen address. Never this request's `Host` or
+    `X-Forwarded-Proto`, which a caller could forge. With the tenant in
+    `Hookline-Tenant`, an empty body takes every default. Sent with
+    `Cache-Control: no-store`.
 
     Args:
         accept_language (str | Unset):
@@ -135,16 +141,22 @@ def sync(
 ) -> PortalSession | Problem | None:
     """Mint a customer portal session for a tenant (operator)
 
-     For the tenant named in `Hookline-Tenant`: a short-lived token with the tenant scopes
-    asked (all four `webhooks:*` when left out), and `url`, the portal page with the
-    token in its fragment (`<base>/portal#token=<token>`, so the token never reaches a
-    server log). The token is a tenant key like any other: stored as its SHA-256, listed
+     For the tenant named in the body's `tenant` (or in `Hookline-Tenant`; both naming
+    different tenants is 400 `tenant_conflict`, neither 400 `tenant_required`): a
+    short-lived token with the tenant scopes asked (all four `webhooks:*` when left out),
+    and `url`, the portal page with the token in its fragment
+    (`<base>/portal#token=<token>`, so the token never reaches a server log). The token is a tenant key
+    like any other: stored as its SHA-256, listed
     among the tenant's keys as `portal session` (revoke it there), refused from
     `expires_at` on, and deleted by the table's TTL after.
     **Choice:** `ttl` is `"5m"` to `"24h"` (`"1h"` when left out); `scopes` follows the
-    rules of a tenant key (`operator` refused). `<base>` is the scheme forwarded by API
-    Gateway (`X-Forwarded-Proto`, else `http`) and the `Host` of this request. An empty
-    body takes every default.
+    rules of a tenant key (`operator` refused). `<base>` is the deployment's public base
+    URL (template parameter `PublicBaseUrl`, `HOOKLINE_PUBLIC_BASE_URL`); without one,
+    `https://` and the domain API Gateway was reached at (its request context, set by API
+    Gateway), and on the local server its listen address. Never this request's `Host` or
+    `X-Forwarded-Proto`, which a caller could forge. With the tenant in
+    `Hookline-Tenant`, an empty body takes every default. Sent with
+    `Cache-Control: no-store`.
 
     Args:
         accept_language (str | Unset):
@@ -173,16 +185,22 @@ async def asyncio_detailed(
 ) -> Response[PortalSession | Problem]:
     """Mint a customer portal session for a tenant (operator)
 
-     For the tenant named in `Hookline-Tenant`: a short-lived token with the tenant scopes
-    asked (all four `webhooks:*` when left out), and `url`, the portal page with the
-    token in its fragment (`<base>/portal#token=<token>`, so the token never reaches a
-    server log). The token is a tenant key like any other: stored as its SHA-256, listed
+     For the tenant named in the body's `tenant` (or in `Hookline-Tenant`; both naming
+    different tenants is 400 `tenant_conflict`, neither 400 `tenant_required`): a
+    short-lived token with the tenant scopes asked (all four `webhooks:*` when left out),
+    and `url`, the portal page with the token in its fragment
+    (`<base>/portal#token=<token>`, so the token never reaches a server log). The token is a tenant key
+    like any other: stored as its SHA-256, listed
     among the tenant's keys as `portal session` (revoke it there), refused from
     `expires_at` on, and deleted by the table's TTL after.
     **Choice:** `ttl` is `"5m"` to `"24h"` (`"1h"` when left out); `scopes` follows the
-    rules of a tenant key (`operator` refused). `<base>` is the scheme forwarded by API
-    Gateway (`X-Forwarded-Proto`, else `http`) and the `Host` of this request. An empty
-    body takes every default.
+    rules of a tenant key (`operator` refused). `<base>` is the deployment's public base
+    URL (template parameter `PublicBaseUrl`, `HOOKLINE_PUBLIC_BASE_URL`); without one,
+    `https://` and the domain API Gateway was reached at (its request context, set by API
+    Gateway), and on the local server its listen address. Never this request's `Host` or
+    `X-Forwarded-Proto`, which a caller could forge. With the tenant in
+    `Hookline-Tenant`, an empty body takes every default. Sent with
+    `Cache-Control: no-store`.
 
     Args:
         accept_language (str | Unset):
@@ -214,16 +232,22 @@ async def asyncio(
 ) -> PortalSession | Problem | None:
     """Mint a customer portal session for a tenant (operator)
 
-     For the tenant named in `Hookline-Tenant`: a short-lived token with the tenant scopes
-    asked (all four `webhooks:*` when left out), and `url`, the portal page with the
-    token in its fragment (`<base>/portal#token=<token>`, so the token never reaches a
-    server log). The token is a tenant key like any other: stored as its SHA-256, listed
+     For the tenant named in the body's `tenant` (or in `Hookline-Tenant`; both naming
+    different tenants is 400 `tenant_conflict`, neither 400 `tenant_required`): a
+    short-lived token with the tenant scopes asked (all four `webhooks:*` when left out),
+    and `url`, the portal page with the token in its fragment
+    (`<base>/portal#token=<token>`, so the token never reaches a server log). The token is a tenant key
+    like any other: stored as its SHA-256, listed
     among the tenant's keys as `portal session` (revoke it there), refused from
     `expires_at` on, and deleted by the table's TTL after.
     **Choice:** `ttl` is `"5m"` to `"24h"` (`"1h"` when left out); `scopes` follows the
-    rules of a tenant key (`operator` refused). `<base>` is the scheme forwarded by API
-    Gateway (`X-Forwarded-Proto`, else `http`) and the `Host` of this request. An empty
-    body takes every default.
+    rules of a tenant key (`operator` refused). `<base>` is the deployment's public base
+    URL (template parameter `PublicBaseUrl`, `HOOKLINE_PUBLIC_BASE_URL`); without one,
+    `https://` and the domain API Gateway was reached at (its request context, set by API
+    Gateway), and on the local server its listen address. Never this request's `Host` or
+    `X-Forwarded-Proto`, which a caller could forge. With the tenant in
+    `Hookline-Tenant`, an empty body takes every default. Sent with
+    `Cache-Control: no-store`.
 
     Args:
         accept_language (str | Unset):
