@@ -1380,6 +1380,7 @@ async fn events_list(store: Arc<dyn hookline::store::EventStore>) {
 pub async fn execution_store(store: Arc<dyn hookline::store::ExecutionStore>) {
     counts_attempts_started_per_window(&*store).await;
     holds_one_recover_per_webhook(&*store).await;
+    notes_queued_retries(&*store).await;
     use hookline::domain::Trigger;
     use hookline::domain::{EventId, EventType, Execution, ExecutionId, RequestStatus, WebhookId};
     let now = hookline::domain::Timestamp::now();
@@ -1804,6 +1805,45 @@ async fn counts_attempts_started_per_window(store: &dyn hookline::store::Executi
             .await
             .unwrap(),
         "the next window"
+    );
+}
+
+/// The note that a delivery's retry is queued: per tenant, webhook and event, only ever
+/// raised, expiring.
+async fn notes_queued_retries(store: &dyn hookline::store::ExecutionStore) {
+    use hookline::domain::EventId;
+    let (t, w, event) = (tenant("queued"), WebhookId::new(), EventId::new());
+    let now = Timestamp::now();
+    let later = at(now.millis() + 60_000);
+    assert_eq!(store.queued_after(&t, &w, &event, now).await.unwrap(), None);
+    store.note_queued(&t, &w, &event, 2, later).await.unwrap();
+    store.note_queued(&t, &w, &event, 1, later).await.unwrap();
+    assert_eq!(
+        store.queued_after(&t, &w, &event, now).await.unwrap(),
+        Some(2),
+        "a late note of an earlier attempt lowers nothing"
+    );
+    store.note_queued(&t, &w, &event, 3, later).await.unwrap();
+    assert_eq!(
+        store.queued_after(&t, &w, &event, now).await.unwrap(),
+        Some(3)
+    );
+    let elsewhere = [
+        (tenant("queued-other"), w, event),
+        (t.clone(), WebhookId::new(), event),
+        (t.clone(), w, EventId::new()),
+    ];
+    for (t, w, event) in &elsewhere {
+        assert_eq!(store.queued_after(t, w, event, now).await.unwrap(), None);
+    }
+    let after_expiry = at(later.millis() + 1_000);
+    assert_eq!(
+        store
+            .queued_after(&t, &w, &event, after_expiry)
+            .await
+            .unwrap(),
+        None,
+        "expired"
     );
 }
 

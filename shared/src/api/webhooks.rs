@@ -564,6 +564,10 @@ pub async fn delete(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     })
     .await?;
     tracing::info!(tenant = %webhook.tenant, webhook_id = %webhook.id, "webhook deleted");
+    // An attempt that found the webhook before the delete starts within this time of
+    // finding it, or finds it gone: after the answer, none starts.
+    let settles = std::time::Duration::from_millis(crate::delivery::DELETE_SETTLES_MS);
+    tokio::time::sleep(settles).await;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 

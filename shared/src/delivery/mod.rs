@@ -14,3 +14,8 @@ pub mod sign;
 pub mod stages;
 pub mod verdict;
 pub mod worker;
+
+/// How long a delete waits after its write before it answers (milliseconds): an attempt
+/// starts only within half of this of the read that found its webhook, so once a delete has
+/// answered no attempt of its webhook starts, in any process (`stages::load`).
+pub const DELETE_SETTLES_MS: u64 = 500;

@@ -133,6 +133,8 @@ pub struct MemoryDeliveryStore {
     executions: Mutex<HashMap<(TenantId, WebhookId), WebhookHistory>>,
     /// Ended deliveries by webhook and kind, by event id (time order): attempts, expiry.
     ended: Mutex<HashMap<(TenantId, WebhookId, Ended), EndedNotes>>,
+    /// Per webhook, by event id: the last attempt whose automatic retry is queued, expiry.
+    queued: Mutex<HashMap<(TenantId, WebhookId), EndedNotes>>,
     /// Publishes taken per tenant and rate window.
     publish_windows: Mutex<HashMap<(TenantId, i64), u32>>,
     /// Attempts started per webhook and window, for a failing webhook's in-flight cap.
@@ -463,6 +465,42 @@ impl ExecutionStore for MemoryDeliveryStore {
             noted.pop_first();
         }
         Ok(())
+    }
+
+    async fn note_queued(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        attempt: u32,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut queued = lock(&self.queued);
+        let noted = queued.entry((tenant.clone(), *webhook_id)).or_default();
+        let slot = noted.entry(*event_id).or_insert((attempt, expires_at));
+        *slot = (slot.0.max(attempt), expires_at);
+        let now = Timestamp::now();
+        while let Some((_, (_, expires))) = noted.first_key_value() {
+            if noted.len() <= self.limits.ended_per_webhook && *expires > now {
+                break;
+            }
+            noted.pop_first();
+        }
+        Ok(())
+    }
+
+    async fn queued_after(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        now: Timestamp,
+    ) -> Result<Option<u32>, StoreError> {
+        Ok(lock(&self.queued)
+            .get(&(tenant.clone(), *webhook_id))
+            .and_then(|noted| noted.get(event_id))
+            .filter(|(_, expires)| *expires > now)
+            .map(|(attempt, _)| *attempt))
     }
 
     async fn clear_failed(

@@ -347,6 +347,28 @@ pub trait ExecutionStore: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<bool, StoreError>;
 
+    /// Notes that the automatic retry after attempt `attempt` of the event's delivery to the
+    /// webhook is queued (kept at the highest attempt noted): a task of that attempt or an
+    /// earlier one that comes back is done already (`queued_after`).
+    async fn note_queued(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        attempt: u32,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// The highest attempt of the delivery whose automatic retry is noted as queued; one
+    /// strongly consistent read.
+    async fn queued_after(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        now: Timestamp,
+    ) -> Result<Option<u32>, StoreError>;
+
     /// How many deliveries are noted as ended `how`, of events made in `range`.
     async fn count_ended(
         &self,

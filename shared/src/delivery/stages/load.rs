@@ -3,30 +3,34 @@
 use super::{Loaded, Target, Unattempted};
 use crate::AppContext;
 use crate::budget::{Admission, Lease, Limits, SHORT_WAIT};
+use crate::delivery::DELETE_SETTLES_MS;
 use crate::delivery::destination::Destination;
 use crate::delivery::outcome::WorkerError;
 use crate::delivery::send::shared_body;
-use crate::domain::{Ended, EventType, Timestamp, Webhook};
+use crate::domain::{Ended, EventType, Timestamp, Trigger, Webhook};
 use crate::queue::DeliverTask;
 use bytes::Bytes;
 use rand::Rng;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// An attempt starts only while the read that found its webhook active is this recent;
+/// older, the webhook is read again. Half of `DELETE_SETTLES`: the other half is margin for
+/// the few steps from here to the request (signing it, building it), so no attempt starts
+/// once a delete has answered.
+const FRESH_FOR: Duration = Duration::from_millis(DELETE_SETTLES_MS / 2);
+
+/// How many times a read that came back stale is made again before the attempt is put off.
+const FRESH_READS: u32 = 3;
 
 pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, WorkerError> {
     let now = Timestamp::now();
-    let webhook = match ctx.webhooks.get(&task.tenant, &task.webhook_id).await? {
-        Some(w) if w.active => w,
-        found => {
-            // Disabled for failing, the delivery failed with it (recover sends it again once
-            // the webhook is back); deactivated by a person, or deleted, it is dropped.
-            let ended = match &found {
-                Some(w) if w.failed => Some(Ended::Failed),
-                Some(_) => Some(Ended::Dropped),
-                None => None,
-            };
-            let why = Unattempted::Inactive { ended, at: now };
-            return Ok(Loaded::Unattempted(task, why));
-        }
+    if processed(ctx, &task, now).await? {
+        return Ok(Loaded::Unattempted(task, Unattempted::Processed));
+    }
+    let read_at = Instant::now();
+    let webhook = match active(ctx, &task, now).await? {
+        Ok(webhook) => webhook,
+        Err(why) => return Ok(Loaded::Unattempted(task, why)),
     };
     let lease = match budgeted(ctx, &task).await {
         Ok(lease) => lease,
@@ -43,6 +47,9 @@ pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, 
         return Ok(Loaded::Unattempted(task, Unattempted::Expired));
     };
     let destination = Destination::open(ctx, &webhook).await?;
+    if let Err(why) = fresh(ctx, &task, read_at).await? {
+        return Ok(Loaded::Unattempted(task, why));
+    }
     Ok(Loaded::Ready(Box::new(Target {
         task,
         webhook,
@@ -51,6 +58,75 @@ pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, 
         payload,
         lease,
     })))
+}
+
+/// Whether the task was processed before and its automatic retry queued (it came back, as
+/// at-least-once allows): then it does nothing, so it starts no second retry chain.
+async fn processed(
+    ctx: &AppContext,
+    task: &DeliverTask,
+    now: Timestamp,
+) -> Result<bool, WorkerError> {
+    if task.trigger != Trigger::Event {
+        return Ok(false);
+    }
+    let (tenant, webhook_id, event_id) = (&task.tenant, &task.webhook_id, &task.event_id);
+    let queued_after = ctx
+        .executions
+        .queued_after(tenant, webhook_id, event_id, now)
+        .await?;
+    let processed = queued_after.is_some_and(|after| after >= task.attempt);
+    if processed {
+        let attempt = task.attempt;
+        tracing::info!(%event_id, %webhook_id, attempt, "task received again after its retry was queued; nothing to do");
+    }
+    Ok(processed)
+}
+
+/// The webhook, when it is active; else why no attempt is made.
+async fn active(
+    ctx: &AppContext,
+    task: &DeliverTask,
+    now: Timestamp,
+) -> Result<Result<Webhook, Unattempted>, WorkerError> {
+    Ok(
+        match ctx.webhooks.get(&task.tenant, &task.webhook_id).await? {
+            Some(w) if w.active => Ok(w),
+            found => {
+                // Disabled for failing, the delivery failed with it (recover sends it again once
+                // the webhook is back); deactivated by a person, or deleted, it is dropped.
+                let ended = match &found {
+                    Some(w) if w.failed => Some(Ended::Failed),
+                    Some(_) => Some(Ended::Dropped),
+                    None => None,
+                };
+                Err(Unattempted::Inactive { ended, at: now })
+            }
+        },
+    )
+}
+
+/// Reads the webhook again when the read made at `read_at` is no longer fresh (`FRESH_FOR`):
+/// a delete answered since then stops the attempt. A store too slow for a fresh read puts
+/// the attempt off for a moment.
+async fn fresh(
+    ctx: &AppContext,
+    task: &DeliverTask,
+    mut read_at: Instant,
+) -> Result<Result<(), Unattempted>, WorkerError> {
+    for _ in 0..FRESH_READS {
+        if read_at.elapsed() <= FRESH_FOR {
+            return Ok(Ok(()));
+        }
+        read_at = Instant::now();
+        if let Err(why) = active(ctx, task, Timestamp::now()).await? {
+            return Ok(Err(why));
+        }
+    }
+    if read_at.elapsed() <= FRESH_FOR {
+        return Ok(Ok(()));
+    }
+    Ok(Err(held_back_for(FRESH_FOR, Timestamp::now())))
 }
 
 /// A slot in this process's budgets for the attempt, or how long to wait for one. When room

@@ -63,6 +63,8 @@ enum Unattempted {
     HeldBack { due: Timestamp, wait: Duration },
     /// The event expired before its delivery.
     Expired,
+    /// The task was processed before and its automatic retry is queued: it came back.
+    Processed,
 }
 
 /// An attempt made, and the verdict on it.

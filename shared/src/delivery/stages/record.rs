@@ -83,6 +83,7 @@ pub(super) async fn unattempted(
         Unattempted::Inactive { ended, at } => Then::Done(inactive(ctx, &task, ended, at).await?),
         Unattempted::HeldBack { due, wait } => Then::Defer { due, wait },
         Unattempted::Expired => Then::Done(Outcome::Dropped),
+        Unattempted::Processed => Then::Done(Outcome::Duplicate),
     };
     Ok(Recorded { task, then })
 }

@@ -4,8 +4,8 @@
 use super::{Recorded, Then};
 use crate::AppContext;
 use crate::delivery::outcome::{Outcome, WorkerError};
-use crate::domain::Trigger;
-use crate::queue::MAX_DELAY;
+use crate::domain::{Timestamp, Trigger};
+use crate::queue::{DeliverTask, MAX_DELAY};
 use std::time::Duration;
 
 pub(super) async fn schedule(ctx: &AppContext, recorded: Recorded) -> Result<Outcome, WorkerError> {
@@ -15,6 +15,7 @@ pub(super) async fn schedule(ctx: &AppContext, recorded: Recorded) -> Result<Out
         Then::Retry { delay, due } => {
             let next = task.next(due).into();
             ctx.queue.send(&[(next, delay.min(MAX_DELAY))]).await?;
+            note_queued(ctx, &task).await;
             Ok(Outcome::Retrying { delay })
         }
         Then::Defer { due, wait } => {
@@ -33,5 +34,22 @@ pub(super) async fn schedule(ctx: &AppContext, recorded: Recorded) -> Result<Out
             }
             Ok(Outcome::Failed)
         }
+    }
+}
+
+/// Notes that the task's retry is queued, so the task coming back does nothing (`load`).
+/// Noted after the send: noted before, a send that failed would leave the chain ended. A
+/// note that cannot be written does not fail the task: redone, it would queue a second
+/// retry beside the one already queued.
+async fn note_queued(ctx: &AppContext, task: &DeliverTask) {
+    let expires_at = ctx.records_expire_at(Timestamp::now());
+    let (tenant, webhook_id, event_id) = (&task.tenant, &task.webhook_id, &task.event_id);
+    let noted = ctx
+        .executions
+        .note_queued(tenant, webhook_id, event_id, task.attempt, expires_at)
+        .await;
+    if let Err(error) = noted {
+        let attempt = task.attempt;
+        tracing::warn!(%event_id, %webhook_id, attempt, %error, "queued retry not noted");
     }
 }

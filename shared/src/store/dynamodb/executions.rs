@@ -26,6 +26,9 @@ fn ended_prefix(how: Ended) -> &'static str {
 
 const ATTEMPTS: &str = "attempts";
 
+/// The sort key prefix of a delivery's note that its automatic retry is queued.
+const QUEUED_PREFIX: &str = "QU#";
+
 #[async_trait]
 impl ExecutionStore for DynamoStore {
     async fn insert(&self, execution: &Execution, expires_at: Timestamp) -> Result<(), StoreError> {
@@ -147,6 +150,61 @@ impl ExecutionStore for DynamoStore {
         item.insert(ATTEMPTS.into(), n(delivery.attempts));
         item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
         self.put_plain(item).await
+    }
+
+    async fn note_queued(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        attempt: u32,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        // Only ever raised: a late note of an earlier attempt leaves a later one in place.
+        let raised = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                execution_pk(tenant, webhook_id),
+                format!("{QUEUED_PREFIX}{event_id}"),
+            )))
+            .update_expression("SET #attempt = :attempt, #exp = :exp")
+            .condition_expression("attribute_not_exists(#attempt) OR #attempt < :attempt")
+            .expression_attribute_names("#attempt", ATTEMPTS)
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":attempt", n(attempt))
+            .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
+            .send()
+            .await;
+        match raised {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn queued_after(
+        &self,
+        tenant: &TenantId,
+        webhook_id: &WebhookId,
+        event_id: &EventId,
+        now: Timestamp,
+    ) -> Result<Option<u32>, StoreError> {
+        let item = self
+            .get_doc(
+                execution_pk(tenant, webhook_id),
+                format!("{QUEUED_PREFIX}{event_id}"),
+            )
+            .await?;
+        Ok(item
+            .filter(|item| !expired(item, now))
+            .and_then(|item| item.get(ATTEMPTS)?.as_n().ok()?.parse::<u32>().ok()))
     }
 
     async fn clear_failed(

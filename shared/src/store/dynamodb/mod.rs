@@ -15,6 +15,7 @@
 //! | delivery of an event to a webhook | `T#<tenant>#EVD#<day>#<shard>` | `DL#<event id>#<webhook id>` |
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
 //! | delivery that failed / was dropped | `T#<tenant>#WH#<webhook id>` | `FL#<event id>` / `DR#<event id>` |
+//! | delivery whose automatic retry is queued (after which attempt) | `T#<tenant>#WH#<webhook id>` | `QU#<event id>` |
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
 //! | publishes leased in a rate window | `T#<tenant>#RATE#<window>` | `RATE` |
 //! | attempts a failing webhook started in a window | `T#<tenant>#WH#<webhook id>` | `IF#<window>` |
