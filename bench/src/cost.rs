@@ -826,6 +826,9 @@ impl Flow<'_> {
             .queue_url(url)
             .max_number_of_messages(10)
             .wait_time_seconds(1)
+            .message_system_attribute_names(
+                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
+            )
             .send()
             .await?;
         let records: Vec<aws_lambda_events::sqs::SqsMessage> = received
@@ -836,6 +839,11 @@ impl Flow<'_> {
                 record.message_id = m.message_id().map(str::to_owned);
                 record.receipt_handle = m.receipt_handle().map(str::to_owned);
                 record.body = m.body().map(str::to_owned);
+                // As the event source hands it: the delivery skips a redelivery's checks
+                // on a first receive.
+                for (name, value) in m.attributes().into_iter().flatten() {
+                    record.attributes.insert(name.as_str().to_owned(), value.clone());
+                }
                 record
             })
             .collect();

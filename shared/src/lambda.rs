@@ -316,7 +316,13 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
             return Some(id);
         }
     };
-    match crate::delivery::worker::process(ctx, &task).await {
+    let receives = record
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(u32::MAX);
+    let seen = crate::delivery::worker::Seen::from_receive_count(receives);
+    match crate::delivery::worker::process_as(ctx, &task, seen).await {
         Ok(outcome) => {
             tracing::debug!(message_id = %id, ?outcome, "task done");
             None

@@ -515,7 +515,8 @@ async fn with_heartbeat(
     message: &Received,
 ) -> Result<Outcome, hookline::delivery::worker::WorkerError> {
     let visibility = hookline::context::visibility_timeout(&ctx.config);
-    let work = hookline::delivery::worker::process(ctx, &message.task);
+    let seen = hookline::delivery::worker::Seen::from_receive_count(message.receive_count);
+    let work = hookline::delivery::worker::process_as(ctx, &message.task, seen);
     tokio::pin!(work);
     loop {
         tokio::select! {

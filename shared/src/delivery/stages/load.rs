@@ -7,6 +7,7 @@ use crate::delivery::DELETE_SETTLES_MS;
 use crate::delivery::destination::Destination;
 use crate::delivery::outcome::WorkerError;
 use crate::delivery::send::shared_body;
+use crate::delivery::worker::Seen;
 use crate::domain::{Ended, EventType, Timestamp, Trigger, Webhook};
 use crate::queue::DeliverTask;
 use bytes::Bytes;
@@ -22,9 +23,13 @@ const FRESH_FOR: Duration = Duration::from_millis(DELETE_SETTLES_MS / 2);
 /// How many times a read that came back stale is made again before the attempt is put off.
 const FRESH_READS: u32 = 3;
 
-pub(super) async fn load(ctx: &AppContext, task: DeliverTask) -> Result<Loaded, WorkerError> {
+pub(super) async fn load(
+    ctx: &AppContext,
+    task: DeliverTask,
+    seen: Seen,
+) -> Result<Loaded, WorkerError> {
     let now = Timestamp::now();
-    if processed(ctx, &task, now).await? {
+    if seen == Seen::Again && processed(ctx, &task, now).await? {
         return Ok(Loaded::Unattempted(task, Unattempted::Processed));
     }
     let read_at = Instant::now();

@@ -18,6 +18,7 @@ mod schedule;
 use super::destination::Destination;
 use super::outcome::{Outcome, WorkerError};
 use super::verdict::Verdict;
+use super::worker::Seen;
 use crate::AppContext;
 use crate::budget::Lease;
 use crate::domain::{AttemptOutcome, Ended, EventType, Timestamp, Webhook};
@@ -26,8 +27,12 @@ use bytes::Bytes;
 use std::time::Duration;
 
 /// Makes one delivery attempt, or finds why not, and queues what follows.
-pub async fn deliver(ctx: &AppContext, task: DeliverTask) -> Result<Outcome, WorkerError> {
-    let recorded = match load::load(ctx, task).await? {
+pub async fn deliver(
+    ctx: &AppContext,
+    task: DeliverTask,
+    seen: Seen,
+) -> Result<Outcome, WorkerError> {
+    let recorded = match load::load(ctx, task, seen).await? {
         Loaded::Ready(target) => record::record(ctx, attempt::attempt(ctx, *target).await).await?,
         Loaded::Unattempted(task, why) => record::unattempted(ctx, task, why).await?,
     };
