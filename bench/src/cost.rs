@@ -842,7 +842,9 @@ impl Flow<'_> {
                 // As the event source hands it: the delivery skips a redelivery's checks
                 // on a first receive.
                 for (name, value) in m.attributes().into_iter().flatten() {
-                    record.attributes.insert(name.as_str().to_owned(), value.clone());
+                    record
+                        .attributes
+                        .insert(name.as_str().to_owned(), value.clone());
                 }
                 record
             })
