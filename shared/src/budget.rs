@@ -6,9 +6,9 @@
 //! a budget is not made and not counted: `admit` says when room is expected, computed from
 //! the books (a slot frees about every `mean attempt time / in flight`; a second's allowance
 //! comes back at the next second), and the caller sends the task back for then. Each further
-//! deferral of the same task waits twice as long (up to `MAX_WAIT`), so waiting costs a few
-//! queue round trips, not one per slot. Room expected within `SHORT_WAIT` (a fast webhook at
-//! its budget) is waited for in the process instead.
+//! deferral of the same task waits longer, by half the first wait each time (up to `MAX_WAIT`), so waiting costs a
+//! few queue round trips, not one per slot. A fast tenant's attempt (its attempts take under
+//! `FAST` on average) waits for room in the process instead, woken as leases come back.
 //!
 //! Counted across one process: the local server's workers and pings, or one Lambda instance.
 //! Across instances the deployment's `MaximumConcurrency`, the fair queue and the failing
@@ -20,12 +20,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Room expected within this is waited for in the process, not through the queue.
-pub const SHORT_WAIT: Duration = Duration::from_millis(50);
+/// A tenant whose attempts take less than this on average is fast: an attempt of its past a
+/// budget waits for room in the process (a slot frees within moments), not through the queue.
+const FAST: Duration = Duration::from_millis(50);
+/// The longest an attempt waits for room in the process before it goes back to the queue.
+const PARK_AT_MOST: Duration = Duration::from_secs(1);
 /// The longest a held-back attempt waits before it asks again.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 /// The mean attempt time assumed before any attempt of the tenant finished.
-const FIRST_GUESS: Duration = Duration::from_millis(200);
+const FIRST_GUESS: Duration = Duration::from_millis(20);
 /// Past this many tenants in the books, those with nothing in flight are forgotten.
 const FORGET_PAST: usize = 10_000;
 
@@ -65,6 +68,15 @@ pub enum Admission {
     Wait(Duration),
 }
 
+/// What one look at the books found for `acquire`.
+enum Parking {
+    Granted(Lease),
+    /// Wait in the process, about this long, woken by the tenant's next lease given back.
+    Park(Duration, Arc<tokio::sync::Notify>),
+    /// Go back to the queue for this long.
+    Queue(Duration),
+}
+
 /// A slot in the books, given back when dropped (however the attempt ends).
 pub struct Lease {
     ledger: Arc<Ledger>,
@@ -84,8 +96,6 @@ impl Drop for Lease {
 #[derive(Default)]
 pub struct Ledger {
     tenants: Mutex<HashMap<TenantId, Books>>,
-    /// Woken whenever a lease is given back.
-    freed: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -99,6 +109,9 @@ struct Books {
     waiting: u32,
     /// The mean attempt time, moving (an exponentially weighted average).
     mean: Option<Duration>,
+    /// Attempts waiting in the process for room, and what wakes one of them.
+    parked: u32,
+    freed: Arc<tokio::sync::Notify>,
 }
 
 impl Ledger {
@@ -119,12 +132,7 @@ impl Ledger {
             return Admission::Wait(grown(room_in, deferrals));
         }
         books.take(webhook, self.second(now));
-        Admission::Granted(Lease {
-            ledger: Arc::clone(self),
-            tenant: tenant.clone(),
-            webhook: *webhook,
-            started: now,
-        })
+        Admission::Granted(self.lease(tenant, webhook, now))
     }
 
     /// Takes a slot whatever the budgets say: it still counts against them for the others.
@@ -135,11 +143,31 @@ impl Ledger {
             .entry(tenant.clone())
             .or_default()
             .take(webhook, self.second(now));
-        Lease {
-            ledger: Arc::clone(self),
-            tenant: tenant.clone(),
-            webhook: *webhook,
-            started: now,
+        self.lease(tenant, webhook, now)
+    }
+
+    /// A slot for an attempt, or how long it should wait in the queue for one. While the
+    /// tenant's attempts are fast (`FAST`) and the first time the task is held back, it
+    /// waits for room here, up to `PARK_AT_MOST`, woken as leases are given back; no more of
+    /// a tenant's attempts wait so than half its in-flight budget, so that waiting ones do
+    /// not hold the workers the budget leaves to the others.
+    pub async fn acquire(
+        self: &Arc<Self>,
+        tenant: &TenantId,
+        webhook: &WebhookId,
+        limits: Limits,
+        deferrals: u32,
+    ) -> Result<Lease, Duration> {
+        let deadline = Instant::now() + PARK_AT_MOST;
+        loop {
+            let (room_in, freed) = match self.park(tenant, webhook, limits, deferrals, deadline) {
+                Parking::Granted(lease) => return Ok(lease),
+                Parking::Queue(wait) => return Err(wait),
+                Parking::Park(room_in, freed) => (room_in, freed),
+            };
+            let wait = room_in.clamp(Duration::from_millis(1), FAST);
+            let _ = tokio::time::timeout(wait, freed.notified()).await;
+            self.unpark(tenant);
         }
     }
 
@@ -155,11 +183,53 @@ impl Ledger {
         let deadline = Instant::now() + at_most;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.admit(tenant, webhook, limits, 0) {
-                Admission::Granted(lease) => return lease,
-                Admission::Wait(_) if left.is_zero() => return self.force(tenant, webhook),
-                Admission::Wait(wait) => self.room(wait.min(left)).await,
+            match self.acquire(tenant, webhook, limits, 0).await {
+                Ok(lease) => return lease,
+                Err(_) if left.is_zero() => return self.force(tenant, webhook),
+                Err(wait) => tokio::time::sleep(wait.min(left)).await,
             }
+        }
+    }
+
+    /// One look at the books for `acquire`.
+    fn park(
+        self: &Arc<Self>,
+        tenant: &TenantId,
+        webhook: &WebhookId,
+        limits: Limits,
+        deferrals: u32,
+        deadline: Instant,
+    ) -> Parking {
+        let now = Instant::now();
+        let second = self.second(now);
+        let mut tenants = self.lock();
+        let books = tenants.entry(tenant.clone()).or_default();
+        let Some(room_in) = books.full(webhook, limits, second) else {
+            books.take(webhook, second);
+            return Parking::Granted(self.lease(tenant, webhook, now));
+        };
+        let fast = books.mean.unwrap_or(FIRST_GUESS) < FAST;
+        let room_for_parked = limits.in_flight_per_tenant.div_ceil(2).max(1);
+        if fast && deferrals == 0 && now < deadline && books.parked < room_for_parked {
+            books.parked += 1;
+            return Parking::Park(room_in, Arc::clone(&books.freed));
+        }
+        books.waiting = books.waiting.saturating_add(1);
+        Parking::Queue(grown(room_in, deferrals))
+    }
+
+    fn unpark(&self, tenant: &TenantId) {
+        if let Some(books) = self.lock().get_mut(tenant) {
+            books.parked = books.parked.saturating_sub(1);
+        }
+    }
+
+    fn lease(self: &Arc<Self>, tenant: &TenantId, webhook: &WebhookId, now: Instant) -> Lease {
+        Lease {
+            ledger: Arc::clone(self),
+            tenant: tenant.clone(),
+            webhook: *webhook,
+            started: now,
         }
     }
 
@@ -171,21 +241,13 @@ impl Ledger {
         })
     }
 
-    /// Waits until some lease is given back, or `at_most`.
-    pub async fn room(&self, at_most: Duration) {
-        let _ = tokio::time::timeout(at_most, self.freed.notified()).await;
-    }
-
     fn finish(&self, tenant: &TenantId, webhook: &WebhookId, took: Duration) {
-        self.give_back(tenant, webhook, took);
-        self.freed.notify_waiters();
-    }
-
-    fn give_back(&self, tenant: &TenantId, webhook: &WebhookId, took: Duration) {
         let mut tenants = self.lock();
         let Some(books) = tenants.get_mut(tenant) else {
             return;
         };
+        // One of the tenant's waiting attempts may take the slot.
+        books.freed.notify_one();
         books.in_flight = books.in_flight.saturating_sub(1);
         if let Some(count) = books.webhooks.get_mut(webhook) {
             *count = count.saturating_sub(1);
@@ -257,10 +319,10 @@ fn at_limit(count: u32, limit: u32) -> bool {
     limit > 0 && count >= limit
 }
 
-/// The wait for room, doubled for each earlier deferral, spread by up to a half either way
-/// (so that the held-back tasks do not all come back at once), within `MAX_WAIT`.
+/// The wait for room, longer by half for each earlier deferral, spread by up to a half
+/// either way (so that the held-back tasks do not all come back at once), within `MAX_WAIT`.
 fn grown(room_in: Duration, deferrals: u32) -> Duration {
-    let doubled = room_in.saturating_mul(1 << deferrals.min(10));
+    let doubled = room_in.mul_f64(1.0 + f64::from(deferrals.min(100)) / 2.0);
     let spread = rand::rng().random_range(0.5..=1.5);
     doubled
         .mul_f64(spread)
@@ -364,6 +426,35 @@ mod tests {
         drop(ping);
         let _held = granted(ledger.admit(&tenant, &one, limits, 0));
         assert_eq!(ledger.in_flight(&tenant, &one), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_fast_tenants_attempt_waits_in_the_process_and_a_slow_ones_goes_back_to_the_queue() {
+        let ledger = Arc::new(Ledger::default());
+        let (tenant, one, _) = ids();
+        let limits = Limits {
+            in_flight_per_webhook: 1,
+            ..Limits::default()
+        };
+        // Fast (no attempt finished yet: assumed fast): it waits for the lease given back.
+        let held = granted(ledger.admit(&tenant, &one, limits, 0));
+        let waiting = {
+            let ledger = Arc::clone(&ledger);
+            let tenant = tenant.clone();
+            tokio::spawn(async move { ledger.acquire(&tenant, &one, limits, 0).await.is_ok() })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(held);
+        assert!(waiting.await.unwrap(), "granted once the lease came back");
+        // Slow: its attempts take a second; the next goes back to the queue at once.
+        let slow = TenantId::parse("slow").unwrap();
+        let first = granted(ledger.admit(&slow, &one, limits, 0));
+        ledger.finish(&slow, &one, Duration::from_secs(1));
+        std::mem::forget(first);
+        let _held = granted(ledger.admit(&slow, &one, limits, 0));
+        let asked = Instant::now();
+        assert!(ledger.acquire(&slow, &one, limits, 0).await.is_err());
+        assert!(asked.elapsed() < PARK_AT_MOST);
     }
 
     #[test]

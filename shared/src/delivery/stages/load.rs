@@ -2,7 +2,7 @@
 
 use super::{Loaded, Target, Unattempted};
 use crate::AppContext;
-use crate::budget::{Admission, Lease, Limits, SHORT_WAIT};
+use crate::budget::{Lease, Limits};
 use crate::delivery::DELETE_SETTLES_MS;
 use crate::delivery::destination::Destination;
 use crate::delivery::outcome::WorkerError;
@@ -123,26 +123,13 @@ async fn fresh(
     Ok(active(ctx, task, Timestamp::now()).await?.map(drop))
 }
 
-/// A slot in this process's budgets for the attempt, or how long to wait for one. When room
-/// is expected within `SHORT_WAIT` (a fast webhook at its budget), the first time the task
-/// is held back it waits for it here: cheaper than a round trip through the queue.
+/// A slot in this process's budgets for the attempt, or how long to wait in the queue for
+/// one (`Ledger::acquire`: a fast tenant's attempt waits for room in the process).
 async fn budgeted(ctx: &AppContext, task: &DeliverTask) -> Result<Lease, Duration> {
     let limits = Limits::of(ctx, &task.tenant).await;
-    let ask = || {
-        ctx.budgets
-            .admit(&task.tenant, &task.webhook_id, limits, task.deferrals)
-    };
-    match ask() {
-        Admission::Granted(lease) => Ok(lease),
-        Admission::Wait(wait) if wait <= SHORT_WAIT && task.deferrals == 0 => {
-            ctx.budgets.room(wait).await;
-            match ask() {
-                Admission::Granted(lease) => Ok(lease),
-                Admission::Wait(wait) => Err(wait),
-            }
-        }
-        Admission::Wait(wait) => Err(wait),
-    }
+    ctx.budgets
+        .acquire(&task.tenant, &task.webhook_id, limits, task.deferrals)
+        .await
 }
 
 fn held_back_for(wait: Duration, now: Timestamp) -> Unattempted {
