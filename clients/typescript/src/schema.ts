@@ -54,7 +54,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a webhook
-         * @description Deletes the webhook; queued deliveries to it are dropped when their turn comes. Another tenant's webhook is 404.
+         * @description Deletes the webhook; queued deliveries to it are dropped when their turn comes. The 204 comes half a second after the delete, and from then on no attempt for the webhook starts. Another tenant's webhook is 404.
          */
         delete: operations["deleteWebhook"];
         options?: never;

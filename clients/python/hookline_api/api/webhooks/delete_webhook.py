@@ -92,7 +92,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Delete a webhook
 
-     Deletes the webhook; queued deliveries to it are dropped when their turn comes. Another tenant's
+     Deletes the webhook; queued deliveries to it are dropped when their turn comes. The 204 comes half a
+    second after the delete, and from then on no attempt for the webhook starts. Another tenant's
     webhook is 404.
 
     Args:
@@ -127,7 +128,8 @@ def sync(
 ) -> Any | Problem | None:
     """Delete a webhook
 
-     Deletes the webhook; queued deliveries to it are dropped when their turn comes. Another tenant's
+     Deletes the webhook; queued deliveries to it are dropped when their turn comes. The 204 comes half a
+    second after the delete, and from then on no attempt for the webhook starts. Another tenant's
     webhook is 404.
 
     Args:
@@ -157,7 +159,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """Delete a webhook
 
-     Deletes the webhook; queued deliveries to it are dropped when their turn comes. Another tenant's
+     Deletes the webhook; queued deliveries to it are dropped when their turn comes. The 204 comes half a
+    second after the delete, and from then on no attempt for the webhook starts. Another tenant's
     webhook is 404.
 
     Args:
@@ -190,7 +193,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """Delete a webhook
 
-     Deletes the webhook; queued deliveries to it are dropped when their turn comes. Another tenant's
+     Deletes the webhook; queued deliveries to it are dropped when their turn comes. The 204 comes half a
+    second after the delete, and from then on no attempt for the webhook starts. Another tenant's
     webhook is 404.
 
     Args:
