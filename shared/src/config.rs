@@ -3,7 +3,7 @@
 
 mod settings;
 
-pub use settings::{FunctionSettings, Settings};
+pub use settings::{DEFAULT_RETENTION_DAYS, FunctionSettings, RETENTION_DAYS, Settings};
 
 use crate::domain::{CatalogMode, RetrySchedule, WebhookSecret};
 use crate::portal::{FrameAncestors, PublicBaseUrl};
@@ -175,7 +175,7 @@ impl Default for Config {
             max_in_flight_per_webhook: 0,
             tenant_deliveries_per_second: 0,
             tenant_max_in_flight: 0,
-            retention_days: crate::tenant_settings::DEFAULT_RETENTION_DAYS,
+            retention_days: settings::DEFAULT_RETENTION_DAYS,
             sealing: SealingKey::Absent,
         }
     }

@@ -13,10 +13,7 @@ use std::ops::RangeInclusive;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Days a tenant's records are kept when neither the tenant nor the deployment says.
-pub const DEFAULT_RETENTION_DAYS: u16 = 30;
-/// What `retention_days` may be, for a tenant and for the deployment.
-pub const RETENTION_DAYS: RangeInclusive<u16> = 1..=90;
+pub use crate::config::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
 /// The bounds of a tenant's own numbers: generous, but each far below what would overflow a
 /// window's counter (`quota`) or mean anything but "no limit".
 pub const DELIVERIES_PER_SECOND: RangeInclusive<u32> = 1..=100_000;

@@ -8,7 +8,12 @@ use super::{AuthMode, Config, ConfigError, DEFAULT_MAX_WEBHOOKS_PER_TENANT, Deli
 use super::{OperatorWebhook, SealingKey};
 use crate::domain::{CatalogMode, DEFAULT_SCHEDULE, RetrySchedule, TenantId};
 use crate::portal::{FrameAncestors, PublicBaseUrl};
-use crate::tenant_settings::{DEFAULT_RETENTION_DAYS, RETENTION_DAYS};
+use std::ops::RangeInclusive;
+
+/// Days a tenant's records are kept when neither the tenant nor the deployment says.
+pub const DEFAULT_RETENTION_DAYS: u16 = 30;
+/// What `retention_days` may be, for a tenant and for the deployment.
+pub const RETENTION_DAYS: RangeInclusive<u16> = 1..=90;
 use crate::url_guard::{AllowList, UrlPolicy};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Command, CommandFactory, FromArgMatches, Parser};

@@ -20,22 +20,7 @@ pub use super::outcome::{Outcome, WorkerError};
 /// A task received this much before its due time is attempted anyway.
 const EARLY_MARGIN_MS: i64 = 500;
 
-/// Whether a task may have been processed before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Seen {
-    /// Received for the first time: it cannot have queued a retry yet, so the check for one
-    /// (a consistent read) is skipped.
-    First,
-    /// Received again, or not known: a retry it queued before is looked for.
-    Again,
-}
-
-impl Seen {
-    /// From the queue's count of receives (this one included).
-    pub fn from_receive_count(count: u32) -> Self {
-        if count <= 1 { Seen::First } else { Seen::Again }
-    }
-}
+pub use crate::queue::Seen;
 
 /// Processes a task that may have been processed before (`Seen::Again`).
 pub async fn process(ctx: &AppContext, task: &Task) -> Result<Outcome, WorkerError> {

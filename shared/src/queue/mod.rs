@@ -72,3 +72,20 @@ pub trait TaskQueue: Send + Sync {
     /// Not done: make the task visible again after `delay`.
     async fn release(&self, receipt: &str, delay: Duration) -> Result<(), QueueError>;
 }
+
+/// Whether a task may have been processed before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Received for the first time: it cannot have queued a retry yet, so the check for one
+    /// (a consistent read) is skipped.
+    First,
+    /// Received again, or not known: a retry it queued before is looked for.
+    Again,
+}
+
+impl Seen {
+    /// From the queue's count of receives (this one included).
+    pub fn from_receive_count(count: u32) -> Self {
+        if count <= 1 { Seen::First } else { Seen::Again }
+    }
+}

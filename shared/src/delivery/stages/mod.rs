@@ -18,11 +18,11 @@ mod schedule;
 use super::destination::Destination;
 use super::outcome::{Outcome, WorkerError};
 use super::verdict::Verdict;
-use super::worker::Seen;
 use crate::AppContext;
 use crate::budget::Lease;
 use crate::domain::{AttemptOutcome, Ended, EventType, Timestamp, Webhook};
 use crate::queue::DeliverTask;
+use crate::queue::Seen;
 use bytes::Bytes;
 use std::time::Duration;
 
