@@ -10,12 +10,14 @@ use crate::AppContext;
 use crate::body::Body;
 use crate::catalog::Loaded;
 use crate::delivery::enqueue;
-use crate::domain::{Event, EventData, EventId, EventType, FieldError, TenantId, Timestamp};
+use crate::domain::{
+    Event, EventData, EventId, EventType, FieldError, TenantId, Timestamp, WebhookId,
+};
 use crate::quota::Admission;
 use crate::routing::Routes;
-use crate::store::{Claim, StoreError};
+use crate::store::{Claim, KeyHold, StoreError};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,10 +26,10 @@ use std::time::Duration;
 pub const MAX_DATA_BYTES: usize = 256 * 1024;
 /// Idempotency keys are remembered this long.
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
-/// A claimed key is held this long for a publish that has not finished: longer than any
-/// publish takes (the function's timeout is 30 s), short enough that one that died does not
-/// block its key for long.
-const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(60);
+/// A claimed key is held this long for a publish that has not finished: a publish that died
+/// blocks its key no longer. Storing and queueing take far less; one that runs longer may be
+/// resumed beside it, which queues under the same event id and webhook-ids.
+const IDEMPOTENCY_HOLD: Duration = Duration::from_secs(10);
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// An event's schema check and matching run off the runtime's threads from this much `data`
 /// (an array of thousands of values checked against a schema or matched against filters)...
@@ -252,12 +254,34 @@ impl<T> Batch<T> {
 struct Checked {
     event: Event,
     key: Option<String>,
+    queueing: Queueing,
 }
 
-/// An event after `store_and_queue`: `queued` when it is stored and all its first tasks sent.
+/// What storing and queueing an event has to send.
+enum Queueing {
+    /// A new event: the first task of every delivery.
+    First,
+    /// An event a publish with the same key stopped in: the deliveries it said it did not
+    /// queue, or (`None`) every delivery, each checked by its worker for an attempt made.
+    Resumed(Option<Vec<WebhookId>>),
+}
+
+impl Checked {
+    /// This event as the one an earlier publish with the same key began: its id (and so
+    /// its time), and what is left to queue.
+    fn resuming(mut self, id: EventId, unsent: Option<Vec<WebhookId>>, now: Timestamp) -> Self {
+        self.event.id = id;
+        self.event.created_at = created_at(&id, now);
+        self.queueing = Queueing::Resumed(unsent);
+        self
+    }
+}
+
+/// An event after `store_and_queue`: `unsent` holds the deliveries not queued (all of them
+/// when the event was not stored); `None` when it is stored and queued.
 struct Stored {
     checked: Checked,
-    queued: bool,
+    unsent: Option<Vec<WebhookId>>,
 }
 
 /// Each tenant's routes, read once per batch.
@@ -323,20 +347,24 @@ async fn check_one(
     // The event's time is its id's, to the millisecond: the events list's window is a range
     // of ids. Ids made in one process keep their order within a millisecond.
     let id = EventId::new();
-    let created_at =
-        Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now);
     let event = Event {
         id,
         tenant,
         event_type,
         data: encoded,
-        created_at,
+        created_at: created_at(&id, now),
         matched,
     };
     Ok(Checked {
         event,
         key: idempotency_key,
+        queueing: Queueing::First,
     })
+}
+
+/// An event's time: its id's.
+fn created_at(id: &EventId, now: Timestamp) -> Timestamp {
+    Timestamp::from_millis(i64::try_from(id.unix_millis()).unwrap_or(0)).unwrap_or(now)
 }
 
 /// Runs `work` on tokio's blocking pool when it is `heavy`, so that the requests and
@@ -376,19 +404,28 @@ async fn admit(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Check
 }
 
 /// Each key is claimed as in flight first and answered from only once its event is stored
-/// and queued (`settle`): a publish that dies in between leaves a claim that lapses, not an
-/// answer for an event that was never delivered.
+/// and queued (`settle`). The key names its event from the first claim on: a publish sent
+/// again after one that died (its hold lapsed) or failed (it handed the key back) resumes
+/// that event, under the same id.
 async fn claim(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Checked> {
     let Some(key) = &checked.key else {
         return Step::Going(checked);
     };
-    let held_until = now.plus(IDEMPOTENCY_HOLD);
+    let hold = KeyHold {
+        event: checked.event.id,
+        until: now.plus(IDEMPOTENCY_HOLD),
+        expires_at: now.plus(IDEMPOTENCY_TTL),
+    };
     let claim = ctx
         .events
-        .claim_idempotency_key(&checked.event.tenant, key, held_until, now)
+        .claim_idempotency_key(&checked.event.tenant, key, hold, now)
         .await;
     match claim {
         Ok(Claim::Claimed) => Step::Going(checked),
+        Ok(Claim::Resumed { event, unsent }) => {
+            tracing::info!(tenant = %checked.event.tenant, event_id = %event, "resuming a publish that stopped before answering");
+            Step::Going(checked.resuming(event, unsent, now))
+        }
         Ok(Claim::InFlight) => Step::Answered(Err(PublishError::KeyInFlight)),
         Ok(Claim::Answered(first)) => Step::Answered(Ok(Published::Repeated(
             serde_json::from_str(&first).unwrap_or(Value::Null),
@@ -397,7 +434,8 @@ async fn claim(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Check
     }
 }
 
-/// Stores each event, then queues the first tasks of every stored event together.
+/// Stores each event, then queues the first tasks of every new event together, and what a
+/// resumed event has left.
 async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>) -> Batch<Stored> {
     let expires_at = ctx.records_expire_at(now);
     let puts = batch
@@ -405,42 +443,61 @@ async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>
         .map(|c| ctx.events.put_event(&c.event, expires_at));
     let stored = futures::future::join_all(puts).await;
     let mut tasks = Vec::new();
-    let mut failed = HashSet::new();
+    let mut unsent: HashMap<EventId, Vec<WebhookId>> = HashMap::new();
+    let mut resumed = Vec::new();
     for (checked, result) in batch.going().zip(stored) {
-        match result {
-            Ok(()) => tasks.extend(enqueue::first_tasks(
-                &checked.event,
-                &checked.event.payload(),
-            )),
-            Err(e) => {
+        let event = &checked.event;
+        match (result, &checked.queueing) {
+            (Ok(()), Queueing::First) => {
+                tasks.extend(enqueue::first_tasks(event, &event.payload()))
+            }
+            (Ok(()), Queueing::Resumed(left)) => resumed.push((event, left)),
+            (Err(e), _) => {
                 tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "storing an event failed");
-                failed.insert(checked.event.id);
+                unsent.insert(event.id, event.matched.clone());
             }
         }
     }
-    if let Err(unsent) = enqueue::publish(ctx, tasks).await {
-        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), events = unsent.events.len(), "queueing deliveries failed");
-        failed.extend(unsent.events);
+    if let Err(failed) = enqueue::publish(ctx, tasks).await {
+        tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&failed.error), events = failed.events.len(), "queueing deliveries failed");
+        unsent.extend(failed.events);
+    }
+    for (event, left) in resumed {
+        let webhooks = match left {
+            Some(left) => left
+                .iter()
+                .filter(|w| event.matched.contains(w))
+                .copied()
+                .collect(),
+            None => event.matched.clone(),
+        };
+        if let Err(failed) = enqueue::requeue(ctx, event, &webhooks).await {
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&failed.error), event_id = %event.id, "queueing a resumed event's deliveries failed");
+            unsent.extend(failed.events);
+        }
     }
     batch.map(|checked| Stored {
-        queued: !failed.contains(&checked.event.id),
+        unsent: unsent.remove(&checked.event.id),
         checked,
     })
 }
 
-/// Answers the event's key (remembered when queued, released when not, so that the same key
-/// can be tried again) and counts it published.
+/// Answers the event's key (remembered when queued; handed back with what was not queued
+/// when not, so that the same key sent again resumes it at once) and counts it published.
 async fn settle(ctx: &AppContext, now: Timestamp, stored: Stored) -> Answer {
     let Stored {
-        checked: Checked { event, key },
-        queued,
+        checked: Checked { event, key, .. },
+        unsent,
     } = stored;
     let tenant = &event.tenant;
-    if !queued {
+    if let Some(unsent) = unsent {
         if let Some(key) = &key
-            && let Err(e) = ctx.events.release_idempotency_key(tenant, key).await
+            && let Err(e) = ctx
+                .events
+                .hand_back_idempotency_key(tenant, key, &unsent, now)
+                .await
         {
-            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "releasing an idempotency key failed");
+            tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "handing back an idempotency key failed");
         }
         return Err(PublishError::Internal);
     }
@@ -448,7 +505,8 @@ async fn settle(ctx: &AppContext, now: Timestamp, stored: Stored) -> Answer {
     if let Some(key) = &key {
         let remembered = serde_json::to_string(&receipt).unwrap_or_default();
         let until = now.plus(IDEMPOTENCY_TTL);
-        // The event is queued: a failure here only leaves the claim to lapse.
+        // The event is queued: a failure here only leaves the claim to lapse, and the key
+        // sent again resumes the same event.
         if let Err(e) = ctx
             .events
             .complete_idempotency_key(tenant, key, &remembered, until)

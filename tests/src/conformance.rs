@@ -1222,49 +1222,91 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
             .is_empty()
     );
 
-    // Idempotency keys: a claim holds the key (in flight) until it is completed, released
-    // or lapses; a completed one answers until it expires.
-    use hookline::store::Claim;
+    // Idempotency keys: a claim names its event and holds the key (in flight) until it is
+    // completed or its hold lapses; then the next claim resumes that event; a key handed
+    // back resumes at once with what was not queued; a completed one answers until it
+    // expires.
+    use hookline::store::{Claim, KeyHold};
     let t = tenant("idem");
-    let held = at(now.millis() + 60_000);
-    let claim = |t: TenantId, key: &'static str, until, now| {
+    let first = EventId::new();
+    let hold = |event: EventId, now: Timestamp| KeyHold {
+        event,
+        until: at(now.millis() + 10_000),
+        expires_at: at(now.millis() + 86_400_000),
+    };
+    let claim = |t: TenantId, key: &'static str, hold: KeyHold, now| {
         let store = store.clone();
         async move {
             store
-                .claim_idempotency_key(&t, key, until, now)
+                .claim_idempotency_key(&t, key, hold, now)
                 .await
                 .unwrap()
         }
     };
-    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::Claimed);
-    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::InFlight);
     assert_eq!(
-        claim(tenant("idem-other"), "k1", held, now).await,
+        claim(t.clone(), "k1", hold(first, now), now).await,
+        Claim::Claimed
+    );
+    assert_eq!(
+        claim(t.clone(), "k1", hold(EventId::new(), now), now).await,
+        Claim::InFlight
+    );
+    assert_eq!(
+        claim(tenant("idem-other"), "k1", hold(EventId::new(), now), now).await,
         Claim::Claimed,
         "keys are per tenant"
     );
-    // A publish that died before completing: its claim lapses.
-    let lapsed = at(held.millis() + 1000);
+    // A publish that died before completing: its hold lapses, and the key resumes its event.
+    let lapsed = at(now.millis() + 11_000);
+    let resumed = Claim::Resumed {
+        event: first,
+        unsent: None,
+    };
     assert_eq!(
-        claim(t.clone(), "k1", at(lapsed.millis() + 60_000), lapsed).await,
-        Claim::Claimed
+        claim(t.clone(), "k1", hold(EventId::new(), lapsed), lapsed).await,
+        resumed
+    );
+    assert_eq!(
+        claim(t.clone(), "k1", hold(EventId::new(), lapsed), lapsed).await,
+        Claim::InFlight,
+        "one resumer at a time"
+    );
+    // One that failed part way hands the key back with what it did not queue.
+    let unsent = vec![WebhookId::new(), WebhookId::new()];
+    store
+        .hand_back_idempotency_key(&t, "k1", &unsent, lapsed)
+        .await
+        .unwrap();
+    assert_eq!(
+        claim(t.clone(), "k1", hold(EventId::new(), lapsed), lapsed).await,
+        Claim::Resumed {
+            event: first,
+            unsent: Some(unsent)
+        }
     );
     store
         .complete_idempotency_key(&t, "k1", "first", later)
         .await
         .unwrap();
     assert_eq!(
-        claim(t.clone(), "k1", held, now).await,
+        claim(t.clone(), "k1", hold(EventId::new(), now), now).await,
         Claim::Answered("first".into())
+    );
+    store
+        .hand_back_idempotency_key(&t, "k1", &[], lapsed)
+        .await
+        .unwrap();
+    assert_eq!(
+        claim(t.clone(), "k1", hold(EventId::new(), now), now).await,
+        Claim::Answered("first".into()),
+        "an answered key is not handed back"
     );
     let after = at(later.millis() + 1000);
     assert_eq!(
-        claim(t.clone(), "k1", at(after.millis() + 60_000), after).await,
+        claim(t.clone(), "k1", hold(EventId::new(), after), after).await,
         Claim::Claimed,
         "an expired answer is forgotten"
     );
-    store.release_idempotency_key(&t, "k1").await.unwrap();
-    assert_eq!(claim(t.clone(), "k1", held, now).await, Claim::Claimed);
 
     events_list(store).await;
 }

@@ -885,61 +885,6 @@ on_both_backends!(
     }
 );
 
-on_both_backends!(
-    a_publish_that_died_after_claiming_its_key_answers_nothing_it_did_not_do,
-    |backend| async move {
-        use hookline::store::Claim;
-        let server = server(backend).await;
-        let receiver = Receiver::start().await;
-        hook(&server, &receiver, "/claimed", &["a"]).await;
-        let ctx = &server.running.ctx;
-        let tenant = hookline::domain::TenantId::parse("tenant-a").unwrap();
-        let now = hookline::domain::Timestamp::now();
-        // A publish claimed the key and died before storing or queueing anything.
-        let claim = ctx
-            .events
-            .claim_idempotency_key(&tenant, "died", now.plus(Duration::from_secs(60)), now)
-            .await
-            .unwrap();
-        assert_eq!(claim, Claim::Claimed);
-        let reply = server
-            .http
-            .post(format!("{}/v1/events", server.base))
-            .bearer_auth(KEY_A)
-            .header("idempotency-key", "died")
-            .json(&json!({"event_type": "a", "data": {}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            reply.status(),
-            409,
-            "not a 202 for an event that was never queued"
-        );
-        let problem: Value = reply.json().await.unwrap();
-        assert_eq!(problem["type"], "idempotency_key_in_use");
-        // Once the claim is released (or lapses), the key publishes for real.
-        ctx.events
-            .release_idempotency_key(&tenant, "died")
-            .await
-            .unwrap();
-        let reply = server
-            .http
-            .post(format!("{}/v1/events", server.base))
-            .bearer_auth(KEY_A)
-            .header("idempotency-key", "died")
-            .json(&json!({"event_type": "a", "data": {}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(reply.status(), 202);
-        eventually(WAIT, "the delivery", || async {
-            (!receiver.events_on("/claimed").is_empty()).then_some(())
-        })
-        .await;
-    }
-);
-
 /// An event store whose delivery-record writes fail while `failing` is set.
 struct FailingDeliveries {
     inner: std::sync::Arc<dyn hookline::store::EventStore>,
@@ -1001,11 +946,11 @@ impl hookline::store::EventStore for FailingDeliveries {
         &self,
         tenant: &hookline::domain::TenantId,
         key: &str,
-        held_until: hookline::domain::Timestamp,
+        hold: hookline::store::KeyHold,
         now: hookline::domain::Timestamp,
     ) -> Result<hookline::store::Claim, hookline::store::StoreError> {
         self.inner
-            .claim_idempotency_key(tenant, key, held_until, now)
+            .claim_idempotency_key(tenant, key, hold, now)
             .await
     }
     async fn complete_idempotency_key(
@@ -1019,12 +964,16 @@ impl hookline::store::EventStore for FailingDeliveries {
             .complete_idempotency_key(tenant, key, response, expires_at)
             .await
     }
-    async fn release_idempotency_key(
+    async fn hand_back_idempotency_key(
         &self,
         tenant: &hookline::domain::TenantId,
         key: &str,
+        unsent: &[hookline::domain::WebhookId],
+        now: hookline::domain::Timestamp,
     ) -> Result<(), hookline::store::StoreError> {
-        self.inner.release_idempotency_key(tenant, key).await
+        self.inner
+            .hand_back_idempotency_key(tenant, key, unsent, now)
+            .await
     }
 
     async fn lease_publishes(

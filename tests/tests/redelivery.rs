@@ -10,7 +10,7 @@ use hookline::domain::{
 };
 use hookline::queue::memory::MemoryQueue;
 use hookline::queue::{Carried, DeliverTask, Task, TaskQueue};
-use hookline::store::{Claim, EventStore, StoreError};
+use hookline::store::{Claim, EventStore, KeyHold, StoreError};
 use hookline_tests::receiver::{Answer, Receiver};
 use hookline_tests::{Backend, KEY_A, TestServer, on_both_backends};
 use reqwest::StatusCode;
@@ -201,11 +201,11 @@ impl EventStore for SlowEvents {
         &self,
         tenant: &TenantId,
         key: &str,
-        held_until: Timestamp,
+        hold: KeyHold,
         now: Timestamp,
     ) -> Result<Claim, StoreError> {
         self.inner
-            .claim_idempotency_key(tenant, key, held_until, now)
+            .claim_idempotency_key(tenant, key, hold, now)
             .await
     }
     async fn complete_idempotency_key(
@@ -219,13 +219,18 @@ impl EventStore for SlowEvents {
             .complete_idempotency_key(tenant, key, response, expires_at)
             .await
     }
-    async fn release_idempotency_key(
+    async fn hand_back_idempotency_key(
         &self,
         tenant: &TenantId,
         key: &str,
+        unsent: &[WebhookId],
+        now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.inner.release_idempotency_key(tenant, key).await
+        self.inner
+            .hand_back_idempotency_key(tenant, key, unsent, now)
+            .await
     }
+
     async fn lease_publishes(
         &self,
         tenant: &TenantId,

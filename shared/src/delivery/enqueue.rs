@@ -7,6 +7,7 @@ use crate::AppContext;
 use crate::domain::{Delivery, Event, EventId, TenantId, TimeRange, Timestamp, WebhookId};
 use crate::queue::{Carried, DeliverTask, NotSent, QueueError, Task};
 use crate::store::StoreError;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// How many deliveries one fan-out task carries.
@@ -86,11 +87,26 @@ fn due_now(tasks: Vec<Task>) -> Vec<(Task, Duration)> {
     tasks.into_iter().map(|t| (t, Duration::ZERO)).collect()
 }
 
-/// First tasks that were not sent: the events they belong to, and why.
+/// First tasks that were not sent: the deliveries they were for, by event, and why.
 #[derive(Debug)]
 pub struct UnsentEvents {
-    pub events: std::collections::HashSet<EventId>,
+    pub events: HashMap<EventId, Vec<WebhookId>>,
     pub error: QueueError,
+}
+
+/// The event and deliveries a first task is for.
+fn first_deliveries(task: &Task) -> Option<(EventId, &[WebhookId])> {
+    match task {
+        Task::Deliver(deliver) => {
+            Some((deliver.event_id, std::slice::from_ref(&deliver.webhook_id)))
+        }
+        Task::Fanout {
+            event_id,
+            webhook_ids,
+            ..
+        } => Some((*event_id, webhook_ids)),
+        Task::Recover { .. } | Task::Notify(_) => None,
+    }
 }
 
 /// Queues the first tasks of one or more published events together (a batch of events from
@@ -99,10 +115,28 @@ pub async fn publish(ctx: &AppContext, tasks: Vec<Task>) -> Result<(), UnsentEve
     ctx.queue
         .send_batch(&due_now(tasks))
         .await
-        .map_err(|unsent| UnsentEvents {
-            events: unsent.tasks.iter().filter_map(Task::event_id).collect(),
-            error: unsent.error,
+        .map_err(|unsent| {
+            let mut events: HashMap<EventId, Vec<WebhookId>> = HashMap::new();
+            for (event, webhooks) in unsent.tasks.iter().filter_map(first_deliveries) {
+                events.entry(event).or_default().extend_from_slice(webhooks);
+            }
+            UnsentEvents {
+                events,
+                error: unsent.error,
+            }
         })
+}
+
+/// Queues again the first attempts of these deliveries of a stored event, which a publish
+/// that stopped may or may not have queued.
+pub async fn requeue(
+    ctx: &AppContext,
+    event: &Event,
+    webhooks: &[WebhookId],
+) -> Result<(), UnsentEvents> {
+    let mut event = event.clone();
+    event.matched = webhooks.to_vec();
+    publish(ctx, first_tasks(&event, &event.payload())).await
 }
 
 /// Queues the first attempts. No record is written: until its first attempt, a delivery

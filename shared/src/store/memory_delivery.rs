@@ -6,7 +6,7 @@
 //! they had expired (DynamoDB keeps everything until its TTL). Each kind of record has a
 //! mutex of its own, so publishing and recording attempts do not wait on each other.
 
-use super::{Claim, EventStore, ExecutionStore, StoreError};
+use super::{Claim, EventStore, ExecutionStore, KeyHold, StoreError};
 use crate::domain::{
     Delivery, Ended, EndedDelivery, Event, EventId, Execution, ExecutionId, ListedEvent, TenantId,
     TimeRange, Timestamp, WebhookId,
@@ -119,10 +119,38 @@ impl Events {
 
 #[derive(Default)]
 struct Idempotency {
-    /// The answer once the publish finished (`None` while it runs), and the expiry.
-    by_key: HashMap<(TenantId, String), (Option<String>, Timestamp)>,
+    by_key: HashMap<(TenantId, String), KeyState>,
     /// Claims in order, for evicting expired ones.
     order: VecDeque<((TenantId, String), Timestamp)>,
+}
+
+/// One idempotency key: the event it names, the answer once its publish finished, how long
+/// a running publish holds it, what a failed one left unqueued, and its expiry.
+struct KeyState {
+    event: EventId,
+    answer: Option<String>,
+    held_until: Timestamp,
+    unsent: Option<Vec<WebhookId>>,
+    expires_at: Timestamp,
+}
+
+impl Idempotency {
+    /// Forgets the keys that expired by `now`, oldest first.
+    fn evict(&mut self, now: Timestamp) {
+        while let Some((oldest, expires)) = self.order.front().cloned() {
+            if expires > now {
+                break;
+            }
+            self.order.pop_front();
+            if self
+                .by_key
+                .get(&oldest)
+                .is_some_and(|k| k.expires_at <= now)
+            {
+                self.by_key.remove(&oldest);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -262,31 +290,34 @@ impl EventStore for MemoryDeliveryStore {
         &self,
         tenant: &TenantId,
         key: &str,
-        held_until: Timestamp,
+        hold: KeyHold,
         now: Timestamp,
     ) -> Result<Claim, StoreError> {
         let mut state = lock(&self.idempotency);
-        while let Some((oldest, expires)) = state.order.front().cloned() {
-            if expires > now {
-                break;
-            }
-            state.order.pop_front();
-            if state
-                .by_key
-                .get(&oldest)
-                .is_some_and(|(_, exp)| *exp <= now)
-            {
-                state.by_key.remove(&oldest);
-            }
-        }
+        state.evict(now);
         let slot = (tenant.clone(), key.to_owned());
-        match state.by_key.get(&slot) {
-            Some((Some(answer), exp)) if *exp > now => return Ok(Claim::Answered(answer.clone())),
-            Some((None, exp)) if *exp > now => return Ok(Claim::InFlight),
-            _ => {}
+        if let Some(found) = state.by_key.get_mut(&slot).filter(|k| k.expires_at > now) {
+            if let Some(answer) = &found.answer {
+                return Ok(Claim::Answered(answer.clone()));
+            }
+            if found.held_until > now {
+                return Ok(Claim::InFlight);
+            }
+            found.held_until = hold.until;
+            return Ok(Claim::Resumed {
+                event: found.event,
+                unsent: found.unsent.clone(),
+            });
         }
-        state.by_key.insert(slot.clone(), (None, held_until));
-        state.order.push_back((slot, held_until));
+        let fresh = KeyState {
+            event: hold.event,
+            answer: None,
+            held_until: hold.until,
+            unsent: None,
+            expires_at: hold.expires_at,
+        };
+        state.by_key.insert(slot.clone(), fresh);
+        state.order.push_back((slot, hold.expires_at));
         Ok(Claim::Claimed)
     }
 
@@ -299,21 +330,28 @@ impl EventStore for MemoryDeliveryStore {
     ) -> Result<(), StoreError> {
         let mut state = lock(&self.idempotency);
         let slot = (tenant.clone(), key.to_owned());
-        state
-            .by_key
-            .insert(slot.clone(), (Some(response.to_owned()), expires_at));
-        state.order.push_back((slot, expires_at));
+        if let Some(found) = state.by_key.get_mut(&slot) {
+            found.answer = Some(response.to_owned());
+            found.expires_at = expires_at;
+            state.order.push_back((slot, expires_at));
+        }
         Ok(())
     }
 
-    async fn release_idempotency_key(
+    async fn hand_back_idempotency_key(
         &self,
         tenant: &TenantId,
         key: &str,
+        unsent: &[WebhookId],
+        now: Timestamp,
     ) -> Result<(), StoreError> {
-        lock(&self.idempotency)
-            .by_key
-            .remove(&(tenant.clone(), key.to_owned()));
+        let mut state = lock(&self.idempotency);
+        if let Some(found) = state.by_key.get_mut(&(tenant.clone(), key.to_owned()))
+            && found.answer.is_none()
+        {
+            found.held_until = now;
+            found.unsent = Some(unsent.to_vec());
+        }
         Ok(())
     }
 

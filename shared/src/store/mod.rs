@@ -46,12 +46,30 @@ impl StoreError {
 /// Where an idempotency key stands when a publish claims it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
-    /// The caller holds it now: publish, then complete or release it.
+    /// The key was free: the caller holds it now, for the event id it gave. Publish, then
+    /// complete it or hand it back.
     Claimed,
+    /// A publish with this key stopped before answering (it died, or handed the key back
+    /// after a failure): the caller holds the key now, for that publish's event, which may
+    /// be stored and partly queued. `unsent`: the deliveries it knows it did not queue
+    /// (`None` when it died without saying).
+    Resumed {
+        event: EventId,
+        unsent: Option<Vec<WebhookId>>,
+    },
     /// Another publish holds it and has not finished.
     InFlight,
     /// A publish with this key finished: its answer, to give again.
     Answered(String),
+}
+
+/// A publish's hold on an idempotency key: the event the key names from now on, how long
+/// the hold keeps others out while the publish runs, and when the key is forgotten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyHold {
+    pub event: EventId,
+    pub until: Timestamp,
+    pub expires_at: Timestamp,
 }
 
 /// How many webhooks a tenant may hold, and how many of them unverified: checked in the
@@ -194,13 +212,15 @@ pub trait EventStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<Delivery>, StoreError>;
 
-    /// Claims the idempotency `key` for a publish, held until `held_until` unless completed:
-    /// a publish that dies before completing blocks its key only that long.
+    /// Claims the idempotency `key` for a publish: free, it names `hold.event` from now on;
+    /// held by a publish whose hold lapsed without an answer, the caller takes it over for
+    /// that publish's event. Either way it is held until `hold.until` unless completed, so a
+    /// publish that dies blocks its key only that long.
     async fn claim_idempotency_key(
         &self,
         tenant: &TenantId,
         key: &str,
-        held_until: Timestamp,
+        hold: KeyHold,
         now: Timestamp,
     ) -> Result<Claim, StoreError>;
 
@@ -213,9 +233,16 @@ pub trait EventStore: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
 
-    /// Forgets a claimed key, when the work it guarded failed and may be tried again.
-    async fn release_idempotency_key(&self, tenant: &TenantId, key: &str)
-    -> Result<(), StoreError>;
+    /// Ends a claim whose publish failed part way: the key keeps its event, and the next
+    /// claim resumes it at once, queueing the deliveries in `unsent` (those this publish
+    /// did not queue).
+    async fn hand_back_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        unsent: &[WebhookId],
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
 
     /// Takes up to `want` of the `limit` publishes `tenant` may make in the rate window
     /// `window` (a number every process agrees on), from one counter all processes share;

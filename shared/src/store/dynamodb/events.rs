@@ -11,11 +11,10 @@ use crate::domain::{
     Delivery, Event, EventData, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp,
     WebhookId,
 };
-use crate::store::{Claim, EventStore, StoreError};
+use crate::store::{Claim, EventStore, KeyHold, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// The event item's attribute of matched webhook ids, packed.
@@ -84,15 +83,6 @@ fn event_sk(event: &EventId) -> String {
 
 fn delivery_sk(event: &EventId, webhook: &WebhookId) -> String {
     format!("DL#{event}#{webhook}")
-}
-
-const IDEMPOTENCY_SK: &str = "IDEM";
-
-fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
-    format!(
-        "T#{tenant}#IDEM#{}",
-        hex::encode(Sha256::digest(key.as_bytes()))
-    )
 }
 
 #[async_trait]
@@ -306,41 +296,10 @@ impl EventStore for DynamoStore {
         &self,
         tenant: &TenantId,
         key_text: &str,
-        held_until: Timestamp,
+        hold: KeyHold,
         now: Timestamp,
     ) -> Result<Claim, StoreError> {
-        let mut item = key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into());
-        item.insert(TTL_ATTRIBUTE.into(), n(held_until.unix_seconds()));
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk) OR #exp <= :now")
-            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
-            .expression_attribute_values(":now", n(now.unix_seconds()))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(Claim::Claimed),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                let existing = self
-                    .get_doc(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into())
-                    .await?;
-                let response = existing
-                    .as_ref()
-                    .and_then(|i| i.get("response"))
-                    .and_then(|v| v.as_s().ok())
-                    .cloned();
-                // Held by a publish still running, or released just now: either way the
-                // caller may try again shortly.
-                Ok(response.map_or(Claim::InFlight, Claim::Answered))
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        self.claim_key(tenant, key_text, hold, now).await
     }
 
     async fn complete_idempotency_key(
@@ -350,19 +309,18 @@ impl EventStore for DynamoStore {
         response: &str,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut item = key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into());
-        item.insert("response".into(), s(response));
-        item.insert(TTL_ATTRIBUTE.into(), n(expires_at.unix_seconds()));
-        self.put_plain(item).await
+        self.complete_key(tenant, key_text, response, expires_at)
+            .await
     }
 
-    async fn release_idempotency_key(
+    async fn hand_back_idempotency_key(
         &self,
         tenant: &TenantId,
         key_text: &str,
+        unsent: &[WebhookId],
+        now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.delete_plain(key(idempotency_pk(tenant, key_text), IDEMPOTENCY_SK.into()))
-            .await
+        self.hand_back_key(tenant, key_text, unsent, now).await
     }
 
     async fn lease_publishes(

@@ -35,6 +35,7 @@
 mod catalog;
 mod events;
 mod executions;
+mod idempotency;
 mod keys;
 mod tenant_settings;
 mod webhooks;
