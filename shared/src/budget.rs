@@ -11,8 +11,10 @@
 //! `FAST` on average) waits for room in the process instead, woken as leases come back.
 //!
 //! Counted across one process: the local server's workers and pings, or one Lambda instance.
-//! Across instances the deployment's `MaximumConcurrency`, the fair queue and the failing
-//! webhooks' shared counter (`quota::InFlightCap`) bound the rest (docs/behaviour.md).
+//! Across instances the tenant's deliveries per second are also counted in a shared counter
+//! (`quota::RateQuota`, checked by the delivery's load stage), and the deployment's
+//! `MaximumConcurrency`, the fair queue and the failing webhooks' shared counter
+//! (`quota::InFlightCap`) bound the rest (docs/deploying.md).
 
 use crate::domain::{TenantId, WebhookId};
 use rand::Rng;
@@ -82,13 +84,22 @@ pub struct Lease {
     ledger: Arc<Ledger>,
     tenant: TenantId,
     webhook: WebhookId,
-    started: Instant,
+    /// When the attempt started; `None` once abandoned before it did.
+    started: Option<Instant>,
+}
+
+impl Lease {
+    /// Gives the slot back unused (a budget outside this process said no): the tenant's
+    /// mean attempt time does not count it.
+    pub fn abandon(mut self) {
+        self.started = None;
+    }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        self.ledger
-            .finish(&self.tenant, &self.webhook, self.started.elapsed());
+        let took = self.started.map(|started| started.elapsed());
+        self.ledger.finish(&self.tenant, &self.webhook, took);
     }
 }
 
@@ -229,7 +240,7 @@ impl Ledger {
             ledger: Arc::clone(self),
             tenant: tenant.clone(),
             webhook: *webhook,
-            started: now,
+            started: Some(now),
         }
     }
 
@@ -241,7 +252,7 @@ impl Ledger {
         })
     }
 
-    fn finish(&self, tenant: &TenantId, webhook: &WebhookId, took: Duration) {
+    fn finish(&self, tenant: &TenantId, webhook: &WebhookId, took: Option<Duration>) {
         let mut tenants = self.lock();
         let Some(books) = tenants.get_mut(tenant) else {
             return;
@@ -255,7 +266,9 @@ impl Ledger {
                 books.webhooks.remove(webhook);
             }
         }
-        books.mean = Some(books.mean.map_or(took, |mean| (mean * 7 + took) / 8));
+        if let Some(took) = took {
+            books.mean = Some(books.mean.map_or(took, |mean| (mean * 7 + took) / 8));
+        }
         if tenants.len() > FORGET_PAST {
             // Tenants with nothing in flight keep only a mean and a count: forgotten.
             tenants.retain(|_, books| books.in_flight > 0);
@@ -449,7 +462,7 @@ mod tests {
         // Slow: its attempts take a second; the next goes back to the queue at once.
         let slow = TenantId::parse("slow").unwrap();
         let first = granted(ledger.admit(&slow, &one, limits, 0));
-        ledger.finish(&slow, &one, Duration::from_secs(1));
+        ledger.finish(&slow, &one, Some(Duration::from_secs(1)));
         std::mem::forget(first);
         let _held = granted(ledger.admit(&slow, &one, limits, 0));
         let asked = Instant::now();

@@ -7,9 +7,10 @@ use crate::domain::TenantId;
 use crate::queue::TaskQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::SqsQueue;
-use crate::quota::{InFlightCap, PublishQuota};
+use crate::quota::{InFlightCap, RateQuota};
 use crate::routing::RoutingCache;
 use crate::seal::Keyring;
+use crate::store::Rate;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::memory::{
     MemoryCatalogStore, MemoryKeyStore, MemoryTenantSettingsStore, MemoryWebhookStore,
@@ -43,7 +44,9 @@ pub struct AppContext {
     /// The routes of each tenant's active webhooks, kept between publishes.
     pub routes: Arc<RoutingCache>,
     /// Each tenant's publish rate, leased from the event store.
-    pub publish_quota: Arc<PublishQuota>,
+    pub publish_quota: Arc<RateQuota>,
+    /// Each tenant's delivery rate across every process, leased from the event store.
+    pub delivery_quota: Arc<RateQuota>,
     /// Opens webhooks' sealed secrets (the DynamoDB store seals with the same keyring).
     pub keyring: Arc<Keyring>,
     /// Failing webhooks' attempts in flight, counted across every process.
@@ -167,7 +170,8 @@ impl AppContext {
             dead_letters: queues.dead_letters,
             http,
             routes: Arc::default(),
-            publish_quota: Arc::default(),
+            publish_quota: Arc::new(RateQuota::new(Rate::Publishes)),
+            delivery_quota: Arc::new(RateQuota::new(Rate::Deliveries)),
             keyring: stores.keyring,
             in_flight: Arc::default(),
             budgets: Arc::default(),

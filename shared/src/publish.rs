@@ -396,7 +396,7 @@ async fn admit(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Check
         .await
     {
         Ok(Admission::Admitted) => Step::Going(checked),
-        Ok(Admission::Limited { retry_after }) => {
+        Ok(Admission::Limited { retry_after, .. }) => {
             Step::Answered(Err(PublishError::RateLimited { retry_after }))
         }
         Err(e) => Step::Answered(Err(e.into())),

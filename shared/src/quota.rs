@@ -1,42 +1,83 @@
-//! Per-tenant quotas against abuse. Publishing: a tenant may publish `per_second` × 10
-//! events in each aligned ten-second window (`per_second` is the tenant's effective
-//! `events_per_second`, see `tenant_settings`) (so bursts up to that), counted across every
-//! process by one shared counter per tenant and window. No publish writes to it: a process
-//! leases tokens in chunks (a twentieth of the window's allowance, at least ten) and spends
-//! them from memory, so the counter takes at most one write per chunk, and a tenant that
-//! publishes slowly one per window and process. Tokens a process leased and did not spend
-//! lapse with the window.
+//! Per-tenant rates, counted across every process: events published (a tenant's effective
+//! `events_per_second`) and delivery attempts started (`deliveries_per_second`, see
+//! `tenant_settings`). A tenant may do `per_second` × 10 in each aligned ten-second window
+//! (so bursts up to that), counted by one shared counter per tenant, rate and window. No
+//! publish or attempt writes to it: a process leases tokens in chunks and spends them from
+//! memory, so the counter takes at most one write per chunk, and a tenant that is slow one
+//! per window and process. Tokens a process leased and did not spend lapse with the window,
+//! so chunks are small enough that the processes a tenant's work is spread over do not hold
+//! its whole allowance between them: a twentieth of it for publishes (at least ten), a
+//! hundredth for deliveries (at least one), as a tenant's deliveries spread over every
+//! delivery function instance.
 
 use crate::domain::{TenantId, Timestamp};
-use crate::store::{EventStore, StoreError};
+use crate::store::{EventStore, Rate, RateWindow, StoreError};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// The rate window, in seconds.
 pub const WINDOW_SECONDS: i64 = 10;
-/// Leases are never smaller than this.
-const MIN_CHUNK: u32 = 10;
 
-/// What a publish may do now.
+/// A lease's size, from the window's allowance: `allowance / per_window`, at least `least`.
+struct Chunks {
+    per_window: u32,
+    least: u32,
+}
+
+impl Chunks {
+    fn of(rate: Rate) -> Self {
+        match rate {
+            Rate::Publishes => Chunks {
+                per_window: 20,
+                least: 10,
+            },
+            Rate::Deliveries => Chunks {
+                per_window: 100,
+                least: 1,
+            },
+        }
+    }
+}
+
+/// What a publish or an attempt may do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
     Admitted,
-    /// Over the tenant's rate: try again after this many seconds (the window's end).
+    /// Over the tenant's rate: try again after `retry_after` seconds (the window's end).
+    /// `paced`: when this one's turn is expected, the refused ones of this process spread
+    /// over the windows ahead at the rate, in the order they were refused, so that they do
+    /// not all come back at the next window's start.
     Limited {
         retry_after: u64,
+        paced: Duration,
     },
 }
 
-/// The tokens this process leased and has not spent. The rate is each tenant's own, passed
-/// with each publish: a change of it applies from the next lease.
-#[derive(Default)]
-pub struct PublishQuota {
-    /// Tokens leased and not spent, per tenant, with their window.
-    leased: Mutex<HashMap<TenantId, (i64, u32)>>,
+/// The tokens this process leased and has not spent, for one rate. The rate is each tenant's
+/// own, passed with each call: a change of it applies from the next lease.
+pub struct RateQuota {
+    rate: Rate,
+    /// Per tenant: the window, tokens leased and not spent, and how many were refused in it.
+    leased: Mutex<HashMap<TenantId, Held>>,
 }
 
-impl PublishQuota {
-    /// Takes one publish of `tenant`'s allowance of `per_second` events (0: no limit).
+#[derive(Clone, Copy)]
+struct Held {
+    window: i64,
+    tokens: u32,
+    refused: u32,
+}
+
+impl RateQuota {
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            rate,
+            leased: Mutex::default(),
+        }
+    }
+
+    /// Takes one of `tenant`'s allowance of `per_second` (0: no limit).
     pub async fn admit(
         &self,
         store: &dyn EventStore,
@@ -52,41 +93,72 @@ impl PublishQuota {
             return Ok(Admission::Admitted);
         }
         let limit = per_second.saturating_mul(u32::try_from(WINDOW_SECONDS).unwrap_or(10));
-        let chunk = (limit / 20).max(MIN_CHUNK).min(limit);
+        let chunks = Chunks::of(self.rate);
+        let chunk = (limit / chunks.per_window).max(chunks.least).min(limit);
         let ends = (window + 1) * WINDOW_SECONDS;
         let expires_at = Timestamp::from_millis(ends * 1000).unwrap_or(now);
-        let granted = store
-            .lease_publishes(tenant, window, chunk, limit, expires_at)
-            .await?;
+        let counter = RateWindow {
+            rate: self.rate,
+            window,
+            limit,
+            expires_at,
+        };
+        let granted = store.lease_rate(tenant, counter, chunk).await?;
         if granted > 0 {
-            let mut leased = self.lock();
-            let entry = leased.entry(tenant.clone()).or_insert((window, 0));
-            if entry.0 != window {
-                *entry = (window, 0);
-            }
-            entry.1 += granted;
+            Self::held(&mut self.lock(), tenant, window).tokens += granted;
         }
-        Ok(if self.spend(tenant, window) {
-            Admission::Admitted
-        } else {
-            Admission::Limited {
-                retry_after: u64::try_from(ends - now.unix_seconds()).unwrap_or(1).max(1),
-            }
+        if self.spend(tenant, window) {
+            return Ok(Admission::Admitted);
+        }
+        let refused = {
+            let mut leased = self.lock();
+            let held = Self::held(&mut leased, tenant, window);
+            held.refused = held.refused.saturating_add(1);
+            held.refused
+        };
+        let to_end = ends * 1000 - now.millis();
+        // The n-th refused goes to the window (n - 1) / limit ahead, at its place in it.
+        let ahead = i64::from((refused - 1) / limit) * WINDOW_SECONDS * 1000;
+        let place = i64::from((refused - 1) % limit) * WINDOW_SECONDS * 1000 / i64::from(limit);
+        Ok(Admission::Limited {
+            retry_after: u64::try_from(ends - now.unix_seconds()).unwrap_or(1).max(1),
+            paced: Duration::from_millis(u64::try_from(to_end + ahead + place).unwrap_or(0)),
         })
     }
 
     /// One token of this window from what this process holds, if it holds any.
     fn spend(&self, tenant: &TenantId, window: i64) -> bool {
         match self.lock().get_mut(tenant) {
-            Some((w, tokens)) if *w == window && *tokens > 0 => {
-                *tokens -= 1;
+            Some(held) if held.window == window && held.tokens > 0 => {
+                held.tokens -= 1;
                 true
             }
             _ => false,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, (i64, u32)>> {
+    /// The tenant's holding for `window`, started afresh when it was for an older one.
+    fn held<'a>(
+        leased: &'a mut HashMap<TenantId, Held>,
+        tenant: &TenantId,
+        window: i64,
+    ) -> &'a mut Held {
+        let held = leased.entry(tenant.clone()).or_insert(Held {
+            window,
+            tokens: 0,
+            refused: 0,
+        });
+        if held.window != window {
+            *held = Held {
+                window,
+                tokens: 0,
+                refused: 0,
+            };
+        }
+        held
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Held>> {
         self.leased.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -103,7 +175,10 @@ mod tests {
         let other = TenantId::parse("other").unwrap();
         let now = Timestamp::from_millis(1_800_000_003_000).unwrap();
         // Two processes sharing the counter: 3 per second is 30 per window.
-        let (one, two) = (PublishQuota::default(), PublishQuota::default());
+        let (one, two) = (
+            RateQuota::new(Rate::Publishes),
+            RateQuota::new(Rate::Publishes),
+        );
         let mut admitted = 0;
         for i in 0..50 {
             let quota = if i % 2 == 0 { &one } else { &two };
@@ -114,7 +189,10 @@ mod tests {
         assert_eq!(admitted, 30);
         assert_eq!(
             one.admit(&store, &tenant, 3, now).await.unwrap(),
-            Admission::Limited { retry_after: 7 }
+            Admission::Limited {
+                retry_after: 7,
+                paced: Duration::from_millis(8_666)
+            }
         );
         assert_eq!(
             one.admit(&store, &other, 3, now).await.unwrap(),
@@ -130,6 +208,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn refused_deliveries_are_paced_over_the_windows_ahead() {
+        let store = MemoryDeliveryStore::default();
+        let tenant = TenantId::parse("acme").unwrap();
+        // Three seconds into a window; one a second is ten a window.
+        let now = Timestamp::from_millis(1_800_000_003_000).unwrap();
+        let (one, two) = (
+            RateQuota::new(Rate::Deliveries),
+            RateQuota::new(Rate::Deliveries),
+        );
+        let mut waits = Vec::new();
+        for i in 0..25 {
+            let quota = if i % 2 == 0 { &one } else { &two };
+            match quota.admit(&store, &tenant, 1, now).await.unwrap() {
+                Admission::Admitted => waits.push(0),
+                Admission::Limited { paced, .. } => waits.push(paced.as_millis()),
+            }
+        }
+        // Leases of one, so two processes share the window's ten exactly; then each process
+        // sends its refused ones a second apart (the rate) from the window's end.
+        assert_eq!(waits.iter().filter(|w| **w == 0).count(), 10);
+        let refused_by_one: Vec<u128> = waits
+            .iter()
+            .step_by(2)
+            .copied()
+            .filter(|w| *w > 0)
+            .collect();
+        assert_eq!(
+            refused_by_one,
+            [7_000, 8_000, 9_000, 10_000, 11_000, 12_000, 13_000, 14_000]
+        );
+    }
+
+    #[tokio::test]
     async fn each_tenant_is_held_to_its_own_rate() {
         let store = MemoryDeliveryStore::default();
         let (slow, fast) = (
@@ -137,7 +248,7 @@ mod tests {
             TenantId::parse("fast").unwrap(),
         );
         let now = Timestamp::from_millis(1_800_000_000_000).unwrap();
-        let quota = PublishQuota::default();
+        let quota = RateQuota::new(Rate::Publishes);
         let mut admitted = (0, 0);
         for _ in 0..100 {
             if quota.admit(&store, &slow, 1, now).await.unwrap() == Admission::Admitted {
@@ -178,7 +289,7 @@ mod tests {
     async fn no_limit_admits_everything() {
         let store = MemoryDeliveryStore::default();
         let tenant = TenantId::parse("acme").unwrap();
-        let quota = PublishQuota::default();
+        let quota = RateQuota::new(Rate::Publishes);
         for _ in 0..1000 {
             assert_eq!(
                 quota

@@ -1725,77 +1725,48 @@ async fn ended_notes(store: Arc<dyn hookline::store::ExecutionStore>) {
 }
 
 /// A rate window's counter hands out what is asked while it fits, then what is left one at
-/// a time, then nothing; windows and tenants count apart.
+/// a time, then nothing; windows, rates and tenants count apart.
 async fn leases_publishes_up_to_the_windows_limit(store: &dyn hookline::store::EventStore) {
-    let t = tenant(&format!(
-        "rate-{}",
-        hookline::domain::EventId::new()
-            .to_string()
-            .get(24..)
-            .unwrap()
-    ));
-    let expires = at(hookline::domain::Timestamp::now().millis() + 60_000);
+    use hookline::store::{Rate, RateWindow};
+    let fresh = || {
+        tenant(&format!(
+            "rate-{}",
+            hookline::domain::EventId::new()
+                .to_string()
+                .get(24..)
+                .unwrap()
+        ))
+    };
+    let t = fresh();
+    let expires_at = at(hookline::domain::Timestamp::now().millis() + 60_000);
+    let counter = |rate, window| RateWindow {
+        rate,
+        window,
+        limit: 25,
+        expires_at,
+    };
+    let publishes = |window| counter(Rate::Publishes, window);
     let window = 180_000_000;
     let mut got = Vec::new();
-    for _ in 0..5 {
-        got.push(
-            store
-                .lease_publishes(&t, window, 10, 25, expires)
-                .await
-                .unwrap(),
-        );
+    for want in [10, 10, 10, 10, 10, 10, 10, 10, 1] {
+        got.push(store.lease_rate(&t, publishes(window), want).await.unwrap());
     }
-    assert_eq!(got, [10, 10, 1, 1, 1]);
+    assert_eq!(got, [10, 10, 1, 1, 1, 1, 1, 0, 0], "then spent");
+    let lease = |t, c, want| async move { store.lease_rate(&t, c, want).await.unwrap() };
     assert_eq!(
-        store
-            .lease_publishes(&t, window, 10, 25, expires)
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        store
-            .lease_publishes(&t, window, 10, 25, expires)
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        store
-            .lease_publishes(&t, window, 10, 25, expires)
-            .await
-            .unwrap(),
-        0,
-        "spent"
-    );
-    assert_eq!(
-        store
-            .lease_publishes(&t, window, 1, 25, expires)
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store
-            .lease_publishes(&t, window + 1, 10, 25, expires)
-            .await
-            .unwrap(),
+        lease(t.clone(), publishes(window + 1), 10).await,
         10,
         "a new window"
     );
-    let other = tenant(&format!(
-        "rate-{}",
-        hookline::domain::EventId::new()
-            .to_string()
-            .get(24..)
-            .unwrap()
-    ));
     assert_eq!(
-        store
-            .lease_publishes(&other, window + 1, 10, 25, expires)
-            .await
-            .unwrap(),
-        10
+        lease(t.clone(), counter(Rate::Deliveries, window), 10).await,
+        10,
+        "another rate"
+    );
+    assert_eq!(
+        lease(fresh(), publishes(window + 1), 10).await,
+        10,
+        "another tenant"
     );
 }
 

@@ -976,17 +976,13 @@ impl hookline::store::EventStore for FailingDeliveries {
             .await
     }
 
-    async fn lease_publishes(
+    async fn lease_rate(
         &self,
         tenant: &hookline::domain::TenantId,
-        window: i64,
+        window: hookline::store::RateWindow,
         want: u32,
-        limit: u32,
-        expires_at: hookline::domain::Timestamp,
     ) -> Result<u32, hookline::store::StoreError> {
-        self.inner
-            .lease_publishes(tenant, window, want, limit, expires_at)
-            .await
+        self.inner.lease_rate(tenant, window, want).await
     }
 }
 

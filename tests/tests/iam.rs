@@ -261,7 +261,9 @@ impl World {
         self.ctx.keyring.forget().await;
         self.ctx.catalog_cache = Arc::default();
         self.ctx.routes = Arc::default();
-        self.ctx.publish_quota = Arc::default();
+        self.ctx.publish_quota = Arc::new(hookline::quota::RateQuota::new(
+            hookline::store::Rate::Publishes,
+        ));
         self.ctx.settings_cache = Arc::default();
     }
 

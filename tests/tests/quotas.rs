@@ -342,3 +342,55 @@ on_both_backends!(
         create(101).await.assert_problem(429, "rate_limited");
     }
 );
+
+on_both_backends!(
+    a_tenants_deliveries_per_second_hold_across_processes,
+    |backend| async move {
+        use hookline::budget::Ledger;
+        use hookline::delivery::worker::process;
+        use hookline::domain::{EventId, EventType, TenantId, WebhookId};
+        use hookline::queue::memory::MemoryQueue;
+        use hookline::queue::{Carried, DeliverTask, Task};
+        use hookline::quota::RateQuota;
+        use hookline::store::Rate;
+        use std::sync::Arc;
+        use std::time::Duration;
+        // One a second: ten in each ten-second window, across every process.
+        let server = TestServer::start_with(backend, |s| s.tenant_deliveries_per_second = 1).await;
+        let receiver = hookline_tests::receiver::Receiver::start().await;
+        let created = server
+            .create_webhook(KEY_A, &receiver.url("/many"), &["spread.test"])
+            .await;
+        let webhook = WebhookId::parse(created["id"].as_str().unwrap()).unwrap();
+        // Twenty processes (as twenty delivery function instances), each with its own books
+        // and its own queue that nothing drains, one attempt each, in one window: each
+        // process's own budget (one a second) lets its one through; the shared one lets ten.
+        let window_ms = hookline::quota::WINDOW_SECONDS as u64 * 1000;
+        let into_window = hookline::domain::Timestamp::now().millis() as u64 % window_ms;
+        if into_window > window_ms - 4000 {
+            tokio::time::sleep(Duration::from_millis(window_ms - into_window)).await;
+        }
+        let attempts = (0..20).map(|_| {
+            let mut ctx = server.running.ctx.clone();
+            ctx.budgets = Arc::new(Ledger::default());
+            ctx.delivery_quota = Arc::new(RateQuota::new(Rate::Deliveries));
+            ctx.queue = Arc::new(MemoryQueue::new(Duration::from_secs(30)));
+            let task = Task::Deliver(DeliverTask::first(
+                TenantId::parse("tenant-a").unwrap(),
+                EventId::new(),
+                webhook,
+                Some(Carried {
+                    event_type: EventType::parse("spread.test").unwrap(),
+                    payload: "{}".into(),
+                }),
+            ));
+            async move { process(&ctx, &task).await.unwrap() }
+        });
+        futures::future::join_all(attempts).await;
+        let made = receiver.events_on("/many").len();
+        assert_eq!(
+            made, 10,
+            "twenty processes made {made} attempts in one window"
+        );
+    }
+);

@@ -231,16 +231,12 @@ impl EventStore for SlowEvents {
             .await
     }
 
-    async fn lease_publishes(
+    async fn lease_rate(
         &self,
-        tenant: &TenantId,
-        window: i64,
+        tenant: &hookline::domain::TenantId,
+        window: hookline::store::RateWindow,
         want: u32,
-        limit: u32,
-        expires_at: Timestamp,
-    ) -> Result<u32, StoreError> {
-        self.inner
-            .lease_publishes(tenant, window, want, limit, expires_at)
-            .await
+    ) -> Result<u32, hookline::store::StoreError> {
+        self.inner.lease_rate(tenant, window, want).await
     }
 }

@@ -6,7 +6,7 @@
 //! they had expired (DynamoDB keeps everything until its TTL). Each kind of record has a
 //! mutex of its own, so publishing and recording attempts do not wait on each other.
 
-use super::{Claim, EventStore, ExecutionStore, KeyHold, StoreError};
+use super::{Claim, EventStore, ExecutionStore, KeyHold, Rate, RateWindow, StoreError};
 use crate::domain::{
     Delivery, Ended, EndedDelivery, Event, EventId, Execution, ExecutionId, ListedEvent, TenantId,
     TimeRange, Timestamp, WebhookId,
@@ -163,8 +163,8 @@ pub struct MemoryDeliveryStore {
     ended: Mutex<HashMap<(TenantId, WebhookId, Ended), EndedNotes>>,
     /// Per webhook, by event id: the last attempt whose automatic retry is queued, expiry.
     queued: Mutex<HashMap<(TenantId, WebhookId), EndedNotes>>,
-    /// Publishes taken per tenant and rate window.
-    publish_windows: Mutex<HashMap<(TenantId, i64), u32>>,
+    /// What each tenant took per rate and window.
+    rate_windows: Mutex<HashMap<(TenantId, Rate, i64), u32>>,
     /// Attempts started per webhook and window, for a failing webhook's in-flight cap.
     attempt_windows: Mutex<HashMap<(TenantId, WebhookId, i64), u32>>,
     /// Each webhook's recover lock: the recover holding it and until when.
@@ -355,18 +355,22 @@ impl EventStore for MemoryDeliveryStore {
         Ok(())
     }
 
-    async fn lease_publishes(
+    async fn lease_rate(
         &self,
         tenant: &TenantId,
-        window: i64,
+        window: RateWindow,
         want: u32,
-        limit: u32,
-        _expires_at: Timestamp,
     ) -> Result<u32, StoreError> {
-        let mut windows = lock(&self.publish_windows);
+        let RateWindow {
+            rate,
+            window,
+            limit,
+            ..
+        } = window;
+        let mut windows = lock(&self.rate_windows);
         // Only windows from this one on matter: older counters go.
-        windows.retain(|(_, w), _| *w >= window);
-        let used = windows.entry((tenant.clone(), window)).or_insert(0);
+        windows.retain(|(_, r, w), _| *r != rate || *w >= window);
+        let used = windows.entry((tenant.clone(), rate, window)).or_insert(0);
         let granted = if *used + want <= limit {
             want
         } else if *used < limit {

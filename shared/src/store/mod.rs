@@ -72,6 +72,25 @@ pub struct KeyHold {
     pub expires_at: Timestamp,
 }
 
+/// The rates counted across every process, each tenant's in counters of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rate {
+    /// Events published (`events_per_second`).
+    Publishes,
+    /// Delivery attempts started (`deliveries_per_second`).
+    Deliveries,
+}
+
+/// One window of a rate: its number (every process agrees on it), the most it allows, and
+/// when its counter lapses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateWindow {
+    pub rate: Rate,
+    pub window: i64,
+    pub limit: u32,
+    pub expires_at: Timestamp,
+}
+
 /// How many webhooks a tenant may hold, and how many of them unverified: checked in the
 /// same write as the webhook, so that concurrent requests cannot pass them together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,17 +263,14 @@ pub trait EventStore: Send + Sync {
         now: Timestamp,
     ) -> Result<(), StoreError>;
 
-    /// Takes up to `want` of the `limit` publishes `tenant` may make in the rate window
-    /// `window` (a number every process agrees on), from one counter all processes share;
-    /// answers how many it got: `want`, what was left, or 0 when the window is spent. The
-    /// counter lapses with the window (`expires_at`).
-    async fn lease_publishes(
+    /// Takes up to `want` of what `tenant` may do in one window of a rate (`RateWindow`),
+    /// from one counter all processes share; answers how many it got: `want`, what was
+    /// left, or 0 when the window is spent. The counter lapses with the window.
+    async fn lease_rate(
         &self,
         tenant: &TenantId,
-        window: i64,
+        window: RateWindow,
         want: u32,
-        limit: u32,
-        expires_at: Timestamp,
     ) -> Result<u32, StoreError>;
 }
 

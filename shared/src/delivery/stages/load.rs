@@ -2,14 +2,15 @@
 
 use super::{Loaded, Target, Unattempted};
 use crate::AppContext;
-use crate::budget::{Lease, Limits};
+use crate::budget::{Lease, Limits, MAX_WAIT};
 use crate::delivery::DELETE_SETTLES_MS;
 use crate::delivery::destination::Destination;
 use crate::delivery::outcome::WorkerError;
 use crate::delivery::send::shared_body;
-use crate::domain::{Ended, EventType, Timestamp, Trigger, Webhook};
+use crate::domain::{Ended, EventType, TenantId, Timestamp, Trigger, Webhook};
 use crate::queue::DeliverTask;
 use crate::queue::Seen;
+use crate::quota::Admission;
 use bytes::Bytes;
 use rand::Rng;
 use std::time::{Duration, Instant};
@@ -124,12 +125,40 @@ async fn fresh(
 }
 
 /// A slot in this process's budgets for the attempt, or how long to wait in the queue for
-/// one (`Ledger::acquire`: a fast tenant's attempt waits for room in the process).
+/// one (`Ledger::acquire`: a fast tenant's attempt waits for room in the process); then a
+/// token of the tenant's deliveries per second across every process.
 async fn budgeted(ctx: &AppContext, task: &DeliverTask) -> Result<Lease, Duration> {
     let limits = Limits::of(ctx, &task.tenant).await;
-    ctx.budgets
+    let lease = ctx
+        .budgets
         .acquire(&task.tenant, &task.webhook_id, limits, task.deferrals)
+        .await?;
+    match shared_rate(ctx, &task.tenant, limits.per_second).await {
+        Ok(()) => Ok(lease),
+        Err(wait) => {
+            lease.abandon();
+            Err(wait)
+        }
+    }
+}
+
+/// The tenant's deliveries per second across every process (`quota::RateQuota`: tokens are
+/// leased in chunks, no write per attempt). Past it, the wait for this attempt's turn. A
+/// counter that cannot be reached lets the attempt go: the per-process budgets still hold.
+async fn shared_rate(ctx: &AppContext, tenant: &TenantId, per_second: u32) -> Result<(), Duration> {
+    let now = Timestamp::now();
+    match ctx
+        .delivery_quota
+        .admit(ctx.events.as_ref(), tenant, per_second, now)
         .await
+    {
+        Ok(Admission::Admitted) => Ok(()),
+        Ok(Admission::Limited { paced, .. }) => Err(paced.min(MAX_WAIT)),
+        Err(error) => {
+            tracing::warn!(%tenant, error.cause_chain = ?crate::telemetry::error_chain(&error), "the shared delivery rate could not be read; the attempt goes");
+            Ok(())
+        }
+    }
 }
 
 fn held_back_for(wait: Duration, now: Timestamp) -> Unattempted {

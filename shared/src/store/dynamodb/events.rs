@@ -11,7 +11,7 @@ use crate::domain::{
     Delivery, Event, EventData, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp,
     WebhookId,
 };
-use crate::store::{Claim, EventStore, KeyHold, StoreError};
+use crate::store::{Claim, EventStore, KeyHold, Rate, RateWindow, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
@@ -323,14 +323,22 @@ impl EventStore for DynamoStore {
         self.hand_back_key(tenant, key_text, unsent, now).await
     }
 
-    async fn lease_publishes(
+    async fn lease_rate(
         &self,
         tenant: &TenantId,
-        window: i64,
+        window: RateWindow,
         want: u32,
-        limit: u32,
-        expires_at: Timestamp,
     ) -> Result<u32, StoreError> {
+        let RateWindow {
+            rate,
+            window,
+            limit,
+            expires_at,
+        } = window;
+        let counter = match rate {
+            Rate::Publishes => format!("T#{tenant}#RATE#{window}"),
+            Rate::Deliveries => format!("T#{tenant}#DRATE#{window}"),
+        };
         // `want` if it fits, else one (what is left comes one at a time), else none: a
         // refused lease costs a write only once the window is nearly spent.
         for take in [want, 1] {
@@ -341,10 +349,7 @@ impl EventStore for DynamoStore {
                 .client
                 .update_item()
                 .table_name(&self.table)
-                .set_key(Some(key(
-                    format!("T#{tenant}#RATE#{window}"),
-                    "RATE".into(),
-                )))
+                .set_key(Some(key(counter.clone(), "RATE".into())))
                 .update_expression("ADD #used :take SET #exp = :exp")
                 .condition_expression("attribute_not_exists(#used) OR #used <= :room")
                 .expression_attribute_names("#used", "used")
