@@ -19,8 +19,8 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher};
-use std::process::{Child, Command, Stdio};
+use std::hash::BuildHasher;
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -51,9 +51,7 @@ async fn receive(State(seen): State<Arc<Seen>>, request: Request) -> StatusCode 
         .unwrap_or_default()
         .to_owned();
     let nth = seen.count.fetch_add(1, Ordering::Relaxed);
-    let mut hasher = seen.hasher.build_hasher();
-    (nth, &id, &path).hash(&mut hasher);
-    let fail = (hasher.finish() % 1000) < (FAILING * 1000.0) as u64;
+    let fail = (seen.hasher.hash_one((nth, &id, &path)) % 1000) < (FAILING * 1000.0) as u64;
     let status = if fail {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {
