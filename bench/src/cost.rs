@@ -808,7 +808,8 @@ impl Flow<'_> {
             };
             self.ledger.set_phase(Phase::Publish);
             let started = Instant::now();
-            let response = hookline::lambda::ingest(self.ctx, dead_letters, requeue, batch.clone()).await;
+            let response =
+                hookline::lambda::ingest(self.ctx, dead_letters, requeue, batch.clone()).await;
             ingest_ms.push(billed_ms(started));
             if !response.batch_item_failures.is_empty() {
                 bail!(

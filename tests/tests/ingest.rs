@@ -262,7 +262,10 @@ async fn the_lambda_reports_only_messages_that_must_come_back() {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].0, "bad");
     assert!(kept[0].1.reason.contains("is not JSON"));
-    assert!(later.0.into_inner().unwrap().is_empty(), "nothing throttled");
+    assert!(
+        later.0.into_inner().unwrap().is_empty(),
+        "nothing throttled"
+    );
 }
 
 /// One event a second: ten per ten-second window.
@@ -292,7 +295,11 @@ async fn leave_in_a_fresh_window(server: &TestServer, left: u32) {
         let body = json!({"event_type": "flood.test", "data": {}});
         let reply = server.post(KEY_A, "/v1/events", body).await;
         if reply.status == 429 {
-            break reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            break reply.headers["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
         }
         assert_eq!(reply.status, 202, "{}", reply.body);
     };
@@ -336,7 +343,10 @@ on_both_backends!(
 
         // Five publishes left in the window: half the message now, half in the next.
         leave_in_a_fresh_window(&server, 5).await;
-        let sent = client.send_message().queue_url(&url).message_body(paid_events(10));
+        let sent = client
+            .send_message()
+            .queue_url(&url)
+            .message_body(paid_events(10));
         sent.send().await.unwrap();
 
         eventually(WAIT, "all ten events delivered", || async {
@@ -407,7 +417,10 @@ on_both_backends!(
             })
         };
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let sent = client.send_message().queue_url(&url).message_body(paid_events(3));
+        let sent = client
+            .send_message()
+            .queue_url(&url)
+            .message_body(paid_events(3));
         sent.send().await.unwrap();
         flooding.await.unwrap();
 

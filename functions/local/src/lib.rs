@@ -558,7 +558,8 @@ async fn run_ingest(
                 body: &m.body,
             })
             .collect();
-        let done = hookline::ingest::consume(&ctx, &queue.dead_letters, &queue.requeue, &batch).await;
+        let done =
+            hookline::ingest::consume(&ctx, &queue.dead_letters, &queue.requeue, &batch).await;
         let queue = &queue;
         futures::future::join_all(messages.iter().zip(done).map(|(m, done)| async move {
             let settled = if done {

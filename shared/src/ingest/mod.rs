@@ -284,7 +284,12 @@ async fn settle(
     }
     if let Some(postponed) = &outcome.postponed {
         let (events, delay) = (postponed.events.len(), postponed.delay.as_secs());
-        tracing::info!(message_id, events, delay, "ingest: events over the tenant's publish rate are sent again for later");
+        tracing::info!(
+            message_id,
+            events,
+            delay,
+            "ingest: events over the tenant's publish rate are sent again for later"
+        );
         if let Err(e) = requeue.send_later(&postponed.body(), postponed.delay).await {
             tracing::error!(message_id, error.cause_chain = ?crate::telemetry::error_chain(&e), "sending postponed events again failed; the message comes back");
             return false;
@@ -297,7 +302,12 @@ async fn settle(
             return false;
         }
     }
-    tracing::debug!(message_id, published = outcome.published, refused = outcome.refused.len(), "ingest message done");
+    tracing::debug!(
+        message_id,
+        published = outcome.published,
+        refused = outcome.refused.len(),
+        "ingest message done"
+    );
     true
 }
 
@@ -325,7 +335,10 @@ mod tests {
             [Some("ingest:m-1:0"), Some("mine"), Some("ingest:m-1:2")]
         );
         let single = json!({"tenant": "acme", "event_type": "a.b", "data": {}}).to_string();
-        assert_eq!(unpack(&message("m-2", &single)).keys, [Some("ingest:m-2:0".into())]);
+        assert_eq!(
+            unpack(&message("m-2", &single)).keys,
+            [Some("ingest:m-2:0".into())]
+        );
         assert_eq!(unpack(&message("", &single)).keys, [None], "no id, no key");
     }
 
@@ -356,7 +369,10 @@ mod tests {
             ])
         );
         let again = unpack(&message("m-later", &postponed.body()));
-        assert_eq!(again.keys, [Some("ingest:m:0".into()), Some("ingest:m:2".into())]);
+        assert_eq!(
+            again.keys,
+            [Some("ingest:m:0".into()), Some("ingest:m:2".into())]
+        );
     }
 
     #[test]
