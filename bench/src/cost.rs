@@ -603,11 +603,12 @@ async fn run_scenario(
             .await?;
     let dead_letters =
         hookline::ingest::sqs::SqsDeadLetters::new(sqs.clone(), format!("{ingest_url}-dlq"));
+    let requeue = hookline::ingest::sqs::SqsRequeue::new(sqs.clone(), ingest_url.clone());
     let flow = Flow {
         ctx: &ctx,
         sqs: &sqs,
         queue_url: &queue_url,
-        ingest: (&ingest_url, &dead_letters),
+        ingest: (&ingest_url, &dead_letters, &requeue),
         via: scenario.via,
         ledger,
         arrived: &arrived,
@@ -698,8 +699,12 @@ struct Flow<'a> {
     ctx: &'a AppContext,
     sqs: &'a aws_sdk_sqs::Client,
     queue_url: &'a str,
-    /// The ingest queue and its dead-letter queue.
-    ingest: (&'a str, &'a hookline::ingest::sqs::SqsDeadLetters),
+    /// The ingest queue, its dead-letter queue, and the queue again for throttled events.
+    ingest: (
+        &'a str,
+        &'a hookline::ingest::sqs::SqsDeadLetters,
+        &'a hookline::ingest::sqs::SqsRequeue,
+    ),
     via: Via,
     ledger: &'a Arc<Ledger>,
     arrived: &'a AtomicU64,
@@ -767,7 +772,7 @@ impl Flow<'_> {
         events: usize,
         per_message: usize,
     ) -> anyhow::Result<Vec<u64>> {
-        let (url, dead_letters) = self.ingest;
+        let (url, dead_letters, requeue) = self.ingest;
         let event = json!({"tenant": "bench", "event_type": "task.completed",
                            "data": {"task_id": 12345, "status": "completed", "tags": ["a", "b"]}});
         let messages: Vec<String> = (0..events)
@@ -803,7 +808,8 @@ impl Flow<'_> {
             };
             self.ledger.set_phase(Phase::Publish);
             let started = Instant::now();
-            let response = hookline::lambda::ingest(self.ctx, dead_letters, batch.clone()).await;
+            let response =
+                hookline::lambda::ingest(self.ctx, dead_letters, requeue, batch.clone()).await;
             ingest_ms.push(billed_ms(started));
             if !response.batch_item_failures.is_empty() {
                 bail!(

@@ -39,6 +39,9 @@ pub struct Config {
     pub dead_letter_queue_url: Option<String>,
     /// Where the `ingest-events` function sends the events it refuses (an SQS URL).
     pub ingest_dead_letter_queue_url: Option<String>,
+    /// The ingest queue, where `ingest-events` sends again the events over their tenant's
+    /// publish rate (an SQS URL).
+    pub ingest_queue_url: Option<String>,
     /// Whether only catalogued event types may be published and subscribed to.
     pub catalog: CatalogMode,
     /// Where operational events go (`hookline.webhook.disabled`, ...); none when unset.
@@ -165,6 +168,7 @@ impl Default for Config {
             queue_url: None,
             dead_letter_queue_url: None,
             ingest_dead_letter_queue_url: None,
+            ingest_queue_url: None,
             catalog: CatalogMode::Open,
             operator_webhook: None,
             portal_frame_ancestors: FrameAncestors::default(),
@@ -299,6 +303,7 @@ mod tests {
             ("HOOKLINE_AUTH_MODE", "keys"),
             ("HOOKLINE_QUEUE_URL", "https://sqs/q"),
             ("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL", "https://sqs/i"),
+            ("HOOKLINE_INGEST_QUEUE_URL", "https://sqs/in"),
             ("HOOKLINE_DELIVERY_TIMEOUT", " 20s "),
             ("HOOKLINE_EVENT_CATALOG", "enforced"),
             ("HOOKLINE_MAX_WEBHOOKS_PER_TENANT", "5"),
@@ -312,6 +317,7 @@ mod tests {
             config.ingest_dead_letter_queue_url.as_deref(),
             Some("https://sqs/i")
         );
+        assert_eq!(config.ingest_queue_url.as_deref(), Some("https://sqs/in"));
         assert_eq!(config.delivery.timeout, Duration::from_secs(20));
         assert_eq!(config.catalog, CatalogMode::Enforced);
         assert_eq!(config.max_webhooks_per_tenant, 5);

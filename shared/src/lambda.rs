@@ -335,30 +335,39 @@ async fn process_record(ctx: &AppContext, record: &SqsMessage) -> Option<String>
 }
 
 /// Runs the `ingest-events` function: the consumer of the ingest queue. Refused events go
-/// to `HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL`.
+/// to `HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL`, events over their tenant's rate back to
+/// `HOOKLINE_INGEST_QUEUE_URL`.
 async fn serve_ingest() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let ctx = AppContext::from_env().await?;
-    let url = ctx
-        .config
-        .ingest_dead_letter_queue_url
-        .clone()
-        .ok_or_else(|| Error::from("HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL is not set"))?;
+    let required = |url: &Option<String>, name: &str| {
+        url.clone()
+            .ok_or_else(|| Error::from(format!("{name} is not set")))
+    };
+    let dead_letter_url = required(
+        &ctx.config.ingest_dead_letter_queue_url,
+        "HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL",
+    )?;
+    let queue_url = required(&ctx.config.ingest_queue_url, "HOOKLINE_INGEST_QUEUE_URL")?;
     let sdk = crate::aws::sdk_config(None).await;
-    let dead_letters = crate::ingest::sqs::SqsDeadLetters::new(crate::aws::sqs_client(&sdk), url);
+    let client = crate::aws::sqs_client(&sdk);
+    let dead_letters = crate::ingest::sqs::SqsDeadLetters::new(client.clone(), dead_letter_url);
+    let requeue = crate::ingest::sqs::SqsRequeue::new(client, queue_url);
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let (ctx, dead_letters) = (&ctx, &dead_letters);
-        async move { Ok::<_, Error>(ingest(ctx, dead_letters, event.payload).await) }
+        let (ctx, dead_letters, requeue) = (&ctx, &dead_letters, &requeue);
+        async move { Ok::<_, Error>(ingest(ctx, dead_letters, requeue, event.payload).await) }
     }))
     .await
 }
 
 /// Publishes a batch of ingest messages together; a message that must come back (an
 /// outage) is reported as a batch item failure, every other one is deleted (refused events
-/// are in the dead-letter queue by then). Needs `ReportBatchItemFailures`.
+/// are in the dead-letter queue by then, events over their tenant's rate sent again as a
+/// new message). Needs `ReportBatchItemFailures`.
 pub async fn ingest(
     ctx: &AppContext,
     dead_letters: &dyn crate::ingest::DeadLetters,
+    requeue: &dyn crate::ingest::Requeue,
     event: SqsEvent,
 ) -> SqsBatchResponse {
     let messages: Vec<crate::ingest::Message<'_>> = event
@@ -369,7 +378,7 @@ pub async fn ingest(
             body: record.body.as_deref().unwrap_or_default(),
         })
         .collect();
-    let done = crate::ingest::consume(ctx, dead_letters, &messages).await;
+    let done = crate::ingest::consume(ctx, dead_letters, requeue, &messages).await;
     batch_failures(
         messages
             .iter()

@@ -252,6 +252,7 @@ struct World {
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
     ingest_dead_letters: hookline::ingest::sqs::SqsDeadLetters,
+    ingest_requeue: hookline::ingest::sqs::SqsRequeue,
 }
 
 impl World {
@@ -377,6 +378,7 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
             sqs.clone(),
             format!("{ingest_url}-dlq"),
         ),
+        ingest_requeue: hookline::ingest::sqs::SqsRequeue::new(sqs.clone(), ingest_url),
     };
     let receiver = Receiver::start().await;
     receiver.always("/down", Answer::status(500));
@@ -628,6 +630,7 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
     let response = hookline::lambda::ingest(
         &world.ctx,
         &world.ingest_dead_letters,
+        &world.ingest_requeue,
         sqs_event(&[good, "not json".into()]),
     )
     .await;

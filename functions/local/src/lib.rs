@@ -531,8 +531,8 @@ async fn with_heartbeat(
 }
 
 /// The ingest queue's consumer, as the `ingest-events` Lambda with its event source: ten
-/// messages at a time, published together; one that must come back is made visible again
-/// after a short delay, the others deleted.
+/// messages at a time, published together; one that must come back (an outage) is made
+/// visible again after a short delay, the others deleted (throttled events were sent again).
 async fn run_ingest(
     ctx: AppContext,
     queue: IngestQueue,
@@ -558,7 +558,8 @@ async fn run_ingest(
                 body: &m.body,
             })
             .collect();
-        let done = hookline::ingest::consume(&ctx, &queue.dead_letters, &batch).await;
+        let done =
+            hookline::ingest::consume(&ctx, &queue.dead_letters, &queue.requeue, &batch).await;
         let queue = &queue;
         futures::future::join_all(messages.iter().zip(done).map(|(m, done)| async move {
             let settled = if done {

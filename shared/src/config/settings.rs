@@ -193,6 +193,11 @@ pub struct FunctionSettings {
     #[arg(long, env = "HOOKLINE_INGEST_DEAD_LETTER_QUEUE_URL")]
     pub ingest_dead_letter_queue_url: Option<String>,
 
+    /// The ingest queue, where `ingest-events` sends again the events over their tenant's
+    /// publish rate (an SQS URL).
+    #[arg(long, env = "HOOKLINE_INGEST_QUEUE_URL")]
+    pub ingest_queue_url: Option<String>,
+
     /// `emf`: write CloudWatch embedded-metric-format lines; `off`: none.
     #[arg(long, env = "HOOKLINE_METRICS", default_value = "off", value_parser = metrics_mode,
         action = clap::ArgAction::Set)]
@@ -235,6 +240,7 @@ impl FunctionSettings {
             queue_url: self.queue_url,
             dead_letter_queue_url: self.dead_letter_queue_url,
             ingest_dead_letter_queue_url: self.ingest_dead_letter_queue_url,
+            ingest_queue_url: self.ingest_queue_url,
             metrics: crate::metrics::MetricsSettings {
                 emf: self.metrics,
                 tenant_dimension: self.metrics_tenants,

@@ -1,7 +1,8 @@
-//! The ingest queue on SQS: its dead-letter queue for refused events (in AWS and locally),
-//! and, for the local server, the queue itself (in AWS the event source mapping receives).
+//! The ingest queue on SQS: its dead-letter queue for refused events and the queue itself
+//! for postponed ones (in AWS and locally), and, for the local server, receiving from it (in
+//! AWS the event source mapping receives).
 
-use super::{DeadLetters, Refused};
+use super::{DeadLetters, Refused, Requeue};
 use crate::queue::QueueError;
 use crate::queue::sqs::SqsQueue;
 use async_trait::async_trait;
@@ -65,6 +66,37 @@ impl DeadLetters for SqsDeadLetters {
     }
 }
 
+/// The ingest queue, for events sent again to wait out their tenant's publish rate.
+#[derive(Clone)]
+pub struct SqsRequeue {
+    client: Client,
+    url: String,
+}
+
+impl SqsRequeue {
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        Self {
+            client,
+            url: url.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl Requeue for SqsRequeue {
+    async fn send_later(&self, body: &str, delay: Duration) -> Result<(), QueueError> {
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .delay_seconds(i32::try_from(delay.as_secs()).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
 /// A message as received from the ingest queue.
 #[derive(Clone, Debug)]
 pub struct IngestMessage {
@@ -79,13 +111,15 @@ pub struct IngestQueue {
     client: Client,
     url: String,
     pub dead_letters: SqsDeadLetters,
+    pub requeue: SqsRequeue,
 }
 
 /// How long a received message stays hidden: longer than publishing ten events takes.
 pub const VISIBILITY: Duration = Duration::from_secs(60);
-/// A message that failed comes back after this (an outage is given time to pass).
+/// A message that failed for an outage comes back after this (given time to pass).
 pub const RETRY_DELAY: Duration = Duration::from_secs(5);
-/// Receives before SQS moves a message that keeps failing to the dead-letter queue.
+/// Receives before SQS moves a message that keeps failing for an outage to the dead-letter
+/// queue (throttled events are sent again as new messages, never counted here).
 pub const MAX_RECEIVES: u32 = 5;
 
 impl IngestQueue {
@@ -93,10 +127,12 @@ impl IngestQueue {
     pub async fn create_if_missing(client: Client, name: &str) -> Result<Self, QueueError> {
         let url = SqsQueue::create_if_missing(&client, name, VISIBILITY, MAX_RECEIVES).await?;
         let dead_letters = SqsDeadLetters::new(client.clone(), format!("{url}-dlq"));
+        let requeue = SqsRequeue::new(client.clone(), url.clone());
         Ok(Self {
             client,
             url,
             dead_letters,
+            requeue,
         })
     }
 
@@ -137,7 +173,7 @@ impl IngestQueue {
         Ok(())
     }
 
-    /// Not done: visible again after `RETRY_DELAY`.
+    /// Not done (an outage): visible again after `RETRY_DELAY`.
     pub async fn retry_later(&self, receipt: &str) -> Result<(), QueueError> {
         self.client
             .change_message_visibility()
