@@ -376,6 +376,10 @@ pub async fn ingest(
         .map(|record| crate::ingest::Message {
             id: record.message_id.as_deref().unwrap_or_default(),
             body: record.body.as_deref().unwrap_or_default(),
+            sent_at: record
+                .attributes
+                .get("SentTimestamp")
+                .and_then(|t| t.parse().ok()),
         })
         .collect();
     let done = crate::ingest::consume(ctx, dead_letters, requeue, &messages).await;

@@ -346,7 +346,10 @@ async fn check_one(
     .await?;
     // The event's time is its id's, to the millisecond: the events list's window is a range
     // of ids. Ids made in one process keep their order within a millisecond.
-    let id = EventId::new();
+    let id = idempotency_key
+        .as_deref()
+        .and_then(|key| own_id(&tenant, key, now))
+        .unwrap_or_else(EventId::new);
     let event = Event {
         id,
         tenant,
@@ -360,6 +363,31 @@ async fn check_one(
         key: idempotency_key,
         queueing: Queueing::First,
     })
+}
+
+/// Keys of this form name their event by themselves (`own_id`): what ingest gives an event
+/// that came without a key, `ingest:<the message's sent time, unix ms>:<message id>:<index>`.
+pub const SELF_NAMING_PREFIX: &str = "ingest:";
+/// How far a self-naming key's time may lie from now: within the day a key is remembered.
+const SELF_NAMING_SPAN: Duration = Duration::from_secs(24 * 3600);
+
+/// The id a self-naming key gives its event: its time from the key, the rest from tenant and
+/// key. The event's own conditional write is then its claim: no key record is written, so
+/// ingest's events cost nothing more for being published once. `None` for any other key,
+/// or one whose time is not within a day of now.
+fn own_id(tenant: &TenantId, key: &str, now: Timestamp) -> Option<EventId> {
+    let rest = key.strip_prefix(SELF_NAMING_PREFIX)?;
+    let (millis, _) = rest.split_once(':')?;
+    let millis: i64 = millis.parse().ok()?;
+    let span = i64::try_from(SELF_NAMING_SPAN.as_millis()).unwrap_or(i64::MAX);
+    if !(now.millis() - span..=now.millis() + 60_000).contains(&millis) {
+        return None;
+    }
+    let millis = u64::try_from(millis).ok()?;
+    Some(EventId::derived(
+        millis,
+        &[tenant.as_str().as_bytes(), b"\n", key.as_bytes()],
+    ))
 }
 
 /// An event's time: its id's.
@@ -407,10 +435,15 @@ async fn admit(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Check
 /// and queued (`settle`). The key names its event from the first claim on: a publish sent
 /// again after one that died (its hold lapsed) or failed (it handed the key back) resumes
 /// that event, under the same id.
-async fn claim(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Checked> {
+async fn claim(ctx: &AppContext, now: Timestamp, mut checked: Checked) -> Step<Checked> {
     let Some(key) = &checked.key else {
         return Step::Going(checked);
     };
+    if own_id(&checked.event.tenant, key, now).is_some() {
+        // Its event's id follows from the key: storing the event claims it.
+        checked.key = None;
+        return Step::Going(checked);
+    }
     let hold = KeyHold {
         event: checked.event.id,
         until: now.plus(IDEMPOTENCY_HOLD),
@@ -448,10 +481,12 @@ async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>
     for (checked, result) in batch.going().zip(stored) {
         let event = &checked.event;
         match (result, &checked.queueing) {
-            (Ok(()), Queueing::First) => {
+            (Ok(true), Queueing::First) => {
                 tasks.extend(enqueue::first_tasks(event, &event.payload()))
             }
-            (Ok(()), Queueing::Resumed(left)) => resumed.push((event, left)),
+            // Stored before under an id its key names: queued again, each delivery checked.
+            (Ok(false), Queueing::First) => resumed.push((event, &None)),
+            (Ok(_), Queueing::Resumed(left)) => resumed.push((event, left)),
             (Err(e), _) => {
                 tracing::error!(error.cause_chain = ?crate::telemetry::error_chain(&e), "storing an event failed");
                 unsent.insert(event.id, event.matched.clone());
@@ -518,4 +553,28 @@ async fn settle(ctx: &AppContext, now: Timestamp, stored: Stored) -> Answer {
     tracing::info!(tenant = %tenant, event_id = %event.id, matched = event.matched.len(), "event published");
     crate::metrics::published(&ctx.config.metrics, tenant, event.matched.len());
     Ok(Published::New(receipt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_self_naming_key_gives_its_event_one_id_of_its_time() {
+        let (acme, other) = (
+            TenantId::parse("acme").unwrap(),
+            TenantId::parse("other").unwrap(),
+        );
+        let now = Timestamp::from_millis(1_800_000_100_000).unwrap();
+        let key = "ingest:1800000000000:m-1:3";
+        let id = own_id(&acme, key, now).unwrap();
+        assert_eq!(id.unix_millis(), 1_800_000_000_000, "the message's time");
+        assert_eq!(own_id(&acme, key, now), Some(id), "the same every time");
+        assert_ne!(own_id(&other, key, now), Some(id), "each tenant its own");
+        assert_ne!(own_id(&acme, "ingest:1800000000000:m-1:4", now), Some(id));
+        assert_eq!(own_id(&acme, "ingest:m-1:3", now), None, "no time");
+        assert_eq!(own_id(&acme, "order-42", now), None, "any other key");
+        let days_later = Timestamp::from_millis(1_800_200_000_000).unwrap();
+        assert_eq!(own_id(&acme, key, days_later), None, "a day past its time");
+    }
 }

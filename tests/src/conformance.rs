@@ -704,7 +704,7 @@ pub async fn deliveries_race_publishes(
         published.push(event.id);
         let events = events.clone();
         tasks.push(tokio::spawn(async move {
-            events.put_event(&event, later).await.map(|()| true)
+            events.put_event(&event, later).await
         }));
         let (webhooks, w) = (webhooks.clone(), w.clone());
         tasks.push(tokio::spawn(async move {
@@ -1169,7 +1169,15 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
         created_at: now,
         matched: (0..1000).map(|_| WebhookId::new()).collect(),
     };
-    store.put_event(&event, later).await.unwrap();
+    assert!(store.put_event(&event, later).await.unwrap(), "stored");
+    let again = Event {
+        matched: Vec::new(),
+        ..event.clone()
+    };
+    assert!(
+        !store.put_event(&again, later).await.unwrap(),
+        "an id stored already is not written again"
+    );
     assert_eq!(
         store
             .get_event(&tenant("ev"), &event.id, now)

@@ -897,7 +897,7 @@ impl hookline::store::EventStore for FailingDeliveries {
         &self,
         event: &hookline::domain::Event,
         expires_at: hookline::domain::Timestamp,
-    ) -> Result<(), hookline::store::StoreError> {
+    ) -> Result<bool, hookline::store::StoreError> {
         self.inner.put_event(event, expires_at).await
     }
     async fn get_event(

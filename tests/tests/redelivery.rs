@@ -154,7 +154,7 @@ struct SlowEvents {
 
 #[async_trait::async_trait]
 impl EventStore for SlowEvents {
-    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<bool, StoreError> {
         self.inner.put_event(event, expires_at).await
     }
     async fn get_event(

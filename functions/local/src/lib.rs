@@ -556,6 +556,7 @@ async fn run_ingest(
             .map(|m| hookline::ingest::Message {
                 id: &m.id,
                 body: &m.body,
+                sent_at: m.sent_at,
             })
             .collect();
         let done =

@@ -16,7 +16,7 @@ pub mod sqs;
 use crate::AppContext;
 use crate::body::Body;
 use crate::domain::TenantId;
-use crate::publish::{self, NewEvent, PublishError, checked_key, event_fields};
+use crate::publish::{self, NewEvent, PublishError, SELF_NAMING_PREFIX, checked_key, event_fields};
 use async_trait::async_trait;
 use serde_json::Value;
 use std::time::Duration;
@@ -67,12 +67,18 @@ const MAX_DELAY: Duration = Duration::from_secs(900);
 const DERIVED_KEY_PREFIX: &str = "ingest:";
 
 /// The key of an event that came without one: from its message's id and its place in it,
-/// so that the message received again publishes it once. None without a message id.
-fn derived_key(message_id: &str, index: usize) -> Option<String> {
-    if message_id.is_empty() {
+/// so that the message received again publishes it once. With the message's sent time, the
+/// key names its event by itself (`publish::SELF_NAMING_PREFIX`): publishing it writes no
+/// key record. None without a message id.
+fn derived_key(message: &Message<'_>, index: usize) -> Option<String> {
+    if message.id.is_empty() {
         return None;
     }
-    checked_key(Some(&format!("{DERIVED_KEY_PREFIX}{message_id}:{index}"))).ok()
+    let key = match message.sent_at {
+        Some(sent) => format!("{SELF_NAMING_PREFIX}{sent}:{}:{index}", message.id),
+        None => format!("{DERIVED_KEY_PREFIX}{}:{index}", message.id),
+    };
+    checked_key(Some(&key)).ok()
 }
 
 /// The event's JSON with its idempotency key, as it is sent again.
@@ -112,6 +118,8 @@ pub trait Requeue: Send + Sync {
 pub struct Message<'a> {
     pub id: &'a str,
     pub body: &'a str,
+    /// When SQS received it first (`SentTimestamp`, unix ms): the same on every receive.
+    pub sent_at: Option<i64>,
 }
 
 /// The events of one message, or why the message as a whole is refused.
@@ -189,7 +197,7 @@ fn unpack(message: &Message<'_>) -> Unpacked {
         match event_of(text.as_bytes()) {
             Ok(mut event) => {
                 if event.idempotency_key.is_none() {
-                    event.idempotency_key = derived_key(message.id, index);
+                    event.idempotency_key = derived_key(message, index);
                 }
                 unpacked.texts.push(text);
                 unpacked.keys.push(event.idempotency_key.clone());
@@ -317,7 +325,11 @@ mod tests {
     use serde_json::json;
 
     fn message<'a>(id: &'a str, body: &'a str) -> Message<'a> {
-        Message { id, body }
+        Message {
+            id,
+            body,
+            sent_at: None,
+        }
     }
 
     #[test]
@@ -340,6 +352,15 @@ mod tests {
             [Some("ingest:m-2:0".into())]
         );
         assert_eq!(unpack(&message("", &single)).keys, [None], "no id, no key");
+        let sent = Message {
+            sent_at: Some(1_800_000_000_000),
+            ..message("m-3", &single)
+        };
+        assert_eq!(
+            unpack(&sent).keys,
+            [Some("ingest:1800000000000:m-3:0".into())],
+            "with its sent time, a key that names its event"
+        );
     }
 
     #[test]

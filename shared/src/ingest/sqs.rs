@@ -7,7 +7,7 @@ use crate::queue::QueueError;
 use crate::queue::sqs::SqsQueue;
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::MessageAttributeValue;
+use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName};
 use std::time::Duration;
 
 fn backend(error: impl Into<crate::store::BoxError>) -> QueueError {
@@ -103,6 +103,8 @@ pub struct IngestMessage {
     pub id: String,
     pub receipt: String,
     pub body: String,
+    /// `SentTimestamp`, unix ms.
+    pub sent_at: Option<i64>,
 }
 
 /// The ingest queue as the local server consumes it (`--ingest-queue-name`).
@@ -144,6 +146,7 @@ impl IngestQueue {
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(10)
+            .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
             .wait_time_seconds(wait)
             .send()
             .await
@@ -156,6 +159,10 @@ impl IngestQueue {
                     id: m.message_id()?.to_owned(),
                     receipt: m.receipt_handle()?.to_owned(),
                     body: m.body().unwrap_or_default().to_owned(),
+                    sent_at: m
+                        .attributes()
+                        .and_then(|a| a.get(&MessageSystemAttributeName::SentTimestamp))
+                        .and_then(|t| t.parse().ok()),
                 })
             })
             .collect())

@@ -186,9 +186,13 @@ impl MemoryDeliveryStore {
 
 #[async_trait]
 impl EventStore for MemoryDeliveryStore {
-    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<bool, StoreError> {
         let key = (event.tenant.clone(), event.id);
         let mut events = lock(&self.events);
+        let now = Timestamp::now();
+        if events.by_key.get(&key).is_some_and(|(_, exp)| *exp > now) {
+            return Ok(false);
+        }
         if events
             .by_key
             .insert(key.clone(), (event.clone(), expires_at))
@@ -201,8 +205,8 @@ impl EventStore for MemoryDeliveryStore {
                 .insert(event.id);
             events.order.push_back(key);
         }
-        events.evict(self.limits.events, Timestamp::now());
-        Ok(())
+        events.evict(self.limits.events, now);
+        Ok(true)
     }
 
     async fn get_event(

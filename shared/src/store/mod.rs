@@ -194,7 +194,9 @@ pub trait KeyStore: Send + Sync {
 /// an expiry; reads skip what has expired (DynamoDB's TTL deletes lazily, days late).
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError>;
+    /// Stores a new event; `false`, writing nothing, when a live event with its id exists
+    /// already (an id that follows from an idempotency key: the event was stored before).
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<bool, StoreError>;
 
     async fn get_event(
         &self,

@@ -87,7 +87,7 @@ fn delivery_sk(event: &EventId, webhook: &WebhookId) -> String {
 
 #[async_trait]
 impl EventStore for DynamoStore {
-    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<(), StoreError> {
+    async fn put_event(&self, event: &Event, expires_at: Timestamp) -> Result<bool, StoreError> {
         let doc = EventDoc {
             id: event.id,
             tenant: event.tenant.clone(),
@@ -107,14 +107,27 @@ impl EventStore for DynamoStore {
             let packed: Vec<u8> = event.matched.iter().flat_map(|w| w.to_bytes()).collect();
             item.insert(MATCHED.into(), AttributeValue::B(Blob::new(packed)));
         }
-        self.client
+        // An expired item waiting for TTL to delete it does not count.
+        let put = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
+            .condition_expression("attribute_not_exists(sk) OR #exp <= :now")
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", n(Timestamp::now().unix_seconds()))
             .send()
-            .await
-            .map_err(StoreError::backend)?;
-        Ok(())
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
     }
 
     async fn get_event(
