@@ -443,6 +443,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn headers_show_their_values_only_to_a_caller_that_sees_them() {
+        let secrets = Arc::new(Secrets {
+            secret: crate::domain::WebhookSecret::generate(),
+            previous_secret: None,
+            headers: CustomHeaders::parse([("x-token".to_owned(), "abc".to_owned())].into())
+                .unwrap(),
+        });
+        let shown = |values| serde_json::to_value(ShownHeaders::opened(&secrets, values)).unwrap();
+        assert_eq!(
+            shown(HeaderValues::Shown),
+            serde_json::json!({"x-token": "abc"})
+        );
+        assert_eq!(
+            shown(HeaderValues::Masked),
+            serde_json::json!({"x-token": MASKED})
+        );
+    }
+
+    #[test]
     fn a_masked_callers_answers_have_the_header_values_masked() {
         let headers = CustomHeaders::parse(
             [

@@ -271,6 +271,8 @@ mod tests {
         let open = webhook("acme");
         let sealed = keyring.seal(&open).await.unwrap();
         assert!(!sealed.data.contains("hunter2"));
+        // The header names are kept in the clear, to be shown without opening anything.
+        assert_eq!(sealed.header_names, Some(vec!["x-token".to_owned()]));
         let mut stored = open.clone();
         stored.credentials = Credentials::Sealed(sealed.clone());
         let opened = keyring.open(&stored).await.unwrap();
