@@ -401,6 +401,7 @@ mod tests {
             error: None,
             duration_ms: 1,
             retry_after: None,
+            unsendable: false,
         };
         let now = Timestamp::now();
         Execution::from_attempt(

@@ -5,6 +5,7 @@
 pub mod auth;
 mod call;
 mod catalog;
+mod credentials;
 mod events;
 mod executions;
 mod history;

@@ -84,6 +84,10 @@ pub enum ApiError {
     PingFailed(Box<serde_json::Value>),
     #[error("webhook conflict")]
     WebhookConflict,
+    /// The webhook's sealed credentials do not open: what needs them (its secret, a rotation,
+    /// a ping, a change) cannot be done; it can still be listed, shown and deleted.
+    #[error("credentials unreadable")]
+    CredentialsUnreadable,
     #[error("payload too large")]
     PayloadTooLarge(usize),
     /// The request's body did not arrive in time (the local server; API Gateway has its own).
@@ -140,6 +144,7 @@ impl ApiError {
             ApiError::EndpointVerificationFailed(_) => "endpoint_verification_failed",
             ApiError::PingFailed(_) => "ping_failed",
             ApiError::WebhookConflict => "webhook_conflict",
+            ApiError::CredentialsUnreadable => "credentials_unreadable",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::IdempotencyKeyInUse => "idempotency_key_in_use",
             ApiError::RecoverInProgress => "recover_in_progress",
@@ -166,6 +171,7 @@ impl ApiError {
             | ApiError::EndpointVerificationFailed(_)
             | ApiError::PingFailed(_) => StatusCode::BAD_REQUEST,
             ApiError::WebhookConflict
+            | ApiError::CredentialsUnreadable
             | ApiError::IdempotencyKeyInUse
             | ApiError::RecoverInProgress
             | ApiError::EventTypeConflict => StatusCode::CONFLICT,
@@ -217,6 +223,8 @@ impl ApiError {
             (ApiError::PingFailed(_), Ja) => "Ping に失敗しました",
             (ApiError::WebhookConflict, En) => "Webhook already exists",
             (ApiError::WebhookConflict, Ja) => "Webhook はすでに存在します",
+            (ApiError::CredentialsUnreadable, En) => "Webhook credentials cannot be read",
+            (ApiError::CredentialsUnreadable, Ja) => "Webhook の認証情報を読み取れません",
             (ApiError::PayloadTooLarge(_), En) => "Payload too large",
             (ApiError::PayloadTooLarge(_), Ja) => "ペイロードが大きすぎます",
             (ApiError::IdempotencyKeyInUse, En) => "Idempotency key in use",
@@ -273,6 +281,8 @@ impl ApiError {
             (ApiError::PingFailed(_), Ja) => "エンドポイントが ping に 2xx で応答しませんでした。`execution` を参照してください。".into(),
             (ApiError::WebhookConflict, En) => "A webhook for this URL, set of event types and filters already exists.".into(),
             (ApiError::WebhookConflict, Ja) => "同じ URL・イベントタイプ・フィルターの組み合わせの Webhook がすでに存在します。".into(),
+            (ApiError::CredentialsUnreadable, En) => "This webhook's sealed signing secret and custom headers do not open (altered, copied from another webhook, or sealed under another key), so nothing that needs them can be done and its deliveries fail unsent. Restore the key they were sealed with, or delete the webhook and create it again.".into(),
+            (ApiError::CredentialsUnreadable, Ja) => "この Webhook の暗号化された署名シークレットとカスタムヘッダーを復号できません (改ざん、別の Webhook からのコピー、または別の鍵での暗号化)。そのため、それらを必要とする操作はできず、配信は送信されずに失敗します。暗号化に使った鍵を戻すか、Webhook を削除して作り直してください。".into(),
             (ApiError::PayloadTooLarge(limit), En) => format!("The request body exceeds {limit} bytes."),
             (ApiError::PayloadTooLarge(limit), Ja) => format!("リクエストボディが {limit} バイトを超えています。"),
             (ApiError::IdempotencyKeyInUse, En) => "A publish with this Idempotency-Key is still being processed; send it again in a moment to get its answer.".into(),
@@ -402,11 +412,16 @@ impl From<crate::store::StoreError> for ApiError {
 }
 
 impl From<crate::seal::SealError> for ApiError {
-    /// A webhook's secrets could not be opened or sealed: the key service failed, or an item
-    /// was altered.
+    /// A webhook's secrets could not be opened or sealed: the key service failed (logged
+    /// here), or they do not open (logged with the webhook's id where they were opened).
     fn from(error: crate::seal::SealError) -> Self {
-        tracing::error!(%error, "sealing failed");
-        ApiError::Internal
+        match error {
+            crate::seal::SealError::Corrupt => ApiError::CredentialsUnreadable,
+            crate::seal::SealError::KeyService(_) => {
+                tracing::error!(%error, "sealing failed");
+                ApiError::Internal
+            }
+        }
     }
 }
 

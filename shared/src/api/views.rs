@@ -9,6 +9,7 @@ use crate::domain::{
 };
 use crate::url_guard::WebhookUrl;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct WebhookView<'a> {
@@ -21,7 +22,7 @@ pub struct WebhookView<'a> {
     active: bool,
     failed: bool,
     disabled_reason: &'a Option<String>,
-    headers: HeadersView<'a>,
+    headers: ShownHeaders,
     metadata: &'a Metadata,
     verification: Verification,
     created_at: Timestamp,
@@ -56,26 +57,37 @@ impl HeaderValues {
 /// What a masked header value reads.
 pub const MASKED: &str = "********";
 
-struct HeadersView<'a> {
-    headers: &'a CustomHeaders,
-    values: HeaderValues,
+/// A webhook's custom headers as a caller is shown them.
+pub enum ShownHeaders {
+    /// Names and values: a caller with `webhooks:edit`, the credentials opened.
+    Values(Arc<Secrets>),
+    /// Names only, each value `MASKED`: a caller that may not see the values, or credentials
+    /// that do not open.
+    Masked(Vec<String>),
 }
 
-impl Serialize for HeadersView<'_> {
+impl ShownHeaders {
+    /// From the webhook's opened secrets, for a caller that sees values as `values`.
+    pub fn opened(secrets: &Arc<Secrets>, values: HeaderValues) -> Self {
+        match values {
+            HeaderValues::Shown => Self::Values(secrets.clone()),
+            HeaderValues::Masked => Self::Masked(secrets.headers.names()),
+        }
+    }
+}
+
+impl Serialize for ShownHeaders {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.headers.iter().map(|(name, value)| {
-            let shown = match self.values {
-                HeaderValues::Shown => value.as_str(),
-                HeaderValues::Masked => MASKED,
-            };
-            (name, shown)
-        }))
+        match self {
+            Self::Values(secrets) => serializer.collect_map(secrets.headers.iter()),
+            Self::Masked(names) => serializer.collect_map(names.iter().map(|name| (name, MASKED))),
+        }
     }
 }
 
 impl<'a> WebhookView<'a> {
-    /// The webhook without its secret (`secrets`: its own, opened, for the headers).
-    pub fn new(w: &'a Webhook, secrets: &'a Secrets, values: HeaderValues) -> Self {
+    /// The webhook without its secret, its headers shown as `headers`.
+    pub fn new(w: &'a Webhook, headers: ShownHeaders) -> Self {
         Self {
             id: w.id,
             uid: w.uid.as_ref(),
@@ -86,10 +98,7 @@ impl<'a> WebhookView<'a> {
             active: w.active,
             failed: w.failed,
             disabled_reason: &w.disabled_reason,
-            headers: HeadersView {
-                headers: &secrets.headers,
-                values,
-            },
+            headers,
             metadata: &w.metadata,
             verification: w.verification,
             created_at: w.created_at,
@@ -103,10 +112,10 @@ impl<'a> WebhookView<'a> {
     }
 
     /// The webhook with its secret: the answer to a create.
-    pub fn with_secret(w: &'a Webhook, secrets: &'a Secrets, values: HeaderValues) -> Self {
+    pub fn with_secret(w: &'a Webhook, secrets: &Arc<Secrets>, values: HeaderValues) -> Self {
         Self {
             secret: Some(secrets.secret.expose()),
-            ..Self::new(w, secrets, values)
+            ..Self::new(w, ShownHeaders::opened(secrets, values))
         }
     }
 }
@@ -432,6 +441,25 @@ impl TenantSettingsView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_show_their_values_only_to_a_caller_that_sees_them() {
+        let secrets = Arc::new(Secrets {
+            secret: crate::domain::WebhookSecret::generate(),
+            previous_secret: None,
+            headers: CustomHeaders::parse([("x-token".to_owned(), "abc".to_owned())].into())
+                .unwrap(),
+        });
+        let shown = |values| serde_json::to_value(ShownHeaders::opened(&secrets, values)).unwrap();
+        assert_eq!(
+            shown(HeaderValues::Shown),
+            serde_json::json!({"x-token": "abc"})
+        );
+        assert_eq!(
+            shown(HeaderValues::Masked),
+            serde_json::json!({"x-token": MASKED})
+        );
+    }
 
     #[test]
     fn a_masked_callers_answers_have_the_header_values_masked() {

@@ -2,9 +2,10 @@
 
 use super::ApiError;
 use super::call::{Call, find};
+use super::credentials::{opened, shown_headers};
 use super::pagination::{Cursor, bounded_page, fill_page, page_params};
 use super::request::{ApiResponse, Body, Query, empty_response, json_len, json_response};
-use super::views::{ExecutionView, HeaderValues, SecretView, WebhookView};
+use super::views::{ExecutionView, HeaderValues, SecretView, ShownHeaders, WebhookView};
 use crate::domain::webhook_limits::*;
 use crate::domain::{
     CustomHeaders, DeliveryAttempt, EventType, EventTypePattern, EventTypes, Execution, FieldError,
@@ -315,7 +316,7 @@ pub async fn create(call: Call<'_>) -> Result<ApiResponse, ApiError> {
         spec,
         secret.unwrap_or_else(WebhookSecret::generate),
     );
-    let secrets = call.ctx.keyring.open(&webhook).await?;
+    let secrets = opened(&call, &webhook).await?;
     if verify {
         verify_endpoint(&call, &webhook, &secrets).await?;
     } else {
@@ -415,14 +416,12 @@ pub async fn list(call: Call<'_>) -> Result<ApiResponse, ApiError> {
             .await?
         }
     };
-    let opened =
-        futures::future::try_join_all(page.iter().map(|w| call.ctx.keyring.open(w))).await?;
-    let values = header_values(&call);
+    let shown = futures::future::try_join_all(page.iter().map(|w| shown_headers(&call, w))).await?;
     let page = bounded_page(
-        page.iter().zip(&opened),
+        page.iter().zip(shown),
         next.map(Cursor::after),
         |(w, _)| Cursor::after(w.id),
-        |(w, secrets)| WebhookView::new(w, secrets, values),
+        |(w, headers)| WebhookView::new(w, headers),
     );
     Ok(json_response(StatusCode::OK, &page))
 }
@@ -449,8 +448,7 @@ fn header_values(call: &Call<'_>) -> HeaderValues {
 
 pub async fn get(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    let secrets = call.ctx.keyring.open(&webhook).await?;
-    let view = WebhookView::new(&webhook, &secrets, header_values(&call));
+    let view = WebhookView::new(&webhook, shown_headers(&call, &webhook).await?);
     Ok(json_response(StatusCode::OK, &view))
 }
 
@@ -477,14 +475,14 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     let call = &call;
     let change = &change;
     let (next, secrets) = write_fresh(call, id, "update", |current| async move {
-        let secrets = call.ctx.keyring.open(&current).await?;
+        let secrets = opened(call, &current).await?;
         let spec = match change {
             Change::Replace(spec) => spec.clone(),
             Change::Patch(given) => patched_spec(current.spec(&secrets), given.clone()),
         };
         within_size(&spec)?;
         let next = current.with_spec(&secrets, spec);
-        let secrets = call.ctx.keyring.open(&next).await?;
+        let secrets = opened(call, &next).await?;
         if next.event_types != current.event_types {
             subscribable(call, &next.event_types).await?;
         }
@@ -517,7 +515,7 @@ pub async fn update(call: Call<'_>, id: &str, kind: UpdateKind) -> Result<ApiRes
     })
     .await?;
     tracing::info!(tenant = %next.tenant, webhook_id = %next.id, "webhook updated");
-    let view = WebhookView::new(&next, &secrets, header_values(call));
+    let view = WebhookView::new(&next, ShownHeaders::opened(&secrets, header_values(call)));
     Ok(json_response(StatusCode::OK, &view))
 }
 
@@ -573,7 +571,7 @@ pub async fn delete(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
 
 pub async fn get_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    let secrets = call.ctx.keyring.open(&webhook).await?;
+    let secrets = opened(&call, &webhook).await?;
     Ok(json_response(
         StatusCode::OK,
         &SecretView {
@@ -611,7 +609,7 @@ async fn verify_endpoint(
 /// Sends a ping now and records it as an execution.
 pub async fn ping(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let webhook = find(&call, id).await?;
-    let secrets = call.ctx.keyring.open(&webhook).await?;
+    let secrets = opened(&call, &webhook).await?;
     let (event, outcome) = crate::delivery::ping::ping(call.ctx, &webhook, &secrets).await;
     let now = crate::domain::Timestamp::now();
     let of = DeliveryAttempt {
@@ -680,9 +678,9 @@ impl Rotation {
 pub async fn rotate_secret(call: Call<'_>, id: &str) -> Result<ApiResponse, ApiError> {
     let ctx = call.ctx;
     let rotation = Rotation::parse(&call.request.body)?;
-    let rotation = &rotation;
-    let (next, secret) = write_fresh(&call, id, "rotation", |current| async move {
-        let secrets = ctx.keyring.open(&current).await?;
+    let (rotation, call) = (&rotation, &call);
+    let (next, secret) = write_fresh(call, id, "rotation", |current| async move {
+        let secrets = opened(call, &current).await?;
         let secret = match &rotation.secret {
             Some(given) if given == &secrets.secret => {
                 return Err(ApiError::validation(

@@ -108,6 +108,7 @@ pub async fn send_handshake(
         error: error.filter(|_| !(200..300).contains(&status)),
         duration_ms: elapsed(started),
         retry_after,
+        unsendable: false,
     };
     (outcome, echo)
 }

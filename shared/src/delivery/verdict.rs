@@ -82,7 +82,10 @@ pub fn decide(
     } else {
         None
     };
-    let retry = trigger == Trigger::Event && webhook.active && disable.is_none();
+    // An attempt that could send nothing counts as a failure (towards disabling too), but is
+    // not retried: each retry would fail the same way.
+    let retry =
+        trigger == Trigger::Event && webhook.active && disable.is_none() && !outcome.unsendable;
     let next = match retry
         .then(|| {
             rules
@@ -150,6 +153,7 @@ mod tests {
             error: None,
             duration_ms: 3,
             retry_after: None,
+            unsendable: false,
         }
     }
 
@@ -238,6 +242,7 @@ mod tests {
             ..answer(429)
         };
         let refused = AttemptOutcome::failed("connection refused".into(), 1);
+        let unsendable = AttemptOutcome::unsendable("credentials cannot be read".into());
         use Trigger::{Event, Retry};
         #[rustfmt::skip]
         let cases: &[(&str, Before, &AttemptOutcome, u32, Trigger, Next, Health)] = &[
@@ -247,6 +252,8 @@ mod tests {
             ("success after failures clears them",   failing,      &answer(200), 2, Event, Next::Delivered, Health::Success),
             ("500 retries on the schedule",          HEALTHY,      &answer(500), 1, Event, Next::RetryIn(secs(5)), Health::Failure),
             ("no answer retries too",                HEALTHY,      &refused,     2, Event, Next::RetryIn(secs(300)), Health::Failure),
+            ("an unsendable attempt is not retried", HEALTHY,      &unsendable,  1, Event, Next::GiveUp, Health::Failure),
+            ("and disables after the period too",    failing_long, &unsendable,  1, Event, Next::GiveUp, Health::Disabled),
             ("Retry-After raises the delay",         HEALTHY,      &throttled,   1, Event, Next::RetryIn(secs(60)), Health::Failure),
             ("the last attempt gives up",            HEALTHY,      &answer(500), 3, Event, Next::GiveUp, Health::Failure),
             ("a manual retry is one attempt",        HEALTHY,      &answer(500), 1, Retry, Next::GiveUp, Health::Failure),

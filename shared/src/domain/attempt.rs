@@ -12,6 +12,9 @@ pub struct AttemptOutcome {
     pub duration_ms: u64,
     /// The receiver's `Retry-After`, on a 429 or 503.
     pub retry_after: Option<Duration>,
+    /// Nothing was sent and trying again cannot mend it (the webhook's credentials cannot be
+    /// read): the delivery is not retried.
+    pub unsendable: bool,
 }
 
 impl AttemptOutcome {
@@ -23,6 +26,15 @@ impl AttemptOutcome {
             error: Some(error),
             duration_ms,
             retry_after: None,
+            unsendable: false,
+        }
+    }
+
+    /// An attempt that sent nothing, for a reason trying again cannot mend.
+    pub fn unsendable(error: String) -> Self {
+        Self {
+            unsendable: true,
+            ..Self::failed(error, 0)
         }
     }
 

@@ -51,6 +51,15 @@ impl Credentials {
             Self::Sealed(_) => None,
         }
     }
+
+    /// The custom headers' names, read without opening anything (`None`: sealed before the
+    /// names were kept beside the sealed value).
+    pub fn header_names(&self) -> Option<Vec<String>> {
+        match self {
+            Self::Open(secrets) => Some(secrets.headers.names()),
+            Self::Sealed(sealed) => sealed.header_names.clone(),
+        }
+    }
 }
 
 /// `Secrets` as JSON, encrypted with AES-256-GCM under a data key that the key service
@@ -61,4 +70,9 @@ pub struct Sealed {
     pub key: String,
     /// The 12-byte nonce followed by the ciphertext and its tag, base64.
     pub data: String,
+    /// The custom headers' names, in the clear: shown with masked values to a key that may
+    /// not see them, and for a webhook whose credentials do not open, without opening them.
+    /// Absent from values sealed before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_names: Option<Vec<String>>,
 }

@@ -152,6 +152,7 @@ mod tests {
             error: None,
             duration_ms: 1,
             retry_after: None,
+            unsendable: false,
         };
         let first = Execution::from_attempt(&of, "https://a.example/", &ok, Timestamp::now(), None);
         assert_eq!(

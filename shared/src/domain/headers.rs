@@ -43,6 +43,11 @@ impl CustomHeaders {
         self.0.iter()
     }
 
+    /// The names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+
     pub fn as_map(&self) -> &BTreeMap<String, String> {
         &self.0
     }

@@ -117,6 +117,9 @@ impl KmsKeys {
         let status = response.status();
         let text = response.text().await.map_err(|e| failed(e.to_string()))?;
         if !status.is_success() {
+            if refuses_the_blob(&text) {
+                return Err(SealError::Corrupt);
+            }
             // KMS errors are JSON with `__type` and `message`; neither carries key material.
             return Err(failed(format!("{status}: {text}")));
         }
@@ -137,6 +140,21 @@ struct Generated {
 #[serde(rename_all = "PascalCase")]
 struct Decrypted {
     plaintext: String,
+}
+
+/// Whether KMS refused the blob itself (not sealed by this key, or altered): asking again
+/// cannot open it, unlike a refusal for throttling, access or a key being unavailable.
+fn refuses_the_blob(error: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Refusal {
+        #[serde(rename = "__type")]
+        kind: String,
+    }
+    serde_json::from_str::<Refusal>(error).is_ok_and(|refusal| {
+        ["InvalidCiphertextException", "IncorrectKeyException"]
+            .iter()
+            .any(|kind| refusal.kind.ends_with(kind))
+    })
 }
 
 fn decode(field: &str) -> Result<Vec<u8>, SealError> {
@@ -226,4 +244,26 @@ pub async fn create_alias_if_missing(keys: &KmsKeys, alias: &str) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refusal_of_the_blob_itself_is_taken_for_good() {
+        for refused in [
+            r#"{"__type":"InvalidCiphertextException"}"#,
+            r#"{"__type":"com.amazonaws.kms#IncorrectKeyException","message":"x"}"#,
+        ] {
+            assert!(refuses_the_blob(refused), "{refused}");
+        }
+        for passing in [
+            r#"{"__type":"ThrottlingException"}"#,
+            r#"{"__type":"AccessDeniedException","message":"x"}"#,
+            "Service Unavailable",
+        ] {
+            assert!(!refuses_the_blob(passing), "{passing}");
+        }
+    }
 }

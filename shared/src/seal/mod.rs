@@ -27,8 +27,11 @@ pub enum SealError {
     /// The key service refused or could not be reached.
     #[error("the key service failed: {0}")]
     KeyService(String),
-    /// What was stored does not open with its data key: altered, or from another item.
-    #[error("sealed credentials do not open (altered, or moved from another webhook)")]
+    /// What was stored does not open: altered, moved from another item, or sealed under a key
+    /// this keyring does not hold. Trying again cannot mend it.
+    #[error(
+        "sealed credentials do not open (altered, moved from another webhook, or sealed under another key)"
+    )]
     Corrupt,
 }
 
@@ -56,8 +59,9 @@ impl KeyService for NoKey {
         Err(SealError::KeyService("no sealing key is configured".into()))
     }
 
+    /// Whatever was sealed, it was sealed under a key this keyring does not hold.
     async fn decrypt(&self, _: &[u8]) -> Result<Vec<u8>, SealError> {
-        Err(SealError::KeyService("no sealing key is configured".into()))
+        Err(SealError::Corrupt)
     }
 }
 
@@ -157,6 +161,7 @@ impl Keyring {
         Ok(Sealed {
             key: encrypted,
             data: STANDARD.encode(data),
+            header_names: Some(secrets.headers.names()),
         })
     }
 
@@ -266,6 +271,8 @@ mod tests {
         let open = webhook("acme");
         let sealed = keyring.seal(&open).await.unwrap();
         assert!(!sealed.data.contains("hunter2"));
+        // The header names are kept in the clear, to be shown without opening anything.
+        assert_eq!(sealed.header_names, Some(vec!["x-token".to_owned()]));
         let mut stored = open.clone();
         stored.credentials = Credentials::Sealed(sealed.clone());
         let opened = keyring.open(&stored).await.unwrap();
