@@ -755,7 +755,7 @@ export interface components {
             active: boolean;
             failed: boolean;
             disabled_reason: string | null;
-            /** @description The custom headers sent with every delivery. Their values usually carry the receiver's credentials: a key without `webhooks:edit` sees each name with its value masked as `"********"` (as it cannot read the secret either). **Choice:** the answer to a create follows the same rule, for a key that may add but not edit. With the DynamoDB backend the values, like the signing secret, are stored sealed (KMS envelope encryption), never in the clear. */
+            /** @description The custom headers sent with every delivery. Their values usually carry the receiver's credentials: a key without `webhooks:edit` sees each name with its value masked as `"********"` (as it cannot read the secret either). **Choice:** the answer to a create follows the same rule, for a key that may add but not edit. With the DynamoDB backend the values, like the signing secret, are stored sealed (KMS envelope encryption), never in the clear; the names are kept in the clear beside them, so a key without `webhooks:edit` is shown them without anything being opened. A webhook whose sealed credentials do not open is still listed and shown, to every key, with its header names and masked values (and no secret). */
             headers: components["schemas"]["Headers"];
             metadata: components["schemas"]["Metadata"];
             verification: components["schemas"]["Verification"];
@@ -1090,7 +1090,7 @@ export interface components {
         /** @description RFC 9457 problem details; `title` and `detail` in Japanese when `Accept-Language` prefers `ja`. */
         Problem: {
             /**
-             * @description What went wrong, as a code. An open set: new codes may come in later versions, so a client must accept a code it does not know (and go by `status`). The codes today: `unauthenticated`, `forbidden`, `tenant_required`, `tenant_conflict`, `not_found`, `webhook_not_found`, `key_not_found`, `event_type_not_found`, `event_type_conflict`, `execution_not_found`, `event_not_found`, `method_not_allowed`, `validation_error`, `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `idempotency_key_in_use`, `recover_in_progress`, `rate_limited`, `payload_too_large`, `request_timeout`, `internal_error`.
+             * @description What went wrong, as a code. An open set: new codes may come in later versions, so a client must accept a code it does not know (and go by `status`). The codes today: `unauthenticated`, `forbidden`, `tenant_required`, `tenant_conflict`, `not_found`, `webhook_not_found`, `key_not_found`, `event_type_not_found`, `event_type_conflict`, `execution_not_found`, `event_not_found`, `method_not_allowed`, `validation_error`, `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `credentials_unreadable`, `idempotency_key_in_use`, `recover_in_progress`, `rate_limited`, `payload_too_large`, `request_timeout`, `internal_error`.
              * @example unauthenticated
              * @example forbidden
              * @example tenant_required
@@ -1108,6 +1108,7 @@ export interface components {
              * @example endpoint_verification_failed
              * @example ping_failed
              * @example webhook_conflict
+             * @example credentials_unreadable
              * @example idempotency_key_in_use
              * @example recover_in_progress
              * @example rate_limited
@@ -1254,6 +1255,24 @@ export interface components {
         };
         /** @description `webhook_conflict`: the tenant already has a webhook for this url, set of event types and set of filters (order aside, in the filters and in each `any_of`). */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `credentials_unreadable`: the webhook's sealed signing secret and custom headers do not open (altered, copied from another webhook, or sealed under a key the deployment no longer holds), so nothing that needs them can be done. **Choice:** 409, not 500: the fault is the stored webhook's, asking again will not mend it, and the problem says what will (restore the key, or delete the webhook and create it again). The webhook is still listed and shown (header values masked, no secret) and can be deleted; its deliveries fail unsent, without retries. */
+        CredentialsUnreadable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `webhook_conflict`: the change would give the tenant two webhooks for this url, set of event types and set of filters (order aside, in the filters and in each `any_of`); or `credentials_unreadable`: the webhook's sealed credentials do not open, so it cannot be changed (see `CredentialsUnreadable`). */
+        UpdateConflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1455,7 +1474,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["UpdateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyUnverified"];
             500: components["responses"]["InternalError"];
@@ -1523,7 +1542,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["UpdateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyUnverified"];
             500: components["responses"]["InternalError"];
@@ -1558,6 +1577,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["CredentialsUnreadable"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -1598,6 +1618,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
+            409: components["responses"]["CredentialsUnreadable"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -1644,6 +1665,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookNotFound"];
+            409: components["responses"]["CredentialsUnreadable"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -1922,9 +1944,11 @@ export interface operations {
             header?: {
                 /**
                  * @description The same key from the same tenant within 24 hours answers the first response again and delivers nothing twice.
+                 *     The key names its event from the first publish on: sent again after that publish died or failed at any
+                 *     point, it answers 202 with the same event id and queues what the first did not.
                  *     **Choice:** the key is claimed before the event is stored and answered from only once the event is stored
-                 *     and queued; while that first publish is still running (or for 60 s after it died without finishing), the
-                 *     same key is 409 `idempotency_key_in_use`: send it again shortly.
+                 *     and queued; while that first publish is still running (or for at most 10 s after it died without
+                 *     finishing), the same key is 409 `idempotency_key_in_use`: send it again shortly.
                  */
                 "Idempotency-Key"?: string;
                 /** @description `ja` preferred (by q-value) gives Japanese `title` and `detail` in problems. */

@@ -25,8 +25,9 @@ class PingFailed:
             accept a code it does not know (and go by `status`). The codes today: `unauthenticated`, `forbidden`,
             `tenant_required`, `tenant_conflict`, `not_found`, `webhook_not_found`, `key_not_found`, `event_type_not_found`,
             `event_type_conflict`, `execution_not_found`, `event_not_found`, `method_not_allowed`, `validation_error`,
-            `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `idempotency_key_in_use`,
-            `recover_in_progress`, `rate_limited`, `payload_too_large`, `request_timeout`, `internal_error`.
+            `url_not_allowed`, `endpoint_verification_failed`, `ping_failed`, `webhook_conflict`, `credentials_unreadable`,
+            `idempotency_key_in_use`, `recover_in_progress`, `rate_limited`, `payload_too_large`, `request_timeout`,
+            `internal_error`.
         title (str):
         status (int):
         detail (str):
