@@ -1221,6 +1221,25 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
             .unwrap()
             .is_empty()
     );
+    // One delivery's record: that webhook's, that tenant's, live.
+    let one = &deliveries[3];
+    let get = |t: &'static str, webhook_id: WebhookId, now| {
+        let store = store.clone();
+        async move {
+            store
+                .get_delivery(&tenant(t), &event.id, &webhook_id, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(get("ev", one.webhook_id, now).await.as_ref(), Some(one));
+    assert_eq!(get("ev", WebhookId::new(), now).await, None);
+    assert_eq!(get("ev-other", one.webhook_id, now).await, None);
+    assert_eq!(
+        get("ev", one.webhook_id, at(later.millis() + 1000)).await,
+        None,
+        "expired"
+    );
 
     // Idempotency keys: a claim holds the key (in flight) until it is completed, released
     // or lapses; a completed one answers until it expires.

@@ -239,6 +239,22 @@ impl EventStore for MemoryDeliveryStore {
         Ok(())
     }
 
+    async fn get_delivery(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        webhook_id: &WebhookId,
+        now: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let events = lock(&self.events);
+        Ok(events
+            .deliveries
+            .get(&(tenant.clone(), *event_id))
+            .and_then(|m| m.get(webhook_id))
+            .filter(|(_, exp)| *exp > now)
+            .map(|(d, _)| d.clone()))
+    }
+
     async fn list_deliveries(
         &self,
         tenant: &TenantId,

@@ -186,6 +186,19 @@ pub trait EventStore: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
 
+    /// The record of the event's delivery to the webhook, read strongly consistently. The
+    /// adapters read the one record; this default reads the event's every record.
+    async fn get_delivery(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        webhook_id: &WebhookId,
+        now: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let all = self.list_deliveries(tenant, event_id, now).await?;
+        Ok(all.into_iter().find(|d| d.webhook_id == *webhook_id))
+    }
+
     /// Every delivery of an event, by webhook id.
     async fn list_deliveries(
         &self,
