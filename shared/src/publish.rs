@@ -400,10 +400,8 @@ async fn claim(ctx: &AppContext, now: Timestamp, checked: Checked) -> Step<Check
 /// Stores each event, then queues the first tasks of every stored event together.
 async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>) -> Batch<Stored> {
     let expires_at = ctx.records_expire_at(now);
-    let puts = batch
-        .going()
-        .map(|c| ctx.events.put_event(&c.event, expires_at));
-    let stored = futures::future::join_all(puts).await;
+    let events: Vec<&Event> = batch.going().map(|c| &c.event).collect();
+    let stored = crate::sweep::store_marked(ctx, &events, expires_at).await;
     let mut tasks = Vec::new();
     let mut failed = HashSet::new();
     for (checked, result) in batch.going().zip(stored) {
