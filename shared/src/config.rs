@@ -14,6 +14,10 @@ use std::time::Duration;
 
 pub const DEFAULT_MAX_WEBHOOKS_PER_TENANT: u32 = 1000;
 
+/// The sweep's grace period (`crate::sweep`): far beyond a publish's own time, and within
+/// the contract's 15 minutes with a run every five.
+pub const DEFAULT_SWEEP_GRACE: Duration = Duration::from_secs(5 * 60);
+
 /// How a request's caller is found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {
@@ -70,6 +74,9 @@ pub struct Config {
     pub retention_days: u16,
     /// What seals webhooks' secrets in the DynamoDB store.
     pub sealing: SealingKey,
+    /// How old a published event's deliveries with no attempt are before the sweep queues
+    /// them again (`crate::sweep`).
+    pub sweep_grace: Duration,
 }
 
 /// Where the key that seals webhooks' secrets and custom header values comes from.
@@ -181,6 +188,7 @@ impl Default for Config {
             tenant_max_in_flight: 0,
             retention_days: settings::DEFAULT_RETENTION_DAYS,
             sealing: SealingKey::Absent,
+            sweep_grace: DEFAULT_SWEEP_GRACE,
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::store::memory::{
 };
 use crate::store::{
     CatalogStore, EventStore, ExecutionStore, KeyStore, MemoryDeliveryStore, StoreError,
-    TenantSettingsStore, WebhookStore,
+    SweepStore, TenantSettingsStore, WebhookStore,
 };
 use crate::tenant_settings::{Effective, SettingsCache, SettingsPatch, TenantSettings};
 use crate::url_guard::UrlPolicy;
@@ -32,6 +32,9 @@ pub struct AppContext {
     pub keys: Arc<dyn KeyStore>,
     pub events: Arc<dyn EventStore>,
     pub executions: Arc<dyn ExecutionStore>,
+    /// What the sweep reads (`crate::sweep`), and the activity marks this process wrote.
+    pub sweep: Arc<dyn SweepStore>,
+    pub activity: Arc<crate::sweep::ActivityMarks>,
     /// The event-type catalog, and this process's compiled copy of it.
     pub catalog: Arc<dyn CatalogStore>,
     pub catalog_cache: Arc<CatalogCache>,
@@ -112,6 +115,7 @@ struct Opened {
     keys: Arc<dyn KeyStore>,
     events: Arc<dyn EventStore>,
     executions: Arc<dyn ExecutionStore>,
+    sweep: Arc<dyn SweepStore>,
     catalog: Arc<dyn CatalogStore>,
     tenant_settings: Arc<dyn TenantSettingsStore>,
     keyring: Arc<Keyring>,
@@ -129,6 +133,7 @@ impl Stores {
                     events: store.clone(),
                     catalog: store.clone(),
                     tenant_settings: store.clone(),
+                    sweep: store.clone(),
                     executions: store,
                     keyring,
                 }
@@ -142,6 +147,7 @@ impl Stores {
                     webhooks: Arc::new(MemoryWebhookStore::default()),
                     keys: Arc::new(MemoryKeyStore::default()),
                     events: deliveries.clone(),
+                    sweep: deliveries.clone(),
                     executions: deliveries,
                     catalog: Arc::new(MemoryCatalogStore::default()),
                     tenant_settings: Arc::new(MemoryTenantSettingsStore::default()),
@@ -164,6 +170,8 @@ impl AppContext {
             keys: stores.keys,
             events: stores.events,
             executions: stores.executions,
+            sweep: stores.sweep,
+            activity: Arc::default(),
             catalog: stores.catalog,
             catalog_cache: Arc::default(),
             queue: queues.tasks,

@@ -33,6 +33,8 @@ pub enum Handler {
     Deliver,
     /// The consumer of the ingest queue.
     Ingest,
+    /// The scheduled sweep of deliveries left with no task (`crate::sweep`).
+    Sweep,
 }
 
 impl Handler {
@@ -43,6 +45,7 @@ impl Handler {
             Handler::Authorizer,
             Handler::Deliver,
             Handler::Ingest,
+            Handler::Sweep,
         ])
     }
 
@@ -54,6 +57,7 @@ impl Handler {
             Handler::Authorizer => "authorizer",
             Handler::Deliver => "deliver-webhook",
             Handler::Ingest => "ingest-events",
+            Handler::Sweep => "sweep-deliveries",
         }
     }
 
@@ -84,6 +88,7 @@ pub async fn serve(handler: Handler) -> Result<(), Error> {
         Handler::Authorizer => serve_authorizer().await,
         Handler::Deliver => serve_delivery().await,
         Handler::Ingest => serve_ingest().await,
+        Handler::Sweep => serve_sweep().await,
     }
 }
 
@@ -360,6 +365,26 @@ async fn serve_ingest() -> Result<(), Error> {
     .await
 }
 
+/// Runs the sweep once per scheduled invocation.
+async fn serve_sweep() -> Result<(), Error> {
+    crate::telemetry::init_lambda();
+    let ctx = AppContext::from_env().await?;
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
+        let ctx = &ctx;
+        async move { sweep(ctx, crate::domain::Timestamp::now()).await }
+    }))
+    .await
+}
+
+/// One run of the sweep as of `now`: what it did, or the fault that stopped it (the
+/// invocation fails, and the next one takes up where this one stopped).
+pub async fn sweep(
+    ctx: &AppContext,
+    now: crate::domain::Timestamp,
+) -> Result<crate::sweep::Swept, Error> {
+    Ok(crate::sweep::sweep(ctx, now).await?)
+}
+
 /// Publishes a batch of ingest messages together; a message that must come back (an
 /// outage) is reported as a batch item failure, every other one is deleted (refused events
 /// are in the dead-letter queue by then, events over their tenant's rate sent again as a
@@ -420,7 +445,7 @@ mod tests {
             "{unknown}"
         );
         assert!(
-            unknown.ends_with("deliver-webhook, ingest-events"),
+            unknown.ends_with("deliver-webhook, ingest-events, sweep-deliveries"),
             "{unknown}"
         );
     }

@@ -21,6 +21,7 @@ pub mod quota;
 pub mod routing;
 pub mod seal;
 pub mod store;
+pub mod sweep;
 pub mod telemetry;
 pub mod tenant_settings;
 pub mod url_guard;

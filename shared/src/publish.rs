@@ -471,10 +471,8 @@ async fn claim(ctx: &AppContext, now: Timestamp, mut checked: Checked) -> Step<C
 /// resumed event has left.
 async fn store_and_queue(ctx: &AppContext, now: Timestamp, batch: Batch<Checked>) -> Batch<Stored> {
     let expires_at = ctx.records_expire_at(now);
-    let puts = batch
-        .going()
-        .map(|c| ctx.events.put_event(&c.event, expires_at));
-    let stored = futures::future::join_all(puts).await;
+    let events: Vec<&Event> = batch.going().map(|c| &c.event).collect();
+    let stored = crate::sweep::store_marked(ctx, &events, expires_at).await;
     let mut tasks = Vec::new();
     let mut unsent: HashMap<EventId, Vec<WebhookId>> = HashMap::new();
     let mut resumed = Vec::new();

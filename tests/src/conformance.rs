@@ -1229,6 +1229,25 @@ pub async fn event_store(store: Arc<dyn hookline::store::EventStore>) {
             .unwrap()
             .is_empty()
     );
+    // One delivery's record: that webhook's, that tenant's, live.
+    let one = &deliveries[3];
+    let get = |t: &'static str, webhook_id: WebhookId, now| {
+        let store = store.clone();
+        async move {
+            store
+                .get_delivery(&tenant(t), &event.id, &webhook_id, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(get("ev", one.webhook_id, now).await.as_ref(), Some(one));
+    assert_eq!(get("ev", WebhookId::new(), now).await, None);
+    assert_eq!(get("ev-other", one.webhook_id, now).await, None);
+    assert_eq!(
+        get("ev", one.webhook_id, at(later.millis() + 1000)).await,
+        None,
+        "expired"
+    );
 
     // Idempotency keys: a claim names its event and holds the key (in flight) until it is
     // completed or its hold lapses; then the next claim resumes that event; a key handed
@@ -1979,4 +1998,128 @@ pub async fn tenant_settings_store(store: Arc<dyn hookline::store::TenantSetting
         store.get_settings(&b).await.unwrap(),
         TenantSettings::default()
     );
+}
+
+/// What the sweep reads: the tenants active in a minute, in order, paged, expiring; a
+/// tenant's events of a minute in id order, paged, each with the webhooks whose delivery
+/// has a record; the sweep's progress.
+pub async fn sweep_store<S>(store: Arc<S>)
+where
+    S: hookline::store::SweepStore + hookline::store::EventStore + 'static,
+{
+    use hookline::domain::{Delivery, Event, EventId, EventType};
+    use hookline::store::SweepProgress;
+    let now = Timestamp::now();
+    let later = at(now.millis() + 3_600_000);
+    // Minutes no other test uses, a day ago: the table may be shared.
+    let minute = now.millis() / 60_000 - 1_440;
+    for name in ["sw-b", "sw-a", "sw-c", "sw-a"] {
+        store
+            .mark_active(minute, &tenant(name), later)
+            .await
+            .unwrap();
+    }
+    store
+        .mark_active(minute + 1, &tenant("sw-d"), later)
+        .await
+        .unwrap();
+    store
+        .mark_active(minute + 2, &tenant("sw-e"), at(now.millis() - 1_000))
+        .await
+        .unwrap();
+    let names = |tenants: Vec<TenantId>| -> Vec<String> {
+        tenants.iter().map(|t| t.as_str().to_owned()).collect()
+    };
+    let active = store.active_tenants(minute, None, 10).await.unwrap();
+    assert_eq!(names(active), ["sw-a", "sw-b", "sw-c"]);
+    let first_two = store.active_tenants(minute, None, 2).await.unwrap();
+    assert_eq!(names(first_two), ["sw-a", "sw-b"]);
+    let after_b = store
+        .active_tenants(minute, Some(&tenant("sw-b")), 10)
+        .await
+        .unwrap();
+    assert_eq!(names(after_b), ["sw-c"]);
+    let next = store.active_tenants(minute + 1, None, 10).await.unwrap();
+    assert_eq!(names(next), ["sw-d"]);
+    let expired = store.active_tenants(minute + 2, None, 10).await.unwrap();
+    assert!(expired.is_empty(), "an expired mark is not listed");
+
+    // Five events of sw-a in the minute, one in the next, one of sw-b.
+    let event = |name: &str, millis: i64| Event {
+        id: EventId::at(at(millis)),
+        tenant: tenant(name),
+        event_type: EventType::parse("a").unwrap(),
+        data: EventData::from_object(&json!({"at": millis})).unwrap(),
+        created_at: at(millis),
+        matched: vec![WebhookId::new(), WebhookId::new()],
+    };
+    let start = minute * 60_000;
+    let mut mine: Vec<Event> = (0..5).map(|i| event("sw-a", start + i * 11_000)).collect();
+    mine.sort_by_key(|e| e.id);
+    let others = [event("sw-a", start + 60_000), event("sw-b", start + 1)];
+    for e in mine.iter().chain(&others) {
+        store.put_event(e, later).await.unwrap();
+    }
+    let recorded = mine[1].matched[0];
+    let delivery = Delivery::pending(mine[1].id, recorded);
+    store
+        .put_deliveries(&tenant("sw-a"), &[delivery], later)
+        .await
+        .unwrap();
+    let read = |after: Option<EventId>, limit: usize| {
+        let store = store.clone();
+        async move {
+            store
+                .minute_events(&tenant("sw-a"), minute, after.as_ref(), limit, now)
+                .await
+                .unwrap()
+        }
+    };
+    let all = read(None, 10).await;
+    let ids = |page: &[hookline::store::RecordedEvent]| -> Vec<EventId> {
+        page.iter().map(|r| r.event.id).collect()
+    };
+    let want: Vec<EventId> = mine.iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids(&all),
+        want,
+        "the minute's events in id order, no other's"
+    );
+    assert_eq!(all[1].event, mine[1], "with data and matches");
+    assert_eq!(all[1].recorded, [recorded]);
+    assert!(
+        all.iter()
+            .filter(|r| r.event.id != mine[1].id)
+            .all(|r| r.recorded.is_empty())
+    );
+    assert_eq!(ids(&read(None, 2).await), want[..2]);
+    assert_eq!(ids(&read(Some(want[1]), 2).await), want[2..4]);
+    assert!(read(Some(want[4]), 2).await.is_empty());
+    let gone = store
+        .minute_events(
+            &tenant("sw-a"),
+            minute,
+            None,
+            10,
+            at(later.millis() + 1_000),
+        )
+        .await
+        .unwrap();
+    assert!(gone.is_empty(), "expired events are not read");
+
+    // Progress: as written, last write wins.
+    let progress = SweepProgress {
+        minute,
+        tenant: Some(tenant("sw-a")),
+        event: Some(want[1]),
+    };
+    store.set_sweep_progress(&progress).await.unwrap();
+    assert_eq!(store.sweep_progress().await.unwrap(), Some(progress));
+    let progress = SweepProgress {
+        minute: minute + 1,
+        tenant: None,
+        event: None,
+    };
+    store.set_sweep_progress(&progress).await.unwrap();
+    assert_eq!(store.sweep_progress().await.unwrap(), Some(progress));
 }

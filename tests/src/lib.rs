@@ -105,6 +105,7 @@ pub fn settings(backend: Backend) -> Settings {
             tenant_deliveries_per_second: 0,
             tenant_max_in_flight: 0,
             retention_days: 30,
+            sweep_grace: hookline::config::DEFAULT_SWEEP_GRACE,
             kms_key_id: Some(TEST_KEY_ALIAS.into()),
             key_file: None,
             table_name: unique_table(),

@@ -1,6 +1,7 @@
 //! Least privilege, checked: every function's IAM policy in `template.yaml` against the AWS
 //! calls its code makes. Each function's handler runs against DynamoDB, SQS and KMS in moto,
-//! through its real entry point (`lambda::handle_http`, `deliver`, `ingest`, `authorize`),
+//! through its real entry point (`lambda::handle_http`, `deliver`, `ingest`, `authorize`,
+//! `sweep`),
 //! over the paths a deployment takes (success and failure), while a recorder on both SDK
 //! clients notes every action by the IAM name it needs. A call the policy does not allow
 //! would fail in AWS; an action the policy allows and the code never calls is a right the
@@ -266,6 +267,7 @@ impl World {
             hookline::store::Rate::Publishes,
         ));
         self.ctx.settings_cache = Arc::default();
+        self.ctx.activity = Arc::default();
     }
 
     /// One call of `function`'s route, recorded as that function's; the answer's body.
@@ -637,6 +639,27 @@ async fn every_functions_policy_allows_exactly_what_its_code_calls() {
     recorder.running(None);
     assert!(response.batch_item_failures.is_empty());
     world.deliver_queued().await;
+
+    // A publish that died between storing its event and queueing it: the sweep queues it.
+    let stranded = hookline::domain::Event {
+        id: hookline::domain::EventId::new(),
+        tenant: hookline::domain::TenantId::parse(TENANT).unwrap(),
+        event_type: hookline::domain::EventType::parse("order.paid").unwrap(),
+        data: hookline::domain::EventData::from_object(&json!({"amount": 3})).unwrap(),
+        created_at: hookline::domain::Timestamp::now(),
+        matched: vec![hookline::domain::WebhookId::parse(&ok).unwrap()],
+    };
+    let expires = world.ctx.records_expire_at(stranded.created_at);
+    let stored = hookline::sweep::store_marked(&world.ctx, &[&stranded], expires).await;
+    assert!(stored.iter().all(Result::is_ok), "{stored:?}");
+    world.fresh_process().await;
+    recorder.running(Some("sweep-deliveries"));
+    let later = hookline::domain::Timestamp::now()
+        .plus(world.ctx.config.sweep_grace + std::time::Duration::from_secs(120));
+    let swept = hookline::lambda::sweep(&world.ctx, later).await.unwrap();
+    recorder.running(None);
+    assert_eq!(swept.deliveries, 1, "{swept:?}");
+    assert_eq!(world.deliver_queued().await, 1);
 
     // Deleting.
     world

@@ -199,3 +199,28 @@ fn the_delivery_queue_hides_a_message_six_times_the_functions_timeout() {
         "visibility {visibility} s < 6 x the function's {timeout} s"
     );
 }
+
+/// The contract queues a delivery left with no task within 15 minutes: the sweep runs every
+/// five, and the grace period it leaves a publish is at most ten.
+#[test]
+fn the_sweep_runs_every_five_minutes_within_the_contracts_fifteen() {
+    let template: serde_yaml::Value = serde_yaml::from_str(&root("template.yaml")).unwrap();
+    let function = &template["Resources"]["SweepDeliveriesFunction"]["Properties"];
+    assert_eq!(function["Handler"], hookline::lambda::Handler::Sweep.name());
+    let events = function["Events"].as_mapping().unwrap();
+    let schedules: Vec<_> = events
+        .values()
+        .filter(|e| e["Type"] == "Schedule")
+        .map(|e| e["Properties"]["Schedule"].as_str().unwrap())
+        .collect();
+    assert_eq!(schedules, ["rate(5 minutes)"]);
+    let grace = template["Parameters"]["SweepGrace"]["Default"]
+        .as_str()
+        .unwrap();
+    assert_eq!(grace, "5m");
+    assert_eq!(
+        hookline::config::DEFAULT_SWEEP_GRACE,
+        std::time::Duration::from_secs(300),
+        "the template's default is the settings' default"
+    );
+}

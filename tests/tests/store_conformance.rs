@@ -50,6 +50,7 @@ async fn dynamodb_key_store_conforms() {
 async fn memory_delivery_stores_conform() {
     let store = Arc::new(hookline::store::MemoryDeliveryStore::default());
     conformance::event_store(store.clone()).await;
+    conformance::sweep_store(store.clone()).await;
     conformance::execution_store(store).await;
 }
 
@@ -57,6 +58,7 @@ async fn memory_delivery_stores_conform() {
 async fn dynamodb_delivery_stores_conform() {
     let store = Arc::new(dynamo_store().await);
     conformance::event_store(store.clone()).await;
+    conformance::sweep_store(store.clone()).await;
     conformance::execution_store(store).await;
 }
 

@@ -480,6 +480,7 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let ingesting =
         ingest.map(|queue| tokio::spawn(run_ingest(ctx.clone(), queue, workers_stopped.clone())));
+    let sweeping = tokio::spawn(run_sweep(ctx.clone(), workers_stopped.clone()));
     let workers = tokio::spawn(run_workers(
         ctx.clone(),
         settings.delivery_concurrency,
@@ -497,6 +498,7 @@ pub async fn spawn(settings: &Settings) -> anyhow::Result<Running> {
             let _ = ingesting.await;
         }
         let _ = workers.await;
+        let _ = sweeping.await;
         served
     });
     Ok(Running {
@@ -573,6 +575,23 @@ async fn run_ingest(
             }
         }))
         .await;
+    }
+}
+
+/// How often the local server sweeps (`hookline::sweep`); in AWS, every five minutes.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The sweep's timer: deliveries a publish stored but never queued are queued again, past
+/// the grace period (`--sweep-grace`).
+async fn run_sweep(ctx: AppContext, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            () = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+        if let Err(e) = hookline::sweep::sweep(&ctx, hookline::domain::Timestamp::now()).await {
+            tracing::error!(error.cause_chain = ?hookline::telemetry::error_chain(&e), "the sweep failed; the next run takes up where it stopped");
+        }
     }
 }
 

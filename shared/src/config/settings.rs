@@ -118,6 +118,11 @@ pub struct Settings {
     #[arg(long, env = "HOOKLINE_OPERATOR_WEBHOOK_SECRET")]
     pub operator_webhook_secret: Option<String>,
 
+    /// How old a published event's deliveries that were never attempted (its publish died
+    /// between storing and queueing) are before the sweep queues them again.
+    #[arg(long, env = "HOOKLINE_SWEEP_GRACE", default_value = "5m", value_parser = duration)]
+    pub sweep_grace: Duration,
+
     /// Which sites may frame the customer portal (`frame-ancestors`): `'self'` or origins
     /// such as https://app.example, space-separated; none by default.
     #[arg(long, env = "HOOKLINE_PORTAL_FRAME_ANCESTORS", default_value = "'none'", value_parser = FrameAncestors::parse)]
@@ -164,6 +169,7 @@ impl Settings {
             tenant_deliveries_per_second: self.tenant_deliveries_per_second,
             tenant_max_in_flight: self.tenant_max_in_flight,
             retention_days: self.retention_days,
+            sweep_grace: self.sweep_grace,
             ..Config::default()
         })
     }

@@ -41,44 +41,61 @@ pub fn carried(event: &Event, payload: &[u8]) -> Option<Carried> {
         })
 }
 
+/// Whose first attempts are queued, and how.
+#[derive(Clone, Copy, Debug)]
+pub struct Firsts<'a> {
+    pub tenant: &'a TenantId,
+    pub event_id: EventId,
+    pub carried: Option<&'a Carried>,
+    /// Queued again: each attempt is made only if none was (`DeliverTask::requeued`).
+    pub requeued: bool,
+}
+
 /// The first tasks of a published event: the first attempt of each delivery, or fan-out
 /// tasks when there are many, so that publishing stays short whatever the fan-out.
 pub fn first_tasks(event: &Event, payload: &[u8]) -> Vec<Task> {
     let carried = carried(event, payload);
-    if event.matched.len() <= FANOUT_INLINE {
-        return first_attempts(&event.tenant, event.id, &event.matched, carried.as_ref());
+    let of = Firsts {
+        tenant: &event.tenant,
+        event_id: event.id,
+        carried: carried.as_ref(),
+        requeued: false,
+    };
+    tasks_of(of, &event.matched)
+}
+
+/// The first attempts to `webhooks`, or fan-out tasks that expand into them.
+fn tasks_of(of: Firsts<'_>, webhooks: &[WebhookId]) -> Vec<Task> {
+    if webhooks.len() <= FANOUT_INLINE {
+        return first_attempts(of, webhooks);
     }
-    event
-        .matched
+    webhooks
         .chunks(FANOUT_CHUNK)
-        .map(|chunk| fanout(&event.tenant, event.id, chunk.to_vec(), carried.as_ref()))
+        .map(|chunk| fanout(of, chunk.to_vec()))
         .collect()
 }
 
-fn first_attempts(
-    tenant: &TenantId,
-    event_id: EventId,
-    webhooks: &[WebhookId],
-    carried: Option<&Carried>,
-) -> Vec<Task> {
+fn first_attempts(of: Firsts<'_>, webhooks: &[WebhookId]) -> Vec<Task> {
     let first = |webhook_id: &WebhookId| {
-        DeliverTask::first(tenant.clone(), event_id, *webhook_id, carried.cloned()).into()
+        let task = DeliverTask::first(
+            of.tenant.clone(),
+            of.event_id,
+            *webhook_id,
+            of.carried.cloned(),
+        );
+        if of.requeued { task.requeued() } else { task }.into()
     };
     webhooks.iter().map(first).collect()
 }
 
 /// A task that expands into the first attempts to these webhooks.
-fn fanout(
-    tenant: &TenantId,
-    event_id: EventId,
-    webhook_ids: Vec<WebhookId>,
-    carried: Option<&Carried>,
-) -> Task {
+fn fanout(of: Firsts<'_>, webhook_ids: Vec<WebhookId>) -> Task {
     Task::Fanout {
-        tenant: tenant.clone(),
-        event_id,
+        tenant: of.tenant.clone(),
+        event_id: of.event_id,
         webhook_ids,
-        event: carried.cloned(),
+        event: of.carried.cloned(),
+        requeued: of.requeued,
     }
 }
 
@@ -127,28 +144,32 @@ pub async fn publish(ctx: &AppContext, tasks: Vec<Task>) -> Result<(), UnsentEve
         })
 }
 
-/// Queues again the first attempts of these deliveries of a stored event, which a publish
-/// that stopped may or may not have queued.
+/// Queues the first attempts of the event's deliveries to `webhooks` again, each made only
+/// if none was (`DeliverTask::requeued`), under the event's id: for deliveries that may
+/// have been left with no task (the sweep, a publish repeated after the first died).
 pub async fn requeue(
     ctx: &AppContext,
     event: &Event,
     webhooks: &[WebhookId],
 ) -> Result<(), UnsentEvents> {
-    let mut event = event.clone();
-    event.matched = webhooks.to_vec();
-    publish(ctx, first_tasks(&event, &event.payload())).await
+    let carried = carried(event, &event.payload());
+    let of = Firsts {
+        tenant: &event.tenant,
+        event_id: event.id,
+        carried: carried.as_ref(),
+        requeued: true,
+    };
+    publish(ctx, tasks_of(of, webhooks)).await
 }
 
 /// Queues the first attempts. No record is written: until its first attempt, a delivery
 /// of a stored event is pending by `Delivery::standing`.
 pub async fn expand(
     ctx: &AppContext,
-    tenant: &TenantId,
-    event_id: EventId,
+    of: Firsts<'_>,
     webhooks: &[WebhookId],
-    carried: Option<&Carried>,
 ) -> Result<(), EnqueueError> {
-    let tasks = first_attempts(tenant, event_id, webhooks, carried);
+    let tasks = first_attempts(of, webhooks);
     ctx.queue
         .send_batch(&due_now(tasks))
         .await
@@ -160,19 +181,18 @@ pub async fn expand(
 /// the sent deliveries twice.
 pub async fn expand_fanout(
     ctx: &AppContext,
-    tenant: &TenantId,
-    event_id: EventId,
+    of: Firsts<'_>,
     webhooks: &[WebhookId],
-    carried: Option<&Carried>,
 ) -> Result<(), EnqueueError> {
-    match expand(ctx, tenant, event_id, webhooks, carried).await {
+    match expand(ctx, of, webhooks).await {
         Err(EnqueueError::Partial(unsent)) if unsent.tasks.len() < webhooks.len() => {
+            let event_id = of.event_id;
             tracing::warn!(%event_id, unsent = unsent.tasks.len(), error.cause_chain = ?crate::telemetry::error_chain(&unsent.error), "part of a fan-out was not queued; queued again as a smaller fan-out");
             let rest = unsent.tasks.iter().filter_map(|task| match task {
                 Task::Deliver(task) => Some(task.webhook_id),
                 _ => None,
             });
-            let rest = fanout(tenant, event_id, rest.collect(), carried);
+            let rest = fanout(of, rest.collect());
             ctx.queue.send(&[(rest, Duration::ZERO)]).await?;
             Ok(())
         }

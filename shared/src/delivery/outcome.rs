@@ -43,7 +43,8 @@ pub enum Outcome {
     /// Not attempted yet: the webhook is failing and at its in-flight cap; queued again for
     /// the next window, as the same attempt.
     Deferred,
-    /// Received again after it was processed and its retry queued: nothing done.
+    /// Received again after it was processed and its retry queued, or a requeued first
+    /// attempt whose delivery was attempted already: nothing done.
     Duplicate,
     /// A fan-out was expanded into this many deliveries.
     FannedOut(usize),

@@ -38,8 +38,15 @@ pub async fn process_as(ctx: &AppContext, task: &Task, seen: Seen) -> Result<Out
             event_id,
             webhook_ids,
             event,
+            requeued,
         } => {
-            enqueue::expand_fanout(ctx, tenant, *event_id, webhook_ids, event.as_ref()).await?;
+            let of = enqueue::Firsts {
+                tenant,
+                event_id: *event_id,
+                carried: event.as_ref(),
+                requeued: *requeued,
+            };
+            enqueue::expand_fanout(ctx, of, webhook_ids).await?;
             Ok(Outcome::FannedOut(webhook_ids.len()))
         }
         Task::Deliver(task) => stages::deliver(ctx, task.clone(), seen).await,

@@ -21,6 +21,10 @@ pub enum Task {
         webhook_ids: Vec<WebhookId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         event: Option<Carried>,
+        /// Queued again by the sweep or a repeated publish: expands into requeued first
+        /// attempts (`DeliverTask::requeued`).
+        #[serde(default, skip_serializing_if = "is_false")]
+        requeued: bool,
     },
     /// One page of `POST /v1/webhooks/{id}/recover`: queue a new attempt for each failed
     /// delivery of the window's events after `after`, then the next page as a task of its
@@ -97,10 +101,19 @@ pub struct DeliverTask {
     /// is longer than the one before.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub deferrals: u32,
+    /// A first attempt queued again for a delivery that may have had its task after all
+    /// (the sweep, a repeated publish): it reads the delivery's record and first execution
+    /// before the attempt, and does nothing when an attempt was made.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub requeued: bool,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl DeliverTask {
@@ -121,6 +134,7 @@ impl DeliverTask {
             not_before: None,
             event: None,
             deferrals: 0,
+            requeued: false,
         }
     }
 
@@ -132,6 +146,15 @@ impl DeliverTask {
         carried: Option<Carried>,
     ) -> Self {
         Self::new(tenant, event_id, webhook_id, 1, Trigger::Event).carrying(carried)
+    }
+
+    /// The same first attempt, queued again when its delivery may have had its task after
+    /// all: made only if no attempt was.
+    pub fn requeued(self) -> Self {
+        Self {
+            requeued: true,
+            ..self
+        }
     }
 
     /// One more attempt asked for by a person: attempt `attempt`, with no automatic
@@ -177,6 +200,7 @@ impl DeliverTask {
         Self {
             attempt: self.attempt + 1,
             deferrals: 0,
+            requeued: false,
             ..self.clone()
         }
         .due_at(due)
@@ -275,5 +299,30 @@ mod tests {
         });
         assert_eq!(json, expected);
         assert_eq!(serde_json::from_value::<Task>(expected).unwrap(), task);
+    }
+
+    /// A requeued first attempt says so; its retry does not, and a task without the field
+    /// (every task before it) is not requeued.
+    #[test]
+    fn a_requeued_first_attempt_carries_its_flag_and_its_retry_does_not() {
+        let tenant = TenantId::parse("t").unwrap();
+        let first = DeliverTask::first(tenant, EventId::new(), WebhookId::new(), None);
+        let requeued = first.clone().requeued();
+        let json = serde_json::to_value(Task::Deliver(requeued.clone())).unwrap();
+        assert_eq!(json["requeued"], true);
+        assert!(
+            serde_json::to_value(Task::Deliver(first))
+                .unwrap()
+                .get("requeued")
+                .is_none()
+        );
+        let due = Timestamp::from_millis(1_800_000_000_000).unwrap();
+        assert!(!requeued.next(due).requeued);
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("requeued");
+        let Task::Deliver(read) = serde_json::from_value::<Task>(old).unwrap() else {
+            panic!("a delivery task");
+        };
+        assert!(!read.requeued);
     }
 }

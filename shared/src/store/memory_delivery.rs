@@ -6,7 +6,10 @@
 //! they had expired (DynamoDB keeps everything until its TTL). Each kind of record has a
 //! mutex of its own, so publishing and recording attempts do not wait on each other.
 
-use super::{Claim, EventStore, ExecutionStore, KeyHold, Rate, RateWindow, StoreError};
+use super::{
+    Claim, EventStore, ExecutionStore, KeyHold, Rate, RateWindow, RecordedEvent, StoreError,
+    SweepProgress, SweepStore,
+};
 use crate::domain::{
     Delivery, Ended, EndedDelivery, Event, EventId, Execution, ExecutionId, ListedEvent, TenantId,
     TimeRange, Timestamp, WebhookId,
@@ -169,7 +172,16 @@ pub struct MemoryDeliveryStore {
     attempt_windows: Mutex<HashMap<(TenantId, WebhookId, i64), u32>>,
     /// Each webhook's recover lock: the recover holding it and until when.
     recover_locks: Mutex<HashMap<(TenantId, WebhookId), (i64, Timestamp)>>,
+    /// The tenants that published in each minute, and how far the sweep got.
+    sweep: Mutex<(ActiveByMinute, Option<SweepProgress>)>,
 }
+
+/// The tenants that published in each minute (unix minutes), with the marks' expiry.
+type ActiveByMinute = BTreeMap<i64, BTreeMap<TenantId, Timestamp>>;
+
+/// Minutes of activity marks kept: a day, far beyond the sweep's grace period.
+const ACTIVE_MINUTES_KEPT: usize = 24 * 60;
+const MINUTE_MILLIS: i64 = 60_000;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -269,6 +281,22 @@ impl EventStore for MemoryDeliveryStore {
                 .insert(delivery.webhook_id, (delivery.clone(), expires_at));
         }
         Ok(())
+    }
+
+    async fn get_delivery(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        webhook_id: &WebhookId,
+        now: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let events = lock(&self.events);
+        Ok(events
+            .deliveries
+            .get(&(tenant.clone(), *event_id))
+            .and_then(|m| m.get(webhook_id))
+            .filter(|(_, exp)| *exp > now)
+            .map(|(d, _)| d.clone()))
     }
 
     async fn list_deliveries(
@@ -677,6 +705,96 @@ impl ExecutionStore for MemoryDeliveryStore {
         {
             locks.remove(&key);
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SweepStore for MemoryDeliveryStore {
+    async fn mark_active(
+        &self,
+        minute: i64,
+        tenant: &TenantId,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let active = &mut lock(&self.sweep).0;
+        active
+            .entry(minute)
+            .or_default()
+            .insert(tenant.clone(), expires_at);
+        while active.len() > ACTIVE_MINUTES_KEPT {
+            active.pop_first();
+        }
+        Ok(())
+    }
+
+    async fn active_tenants(
+        &self,
+        minute: i64,
+        after: Option<&TenantId>,
+        limit: usize,
+    ) -> Result<Vec<TenantId>, StoreError> {
+        let now = Timestamp::now();
+        let sweep = lock(&self.sweep);
+        let Some(tenants) = sweep.0.get(&minute) else {
+            return Ok(Vec::new());
+        };
+        let from = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.clone()));
+        Ok(tenants
+            .range((from, Bound::Unbounded))
+            .filter(|(_, expires)| **expires > now)
+            .take(limit)
+            .map(|(tenant, _)| tenant.clone())
+            .collect())
+    }
+
+    async fn minute_events(
+        &self,
+        tenant: &TenantId,
+        minute: i64,
+        after: Option<&EventId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let events = lock(&self.events);
+        let Some(ids) = events.by_tenant.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        let start = minute.saturating_mul(MINUTE_MILLIS);
+        let lo = EventId::bound(start, false);
+        let hi = EventId::bound(start.saturating_add(MINUTE_MILLIS - 1), true);
+        let lo = match after {
+            Some(after) if *after >= lo => Bound::Excluded(*after),
+            _ => Bound::Included(lo),
+        };
+        if is_empty_range(&lo, &Bound::Included(hi)) {
+            return Ok(Vec::new());
+        }
+        Ok(ids
+            .range((lo, Bound::Included(hi)))
+            .filter_map(|id| events.by_key.get(&(tenant.clone(), *id)))
+            .filter(|(_, expires)| *expires > now)
+            .take(limit)
+            .map(|(event, _)| RecordedEvent {
+                recorded: events
+                    .deliveries
+                    .get(&(tenant.clone(), event.id))
+                    .map(|records| {
+                        let live = records.iter().filter(|(_, (_, exp))| *exp > now);
+                        live.map(|(webhook_id, _)| *webhook_id).collect()
+                    })
+                    .unwrap_or_default(),
+                event: event.clone(),
+            })
+            .collect())
+    }
+
+    async fn sweep_progress(&self) -> Result<Option<SweepProgress>, StoreError> {
+        Ok(lock(&self.sweep).1.clone())
+    }
+
+    async fn set_sweep_progress(&self, progress: &SweepProgress) -> Result<(), StoreError> {
+        lock(&self.sweep).1 = Some(progress.clone());
         Ok(())
     }
 }

@@ -225,6 +225,19 @@ pub trait EventStore: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
 
+    /// The record of the event's delivery to the webhook, read strongly consistently. The
+    /// adapters read the one record; this default reads the event's every record.
+    async fn get_delivery(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        webhook_id: &WebhookId,
+        now: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let all = self.list_deliveries(tenant, event_id, now).await?;
+        Ok(all.into_iter().find(|d| d.webhook_id == *webhook_id))
+    }
+
     /// Every delivery of an event, by webhook id.
     async fn list_deliveries(
         &self,
@@ -274,6 +287,64 @@ pub trait EventStore: Send + Sync {
         window: RateWindow,
         want: u32,
     ) -> Result<u32, StoreError>;
+}
+
+/// A stored event as the sweep (`crate::sweep`) reads it: with the webhooks whose delivery
+/// to it has a record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedEvent {
+    pub event: Event,
+    pub recorded: Vec<WebhookId>,
+}
+
+/// How far the sweep got: every minute before `minute` is swept; in it, the tenants before
+/// `tenant` (the published ones, in order), and of `tenant` its events up to `event` (all of
+/// them when `None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SweepProgress {
+    /// Unix minutes (milliseconds / 60,000).
+    pub minute: i64,
+    pub tenant: Option<TenantId>,
+    pub event: Option<EventId>,
+}
+
+/// What the sweep reads: which tenants published in each minute (an activity mark, written
+/// at most once a minute per tenant by each process), each tenant's events of a minute with
+/// their delivery records, and how far it got. Bounded reads only, never a scan.
+#[async_trait]
+pub trait SweepStore: Send + Sync {
+    /// Notes that `tenant` publishes events made in `minute` (unix minutes), until
+    /// `expires_at`.
+    async fn mark_active(
+        &self,
+        minute: i64,
+        tenant: &TenantId,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` of the tenants marked active in `minute`, after `after`, in order.
+    async fn active_tenants(
+        &self,
+        minute: i64,
+        after: Option<&TenantId>,
+        limit: usize,
+    ) -> Result<Vec<TenantId>, StoreError>;
+
+    /// Up to `limit` of the tenant's live events made in `minute` after `after`, in id
+    /// order, each with the webhooks whose delivery has a record.
+    async fn minute_events(
+        &self,
+        tenant: &TenantId,
+        minute: i64,
+        after: Option<&EventId>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// How far the sweep got; `None` before its first run.
+    async fn sweep_progress(&self) -> Result<Option<SweepProgress>, StoreError>;
+
+    async fn set_sweep_progress(&self, progress: &SweepProgress) -> Result<(), StoreError>;
 }
 
 /// Each tenant's own settings (`tenant_settings`): one small record per tenant.

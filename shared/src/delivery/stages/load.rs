@@ -7,7 +7,7 @@ use crate::delivery::DELETE_SETTLES_MS;
 use crate::delivery::destination::Destination;
 use crate::delivery::outcome::WorkerError;
 use crate::delivery::send::shared_body;
-use crate::domain::{Ended, EventType, TenantId, Timestamp, Trigger, Webhook};
+use crate::domain::{Ended, EventType, ExecutionId, TenantId, Timestamp, Trigger, Webhook};
 use crate::queue::DeliverTask;
 use crate::queue::Seen;
 use crate::quota::Admission;
@@ -28,6 +28,9 @@ pub(super) async fn load(
 ) -> Result<Loaded, WorkerError> {
     let now = Timestamp::now();
     if seen == Seen::Again && processed(ctx, &task, now).await? {
+        return Ok(Loaded::Unattempted(task, Unattempted::Processed));
+    }
+    if attempted_before(ctx, &task, now).await? {
         return Ok(Loaded::Unattempted(task, Unattempted::Processed));
     }
     let read_at = Instant::now();
@@ -84,6 +87,32 @@ async fn processed(
         tracing::info!(%event_id, %webhook_id, attempt, "task received again after its retry was queued; nothing to do");
     }
     Ok(processed)
+}
+
+/// Whether a requeued first attempt (`DeliverTask::requeued`) finds its delivery attempted
+/// already, by the first task it was queued beside: a delivery record, or the first
+/// attempt's execution (a first success writes only that), both read consistently. Then
+/// it does nothing. Other tasks read nothing here.
+async fn attempted_before(
+    ctx: &AppContext,
+    task: &DeliverTask,
+    now: Timestamp,
+) -> Result<bool, WorkerError> {
+    if !task.requeued || task.attempt != 1 {
+        return Ok(false);
+    }
+    let (tenant, webhook_id, event_id) = (&task.tenant, &task.webhook_id, &task.event_id);
+    let first = ExecutionId::first_attempt(*event_id, *webhook_id);
+    let (record, execution) = futures::future::try_join(
+        ctx.events.get_delivery(tenant, event_id, webhook_id, now),
+        ctx.executions.get(tenant, webhook_id, &first, now),
+    )
+    .await?;
+    let attempted = record.is_some() || execution.is_some();
+    if attempted {
+        tracing::info!(%event_id, %webhook_id, "requeued first attempt found its delivery attempted; nothing to do");
+    }
+    Ok(attempted)
 }
 
 /// The webhook, when it is active; else why no attempt is made.

@@ -68,7 +68,8 @@ enum Unattempted {
     HeldBack { due: Timestamp, wait: Duration },
     /// The event expired before its delivery.
     Expired,
-    /// The task was processed before and its automatic retry is queued: it came back.
+    /// The task was processed before and its automatic retry is queued: it came back. Or
+    /// it is a requeued first attempt whose delivery was attempted by its first task.
     Processed,
 }
 

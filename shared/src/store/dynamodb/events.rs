@@ -52,13 +52,39 @@ impl EventDoc {
     }
 }
 
+/// The live event of an event item, with its data and matched webhooks.
+pub(super) fn event_of(item: &Item, now: Timestamp) -> Result<Option<Event>, StoreError> {
+    let Some(doc) = EventDoc::read(item, now)? else {
+        return Ok(None);
+    };
+    let mut event = Event {
+        id: doc.id,
+        tenant: doc.tenant,
+        event_type: doc.event_type,
+        data: doc
+            .data
+            .ok_or_else(|| StoreError::backend("event item has no data"))?,
+        created_at: doc.created_at,
+        matched: Vec::new(),
+    };
+    if let Some(packed) = item.get(MATCHED).and_then(|v| v.as_b().ok()) {
+        event.matched = packed
+            .as_ref()
+            .chunks_exact(16)
+            .filter_map(|c| <[u8; 16]>::try_from(c).ok())
+            .filter_map(WebhookId::from_bytes)
+            .collect();
+    }
+    Ok(Some(event))
+}
+
 /// Partitions per tenant and day.
-const SHARDS: u8 = 4;
+pub(super) const SHARDS: u8 = 4;
 const DAY_MILLIS: i64 = 86_400_000;
 /// How far back a list with no `since` looks: callers bound it by the retention.
 const LOOKBACK_DAYS: i64 = 31;
 
-fn day_of(millis: i64) -> i64 {
+pub(super) fn day_of(millis: i64) -> i64 {
     millis.div_euclid(DAY_MILLIS)
 }
 
@@ -66,7 +92,7 @@ fn shard_of(event: &EventId) -> u8 {
     event.to_bytes()[15] % SHARDS
 }
 
-fn day_pk(tenant: &TenantId, day: i64, shard: u8) -> String {
+pub(super) fn day_pk(tenant: &TenantId, day: i64, shard: u8) -> String {
     format!("T#{tenant}#EVD#{day}#{shard}")
 }
 
@@ -136,31 +162,10 @@ impl EventStore for DynamoStore {
         id: &EventId,
         now: Timestamp,
     ) -> Result<Option<Event>, StoreError> {
-        let Some(item) = self.get_doc(event_pk(tenant, id), event_sk(id)).await? else {
-            return Ok(None);
-        };
-        let Some(doc) = EventDoc::read(&item, now)? else {
-            return Ok(None);
-        };
-        let mut event = Event {
-            id: doc.id,
-            tenant: doc.tenant,
-            event_type: doc.event_type,
-            data: doc
-                .data
-                .ok_or_else(|| StoreError::backend("event item has no data"))?,
-            created_at: doc.created_at,
-            matched: Vec::new(),
-        };
-        if let Some(packed) = item.get(MATCHED).and_then(|v| v.as_b().ok()) {
-            event.matched = packed
-                .as_ref()
-                .chunks_exact(16)
-                .filter_map(|c| <[u8; 16]>::try_from(c).ok())
-                .filter_map(WebhookId::from_bytes)
-                .collect();
+        match self.get_doc(event_pk(tenant, id), event_sk(id)).await? {
+            Some(item) => event_of(&item, now),
+            None => Ok(None),
         }
-        Ok(Some(event))
     }
 
     async fn list_events(
@@ -278,6 +283,20 @@ impl EventStore for DynamoStore {
             }
         }
         Ok(())
+    }
+
+    async fn get_delivery(
+        &self,
+        tenant: &TenantId,
+        event_id: &EventId,
+        webhook_id: &WebhookId,
+        now: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let pk = event_pk(tenant, event_id);
+        match self.get_doc(pk, delivery_sk(event_id, webhook_id)).await? {
+            Some(item) => read(&item, now),
+            None => Ok(None),
+        }
     }
 
     async fn list_deliveries(

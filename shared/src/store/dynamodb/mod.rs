@@ -16,6 +16,8 @@
 //! | execution (attempt) | `T#<tenant>#WH#<webhook id>` | `EX#<execution id>` (UUIDv7: time order) |
 //! | delivery that failed / was dropped | `T#<tenant>#WH#<webhook id>` | `FL#<event id>` / `DR#<event id>` |
 //! | delivery whose automatic retry is queued (after which attempt) | `T#<tenant>#WH#<webhook id>` | `QU#<event id>` |
+//! | a tenant published in this minute, for the sweep | `SWEEP#<unix minute>` | `T#<tenant>` |
+//! | how far the sweep got (minute, tenant, event) | `SWEEP` | `PROGRESS` |
 //! | idempotency key | `T#<tenant>#IDEM#<sha256 of the key>` | `IDEM` |
 //! | publishes leased in a rate window | `T#<tenant>#RATE#<window>` | `RATE` |
 //! | attempts a failing webhook started in a window | `T#<tenant>#WH#<webhook id>` | `IF#<window>` |
@@ -37,6 +39,7 @@ mod events;
 mod executions;
 mod idempotency;
 mod keys;
+mod sweep;
 mod tenant_settings;
 mod webhooks;
 
