@@ -118,6 +118,11 @@ pub async fn store_marked(
 /// wholly older than the grace period, within `PAGES_PER_RUN`. Progress is stored after
 /// each minute, after each page that queued anything, and where the run stops.
 pub async fn sweep(ctx: &AppContext, now: Timestamp) -> Result<Swept, SweepError> {
+    sweep_within(ctx, now, PAGES_PER_RUN).await
+}
+
+/// `sweep`, reading at most `pages` pages.
+async fn sweep_within(ctx: &AppContext, now: Timestamp, pages: usize) -> Result<Swept, SweepError> {
     let grace = i64::try_from(ctx.config.sweep_grace.as_millis()).unwrap_or(i64::MAX);
     let last = now.millis().saturating_sub(grace).div_euclid(MINUTE_MILLIS) - 1;
     let mut progress = match ctx.sweep.sweep_progress().await? {
@@ -127,7 +132,7 @@ pub async fn sweep(ctx: &AppContext, now: Timestamp) -> Result<Swept, SweepError
     let mut run = Run {
         ctx,
         now,
-        pages_left: PAGES_PER_RUN,
+        pages_left: pages,
         swept: Swept::default(),
     };
     while progress.minute <= last && run.pages_left > 0 {
@@ -309,4 +314,62 @@ async fn never_attempted(
             waiting.filter(|w| !attempted.contains(&first(w))).collect()
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::{EventData, EventId, EventType};
+    use std::time::Duration;
+
+    /// More events than a page, stored with no task: a run bounded to two pages (the
+    /// minute's tenants, then 100 events) stops halfway and stores where; the next run
+    /// takes up from there, and each delivery is queued once.
+    #[tokio::test]
+    async fn a_run_stopped_by_its_bound_is_taken_up_where_it_stopped() {
+        let ctx = AppContext::in_memory(Config::default()).unwrap();
+        let made = Timestamp::now();
+        let events: Vec<Event> = (0..150)
+            .map(|_| Event {
+                id: EventId::at(made),
+                tenant: TenantId::parse("t").unwrap(),
+                event_type: EventType::parse("a").unwrap(),
+                data: EventData::from_object(&serde_json::json!({})).unwrap(),
+                created_at: made,
+                matched: vec![WebhookId::new()],
+            })
+            .collect();
+        let refs: Vec<&Event> = events.iter().collect();
+        let stored = store_marked(&ctx, &refs, ctx.records_expire_at(made)).await;
+        assert!(stored.iter().all(Result::is_ok));
+        let minute = minute_of(&events[0]);
+        ctx.sweep
+            .set_sweep_progress(&at_start(minute))
+            .await
+            .unwrap();
+        let later = made.plus(ctx.config.sweep_grace + Duration::from_secs(120));
+        let first = sweep_within(&ctx, later, 2).await.unwrap();
+        assert_eq!((first.minutes, first.deliveries), (0, PAGE), "{first:?}");
+        let progress = ctx.sweep.sweep_progress().await.unwrap().unwrap();
+        assert_eq!(progress.minute, minute);
+        assert!(progress.event.is_some(), "{progress:?}");
+        let rest = sweep(&ctx, later).await.unwrap();
+        assert_eq!(rest.deliveries, 150 - PAGE, "{rest:?}");
+        assert_eq!(sweep(&ctx, later).await.unwrap().deliveries, 0);
+        let mut queued = Vec::new();
+        loop {
+            let got = ctx.queue.receive(10, Duration::ZERO).await.unwrap();
+            if got.is_empty() {
+                break;
+            }
+            queued.extend(got.into_iter().filter_map(|r| r.task.event_id()));
+        }
+        let distinct: HashSet<_> = queued.iter().collect();
+        assert_eq!(
+            (queued.len(), distinct.len()),
+            (150, 150),
+            "each queued once"
+        );
+    }
 }
