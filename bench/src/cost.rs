@@ -832,9 +832,9 @@ impl Flow<'_> {
             .queue_url(url)
             .max_number_of_messages(10)
             .wait_time_seconds(1)
-            .message_system_attribute_names(
-                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
-            )
+            // The event source hands every system attribute (the receive count, the sent
+            // time that names an ingest event's id).
+            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
             .send()
             .await?;
         let records: Vec<aws_lambda_events::sqs::SqsMessage> = received
