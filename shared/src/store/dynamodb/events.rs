@@ -6,7 +6,7 @@
 //! sit beside it. A tenant can write about `SHARDS` × 1,000 items per second this way
 //! (DynamoDB's limit per partition key), events and delivery records together.
 
-use super::{DynamoStore, Item, ReadAs, TTL_ATTRIBUTE, document, key, n, read, s};
+use super::{DynamoStore, Item, ReadAs, TTL_ATTRIBUTE, document, key, n, read, s, written};
 use crate::domain::{
     Delivery, Event, EventData, EventId, EventType, ListedEvent, TenantId, TimeRange, Timestamp,
     WebhookId,
@@ -144,16 +144,7 @@ impl EventStore for DynamoStore {
             .expression_attribute_values(":now", n(Timestamp::now().unix_seconds()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        written(put)
     }
 
     async fn get_event(
@@ -391,12 +382,8 @@ impl EventStore for DynamoStore {
                 .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
                 .send()
                 .await;
-            match added {
-                Ok(_) => return Ok(take),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(StoreError::backend(e)),
+            if written(added)? {
+                return Ok(take);
             }
         }
         Ok(0)

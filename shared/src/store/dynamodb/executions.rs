@@ -1,7 +1,7 @@
 //! Execution items: one per attempt, in the webhook's partition, newest first by id; and
 //! beside them, the notes of deliveries that ended failed or dropped, by event id.
 
-use super::{DynamoStore, ReadAs, TTL_ATTRIBUTE, document, expired, key, n, read, s};
+use super::{DynamoStore, ReadAs, TTL_ATTRIBUTE, document, expired, key, n, read, s, written};
 use crate::domain::{
     Ended, EndedDelivery, EventId, Execution, ExecutionId, TenantId, TimeRange, Timestamp,
     WebhookId,
@@ -42,15 +42,10 @@ impl ExecutionStore for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(StoreError::backend(e)),
+        if written(put)? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
         }
     }
 
@@ -177,16 +172,9 @@ impl ExecutionStore for DynamoStore {
             .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
             .send()
             .await;
-        match raised {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        // Not written: a later attempt's note is there already, and stays.
+        written(raised)?;
+        Ok(())
     }
 
     async fn queued_after(
@@ -301,16 +289,7 @@ impl ExecutionStore for DynamoStore {
             .expression_attribute_values(":exp", n(expires_at.unix_seconds()))
             .send()
             .await;
-        match counted {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        written(counted)
     }
 
     async fn count_ended(
@@ -383,16 +362,7 @@ impl ExecutionStore for DynamoStore {
             .expression_attribute_values(":exp", n(until.unix_seconds()))
             .send()
             .await;
-        match held {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        written(held)
     }
 
     async fn release_recover(
@@ -414,16 +384,8 @@ impl ExecutionStore for DynamoStore {
             .expression_attribute_values(":holder", n(holder))
             .send()
             .await;
-        match released {
-            Ok(_) => Ok(()),
-            // Another recover holds it now (this one's had lapsed): it is that one's.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        // Not written: another recover holds it now (this one's had lapsed), it is that one's.
+        written(released)?;
+        Ok(())
     }
 }

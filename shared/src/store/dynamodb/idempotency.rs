@@ -2,7 +2,7 @@
 //! from the first claim on, so that a publish sent again after the first one died resumes
 //! that event instead of making another.
 
-use super::{DynamoStore, Item, TTL_ATTRIBUTE, key, n, s};
+use super::{DynamoStore, Item, TTL_ATTRIBUTE, key, n, s, written};
 use crate::domain::{EventId, TenantId, Timestamp, WebhookId};
 use crate::store::{Claim, KeyHold, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -71,15 +71,10 @@ impl DynamoStore {
             .expression_attribute_values(":now", n(now.unix_seconds()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(Claim::Claimed),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                self.resume_key(tenant, key_text, hold, now).await
-            }
-            Err(e) => Err(StoreError::backend(e)),
+        if written(put)? {
+            Ok(Claim::Claimed)
+        } else {
+            self.resume_key(tenant, key_text, hold, now).await
         }
     }
 
@@ -193,16 +188,8 @@ impl DynamoStore {
             .expression_attribute_values(":unsent", AttributeValue::L(unsent))
             .send()
             .await;
-        match update {
-            Ok(_) => Ok(()),
-            // Answered or gone meanwhile: nothing to hand back.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        // Not written: answered or gone meanwhile, nothing to hand back.
+        written(update)?;
+        Ok(())
     }
 }

@@ -62,6 +62,25 @@ pub const TTL_ATTRIBUTE: &str = "expires_at";
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
+/// A conditional write's answer: `true` when it was written, `false` when its condition did
+/// not hold; any other failure is the store's.
+pub(crate) fn written<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if aws_sdk_dynamodb::error::ProvideErrorMetadata::code(&e)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(StoreError::backend(e)),
+    }
+}
+
 #[derive(Clone)]
 pub struct DynamoStore {
     pub(crate) client: Client,

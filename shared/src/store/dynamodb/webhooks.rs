@@ -1,7 +1,7 @@
 //! Webhook items, with the uniqueness and count items that guard them.
 
 use super::{
-    DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update,
+    DynamoStore, Item, TransactFailure, key, n, s, tenant_pk, tx_delete, tx_put, tx_update, written,
 };
 use crate::domain::{Credentials, HealthChange, TenantId, Webhook, WebhookId, WebhookUid, uid_key};
 use crate::store::{StoreError, WebhookQuota, WebhookStore};
@@ -210,16 +210,7 @@ impl DynamoStore {
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
         }
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::backend(e)),
-        }
+        written(update.send().await)
     }
 }
 
